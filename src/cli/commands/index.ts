@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+
+/** Every CLI command registers itself on the program; add new commands here. */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,41 @@
+/**
+ * Errors that the CLI turns into one clear line and an exit code.
+ * Anything else that escapes is a bug and is reported as such.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  checkFailed: 1,
+  badInput: 2,
+  backendUnreachable: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Bad suite, dataset, card, CLI flag or configuration: the user must fix something. Exit 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  /** `where` names the file, field, flag or request at fault, e.g. `suites/a.yaml: /interventions/0/budget`. */
+  constructor(
+    readonly where: string,
+    readonly expected: string,
+  ) {
+    super(`${where}: ${expected}`);
+  }
+}
+
+/** The model server cannot be reached or does not serve what the run needs. Exit 3. */
+export class BackendUnreachableError extends Error {
+  override readonly name = 'BackendUnreachableError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(hint ? `${message} (${hint})` : message);
+  }
+}
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof InputError) return ExitCode.badInput;
+  if (error instanceof BackendUnreachableError) return ExitCode.backendUnreachable;
+  return ExitCode.checkFailed;
+}

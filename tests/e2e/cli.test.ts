@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../../bin/thinkprobe.js', import.meta.url));
+
+async function thinkprobe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('thinkprobe CLI', () => {
+  it('prints help and exits 0', async () => {
+    const result = await thinkprobe('--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: thinkprobe');
+  });
+
+  it('rejects an unknown flag with exit code 2 and one clear line', async () => {
+    const result = await thinkprobe('--no-such-flag');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--no-such-flag'");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
