@@ -1,0 +1,45 @@
+import { RAML_PROMPT_SUFFIX, userContent, type ChatTemplate, type RenderInput, type TemplateOptions } from './template.ts';
+
+/** Qwen3's soft switch: appended to the user turn, the model answers with an empty thinking block. */
+export const QWEN3_NO_THINK = ' /no_think';
+
+/**
+ * What Qwen3's reference budget code inserts when the thinking budget is spent: the closing
+ * sentence, the thinking delimiter, then the answer starts.
+ */
+export const QWEN3_BUDGET_CLOSE =
+  'Considering the limited time by the user, I have to give the solution based on the thinking directly now.\n</think>.\n\n';
+
+export interface Qwen3Template extends ChatTemplate {
+  readonly noThinkSuffix: string;
+  readonly budgetClose: string;
+}
+
+/**
+ * Qwen3 (ChatML, thinking on by default). The model normally writes `<think>` itself; we prefill
+ * it by default so every family's prompt ends inside opened thinking (`prefillThink: false` to
+ * leave it to the model). `noThink: true` appends `/no_think` to every user turn.
+ */
+export function qwen3(options: TemplateOptions & { noThink?: boolean } = {}): Qwen3Template {
+  const prefill = options.prefillThink ?? true;
+  const promptSuffix = options.promptSuffix ?? RAML_PROMPT_SUFFIX;
+  const switchText = options.noThink ? QWEN3_NO_THINK : '';
+  return {
+    name: 'qwen3',
+    thinkOpen: '<think>',
+    thinkClose: '</think>',
+    endOfTurn: '<|im_end|>',
+    stopStrings: ['<|im_start|>', '<|im_end|>'],
+    opensThinkingItself: !prefill,
+    promptSuffix,
+    noThinkSuffix: QWEN3_NO_THINK,
+    budgetClose: QWEN3_BUDGET_CLOSE,
+    render(input: RenderInput): string {
+      const system = input.system !== undefined ? `<|im_start|>system\n${input.system}<|im_end|>\n` : '';
+      return (
+        `${system}<|im_start|>user\n${userContent(input, promptSuffix)}${switchText}<|im_end|>\n<|im_start|>assistant\n` +
+        (prefill ? '<think>\n' : '')
+      );
+    },
+  };
+}
