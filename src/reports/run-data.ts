@@ -1,0 +1,109 @@
+/**
+ * Everything a report shows, in one serializable value. The run command assembles it from the
+ * store's records; `thinkprobe report <run-dir>` rebuilds it from the same records, so every number
+ * a report shows is reproducible from what the run stored.
+ */
+
+export interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export interface InterventionSummary {
+  /** Display label and key, e.g. `budget(512)`. */
+  label: string;
+  type: string;
+  params: Record<string, unknown>;
+  /** Samples graded (problems x samples). */
+  n: number;
+  accuracy: Interval;
+  meanThinkingTokens: number;
+  meanAnswerTokens: number;
+  /** Server work (new prefill + decoded tokens) this intervention would cost run alone, and its share of what the tree spent. */
+  costAlone: number;
+  costShared: number;
+  /** For budget interventions: the cap in thinking tokens (drives the budget curves). */
+  budget?: number;
+  onParetoFrontier?: boolean;
+}
+
+export type Verdict = 'pass' | 'fail' | 'error' | 'skipped';
+
+export interface CheckSummary {
+  name: string;
+  verdict: Verdict;
+  summary: string;
+  evidence?: unknown;
+  counterexample?: unknown;
+}
+
+export interface ProblemSummary {
+  id: string;
+  question: string;
+  answer: string;
+  source?: string;
+  difficulty?: number;
+}
+
+export interface ConfidencePoint {
+  /** Thinking tokens before the probe. */
+  position: number;
+  /** position / thinking length of the trace, 0..1. */
+  normalized: number;
+  /** Probability of the correct answer (sampled share or self-confidence), when measured. */
+  pCorrect?: number;
+  /** RaML's teacher-forced L-hat of the reference answer, when measured. */
+  lhat?: number;
+  /** Whether the L-hat is a bound (a reference token fell outside the top 20). */
+  bounded?: boolean;
+}
+
+export interface TraceSegment {
+  kind: 'prompt' | 'generated' | 'injected';
+  text: string;
+  /** For injected text: which intervention put it there. */
+  label?: string;
+}
+
+export interface TraceRecord {
+  segments: TraceSegment[];
+  /** Probe points drawn along the trace: character offset into the concatenated non-prompt segments. */
+  probes: Array<{ offset: number; position: number; pCorrect?: number; lhat?: number }>;
+}
+
+export interface ResultSummary {
+  problemId: string;
+  intervention: string;
+  sample: number;
+  /** Extracted final answer; absent when the thinking never closed or no answer was found. */
+  answer?: string;
+  correct: boolean;
+  thinkingTokens: number;
+  answerTokens: number;
+  capFired?: boolean;
+  /** Against the golden baseline: this result was right and is now wrong (`lost`) or the reverse. */
+  flip?: 'gained' | 'lost';
+  confidence: ConfidencePoint[];
+  /** Index into RunData.traces. */
+  trace?: number;
+}
+
+export interface RunData {
+  run: {
+    id: string;
+    suite: string;
+    model: string;
+    startedAt: string;
+    finishedAt?: string;
+    thinkprobeVersion: string;
+    environment: Record<string, string | number | boolean>;
+  };
+  interventions: InterventionSummary[];
+  checks: CheckSummary[];
+  problems: ProblemSummary[];
+  results: ResultSummary[];
+  traces: TraceRecord[];
+  /** RaML Figure 6: mean relative L-hat change at reflection words vs at all positions, per intervention. */
+  reflectionShift?: Array<{ intervention: string; atReflection: number; allPositions: number; count: number }>;
+}

@@ -1,0 +1,122 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHtmlReport } from '../../src/reports/html/build.ts';
+import { hostileOutputs } from '../fixtures/hostile.ts';
+import { syntheticRun } from '../fixtures/synthetic-run.ts';
+import { browserAvailable, launchChromium } from './chromium.ts';
+
+const artifacts = join(process.cwd(), 'test-artifacts', 'report');
+
+describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-report-'));
+    const file = join(dir, 'index.html');
+    writeFileSync(file, await buildHtmlReport(syntheticRun({ problems: 60, hostile: true, samples: 2 })));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      problems.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests.push(request.url());
+    });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('loads from file:// with no console errors and no network request', async () => {
+    await page.screenshot({ path: join(artifacts, 'overview.png') });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(await page.locator('li.check').count()).toBe(2);
+    expect(await page.locator('li.check[data-verdict="fail"]').count()).toBe(1);
+  });
+
+  it('draws one point per intervention and the budget curves', async () => {
+    await page.click('nav button[data-tab="cost"]');
+    const cost = page.locator('.chart-cost');
+    await cost.waitFor();
+    // Plot draws each dot as an svg circle inside the dot mark's group.
+    expect(await cost.locator('g[aria-label="dot"] circle').count()).toBe(5);
+    expect(await page.locator('.chart-budget-accuracy g[aria-label="line"] path').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'cost.png') });
+  });
+
+  it('draws confidence bands and the reflection-word chart', async () => {
+    await page.click('nav button[data-tab="confidence"]');
+    await page.locator('.chart-lhat').waitFor();
+    expect(await page.locator('.chart-lhat g[aria-label="line"] path').count()).toBe(5);
+    expect(await page.locator('.chart-reflection g[aria-label="bar"] rect').count()).toBe(4);
+    expect(await page.locator('.chart-multiple').count()).toBe(24);
+    await page.screenshot({ path: join(artifacts, 'confidence.png') });
+  });
+
+  it('filters and sorts the problems table', async () => {
+    await page.click('nav button[data-tab="problems"]');
+    const rows = page.locator('table.problems tbody tr');
+    expect(await rows.count()).toBe(60);
+    await page.fill('input.filter', 'p001');
+    expect(await rows.count()).toBe(10);
+    await page.fill('input.filter', '');
+    await page.click('th[data-key="id"]');
+    expect(await rows.first().getAttribute('data-problem')).toBe('p0059');
+    await page.click('#flips-only');
+    const flipped = await rows.count();
+    expect(flipped).toBeGreaterThan(0);
+    expect(flipped).toBeLessThan(60);
+    expect(await page.locator('table.problems tbody tr .flip').count()).toBeGreaterThanOrEqual(flipped);
+    await page.click('#flips-only');
+    await page.screenshot({ path: join(artifacts, 'problems.png') });
+  });
+
+  it('opens a trace from the table with injected text, reflection words and probes marked', async () => {
+    await page.click('nav button[data-tab="problems"]');
+    await page.fill('input.filter', 'p0003');
+    await page.locator('table.problems tbody tr td.link').last().click();
+    await page.locator('#trace .trace-text').waitFor();
+    expect(await page.locator('.problem-select').inputValue()).toBe('p0003');
+    expect(await page.locator('.intervention-select').inputValue()).toBe('extend(Wait x1)');
+    expect(await page.locator('.trace-text mark.injected').count()).toBe(1);
+    expect(await page.locator('.trace-text .reflection').count()).toBeGreaterThan(0);
+    expect(await page.locator('.trace-text .probe').count()).toBe(8);
+    await page.screenshot({ path: join(artifacts, 'trace.png'), fullPage: true });
+  });
+
+  it('shows hostile model output as text and executes none of it', async () => {
+    await page.click('nav button[data-tab="trace"]');
+    for (let i = 0; i < hostileOutputs.length; i++) {
+      await page.selectOption('.problem-select', `p${String(i).padStart(4, '0')}`);
+      await page.locator('#trace .trace-text').waitFor();
+    }
+    await page.click('nav button[data-tab="overview"]');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    // Only our own two script blocks exist; no element a payload describes was created.
+    expect(await page.locator('script').count()).toBe(2);
+    for (const selector of ['img', 'iframe', 'a[href^="javascript:"]', 'svg[onload]', 'body[onload]', 'base', 'meta[http-equiv="refresh"]', 'b[onmouseover]']) {
+      expect(await page.locator(selector).count(), selector).toBe(0);
+    }
+    const text = await page.locator('#app').innerText();
+    expect(text).toContain('hostile<script>window.__pwned="suite"</script>');
+    expect(problems).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'hostile.png') });
+  });
+});
