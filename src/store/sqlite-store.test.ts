@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import type { Completion, CompletionRequest } from '../backends/backend.ts';
+import { InputError } from '../core/errors.ts';
+import { canonicalJson, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
+import type { CompletionKeyParts, Store } from './store.ts';
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+function tempFile(name = 'run.sqlite'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-store-'));
+  dirs.push(dir);
+  return join(dir, 'nested', name);
+}
+function open(file: string): Store {
+  const store = openStore(file);
+  stores.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const request: CompletionRequest = {
+  prompt: '<|im_start|>user\nWhat is 6*7?<|im_end|>\n<|im_start|>assistant\n<think>\n',
+  maxTokens: 64,
+  stop: ['</think>'],
+  seed: 7,
+  sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
+  topLogprobs: 5,
+};
+const parts: CompletionKeyParts = { model: 'sim-qwq', digest: 'sha256:abc', request, namespace: 'sample-0' };
+const completion: Completion = {
+  text: 'Six sevens are 42 — “ok” 🎉',
+  tokens: [
+    { text: 'Six sevens are 42', logprob: -0.25, top: [{ text: 'Six sevens are 42', logprob: -0.25 }, { text: 'Seven', logprob: -1.5 }] },
+    { text: ' — “ok” 🎉', logprob: -3.125, top: [] },
+  ],
+  doneReason: 'stop',
+  promptTokens: 20,
+  decodedTokens: 2,
+  promptEvalMs: 1.5,
+  evalMs: 3,
+  wallMs: 12,
+};
+
+describe('cache keys', () => {
+  it('do not depend on field order, and change with every part that changes the completion', () => {
+    const store = open(':memory:');
+    const key = store.cacheKey(parts);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const reordered: CompletionKeyParts = {
+      namespace: 'sample-0',
+      request: { topLogprobs: 5, sampling: { topK: 40, topP: 0.95, temperature: 0.6 }, seed: 7, stop: ['</think>'], maxTokens: 64, prompt: request.prompt },
+      digest: 'sha256:abc',
+      model: 'sim-qwq',
+    };
+    expect(store.cacheKey(reordered)).toBe(key);
+    const variants: CompletionKeyParts[] = [
+      { ...parts, model: 'qwq' },
+      { ...parts, digest: 'sha256:def' },
+      { ...parts, namespace: 'sample-1' },
+      { ...parts, request: { ...request, seed: 8 } },
+      { ...parts, request: { ...request, prompt: request.prompt + ' ' } },
+      { ...parts, request: { ...request, maxTokens: 65 } },
+      { ...parts, request: { ...request, stop: [] } },
+      { ...parts, request: { ...request, topLogprobs: 0 } },
+      { ...parts, request: { ...request, sampling: { ...request.sampling, temperature: 0 } } },
+    ];
+    const keys = new Set(variants.map((v) => store.cacheKey(v)));
+    expect(keys.size).toBe(variants.length);
+    expect(keys.has(key)).toBe(false);
+  });
+
+  it('canonical JSON is a bijection on JSON values up to key order', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(InputError);
+  });
+});
+
+describe('SQLite store', () => {
+  it('round-trips a completion exactly, across reopening the file', () => {
+    const file = tempFile();
+    const store = open(file);
+    const key = store.cacheKey(parts);
+    expect(store.getCompletion(key)).toBeUndefined();
+    store.putCompletion(key, parts, completion);
+    expect(store.getCompletion(key)).toEqual(completion);
+    expect(store.cacheStats()).toEqual({ entries: 1, hits: 1, misses: 1 });
+    store.close();
+
+    const again = open(file);
+    expect(again.getCompletion(key)).toEqual(completion);
+    expect(again.cacheStats()).toEqual({ entries: 1, hits: 1, misses: 0 });
+  });
+
+  it('keeps namespaces apart: two samples of the same prompt never collapse', () => {
+    const store = open(tempFile());
+    const a = { ...parts, namespace: 'sample-0' };
+    const b = { ...parts, namespace: 'sample-1' };
+    store.putCompletion(store.cacheKey(a), a, completion);
+    expect(store.getCompletion(store.cacheKey(b))).toBeUndefined();
+    store.putCompletion(store.cacheKey(b), b, { ...completion, text: 'other', tokens: [{ text: 'other', logprob: -1, top: [] }] });
+    expect(store.getCompletion(store.cacheKey(a))?.text).toBe(completion.text);
+    expect(store.getCompletion(store.cacheKey(b))?.text).toBe('other');
+    expect(store.cacheStats().entries).toBe(2);
+  });
+
+  it('records runs, resumes them, and upserts results by row key', () => {
+    const file = tempFile();
+    const store = open(file);
+    const meta = { runId: 'r1', suite: 'suites/demo.yaml', model: 'sim-qwq', startedAt: '2026-01-01T00:00:00Z', environment: { server: 'sim 0.1' } };
+    expect(store.beginRun(meta)).toEqual(meta);
+    store.putResult('r1', { key: 'p1/baseline/0', correct: false });
+    store.putResult('r1', { key: 'p2/baseline/0', correct: true });
+    store.putResult('r1', { key: 'p1/baseline/0', correct: true, tokens: 12 });
+    store.finishRun('r1', 'interrupted');
+    store.close();
+
+    const resumed = open(file);
+    // Resuming the same run id returns the original record, not the new start time.
+    expect(resumed.beginRun({ ...meta, startedAt: '2026-01-02T00:00:00Z' })).toEqual(meta);
+    expect(resumed.results('r1')).toEqual([
+      { key: 'p1/baseline/0', correct: true, tokens: 12 },
+      { key: 'p2/baseline/0', correct: true },
+    ]);
+    expect(resumed.results('other')).toEqual([]);
+    resumed.finishRun('r1', 'completed');
+    resumed.close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT status FROM runs WHERE run_id = ?').get('r1')).toEqual({ status: 'completed' });
+    db.close();
+  });
+
+  it('uses WAL with synchronous FULL and a versioned schema', () => {
+    const file = tempFile();
+    open(file).close();
+    const db = new Database(file);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('refuses a store from a newer thinkprobe, and a file that is not a store, with one clear line', () => {
+    const newer = tempFile('newer.sqlite');
+    open(newer).close();
+    const db = new Database(newer);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openStore(newer)).toThrow(`${newer}: written by a newer thinkprobe (store schema v${SCHEMA_VERSION + 1})`);
+
+    const junk = join(dirname(newer), 'junk.sqlite');
+    writeFileSync(junk, 'this is not sqlite, just text that is long enough to have a header '.repeat(20));
+    expect(() => openStore(junk)).toThrow(InputError);
+    expect(() => openStore(junk)).toThrow(/expected a thinkprobe store/);
+  });
+
+  it('refuses a result row without a key and finishing an unknown run', () => {
+    const store = open(':memory:');
+    expect(() => store.putResult('r', { key: '' })).toThrow(InputError);
+    expect(() => store.finishRun('nope', 'completed')).toThrow(/no run 'nope'/);
+  });
+});
