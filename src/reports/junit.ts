@@ -1,0 +1,47 @@
+import type { RunData } from './run-data.ts';
+
+/** XML 1.0 forbids most control characters even escaped; model output may contain them. */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** JUnit XML with one test case per check, the format CI systems read. */
+export function junitReport(data: RunData): string {
+  const failures = data.checks.filter((c) => c.verdict === 'fail').length;
+  const errors = data.checks.filter((c) => c.verdict === 'error').length;
+  const skipped = data.checks.filter((c) => c.verdict === 'skipped').length;
+  const suite = `thinkprobe.${data.run.suite}`;
+  const cases = data.checks.map((check) => {
+    const head = `    <testcase classname="${xml(suite)}" name="${xml(check.name)}">`;
+    const detail = xml(JSON.stringify({ evidence: check.evidence, counterexample: check.counterexample }, null, 2));
+    const body =
+      check.verdict === 'fail'
+        ? `\n      <failure message="${xml(check.summary)}">${detail}</failure>\n    `
+        : check.verdict === 'error'
+          ? `\n      <error message="${xml(check.summary)}">${detail}</error>\n    `
+          : check.verdict === 'skipped'
+            ? `\n      <skipped message="${xml(check.summary)}"/>\n    `
+            : `\n      <system-out>${xml(check.summary)}</system-out>\n    `;
+    return `${head}${body}</testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="thinkprobe" tests="${data.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+    `  <testsuite name="${xml(suite)}" tests="${data.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${xml(data.run.startedAt)}">`,
+    '    <properties>',
+    `      <property name="model" value="${xml(data.run.model)}"/>`,
+    `      <property name="run" value="${xml(data.run.id)}"/>`,
+    ...Object.entries(data.run.environment).map(([k, v]) => `      <property name="${xml(k)}" value="${xml(String(v))}"/>`),
+    '    </properties>',
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
