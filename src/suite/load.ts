@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { InputError } from '../core/errors.ts';
+import type { LineLocator } from './validate.ts';
+import { validateSuite, type Suite } from './suite.ts';
+
+/** A suite loaded from a file: the validated value and where relative paths resolve from. */
+export interface LoadedSuite {
+  suite: Suite;
+  /** The suite file as given. */
+  file: string;
+  /** Directory of the suite file: datasets and the golden folder are relative to it. */
+  root: string;
+}
+
+type Format = 'ts' | 'json' | 'yaml';
+
+export function suiteFormat(file: string): Format | undefined {
+  const ext = extname(file).toLowerCase();
+  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) return 'ts';
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  return undefined;
+}
+
+function unescapePointer(part: string): string {
+  return part.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Line numbers from the YAML parser's node ranges (JSON is YAML, so this serves both). */
+function yamlLocator(doc: Document, counter: LineCounter): LineLocator {
+  return (pointer) => {
+    const parts = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
+    // A missing or unknown field points at its nearest existing ancestor (or the key itself).
+    for (let n = parts.length; n >= 0; n--) {
+      const path = parts.slice(0, n).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      const node: unknown = n === 0 ? doc.contents : doc.getIn(path, true);
+      if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+}
+
+function parseText(text: string, format: 'json' | 'yaml', file: string): { value: unknown; locate: LineLocator } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  if (format === 'json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const first = doc.errors[0];
+      const line = first?.linePos?.[0]?.line;
+      throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid JSON (${(error as Error).message})`);
+    }
+    return { value, locate: doc.errors.length === 0 ? yamlLocator(doc, counter) : () => undefined };
+  }
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0]?.line;
+    const message = first.message.split('\n')[0] ?? first.code;
+    throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid YAML (${message})`);
+  }
+  return { value: doc.toJS({ maxAliasCount: 100 }), locate: yamlLocator(doc, counter) };
+}
+
+/** Loads a `.suite.ts` (default export), `.json`, `.yaml` or `.yml` suite and validates it. */
+export async function loadSuite(file: string): Promise<LoadedSuite> {
+  const format = suiteFormat(file);
+  if (!format) throw new InputError(file, 'expected a suite file ending in .suite.ts, .ts, .json, .yaml or .yml');
+  const path = resolve(file);
+  const root = dirname(path);
+  if (format === 'ts') {
+    let module: { default?: unknown };
+    try {
+      module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path)) throw new InputError(file, 'no such file');
+      throw new InputError(file, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (module.default === undefined) throw new InputError(file, 'expected a default export: export default defineSuite({ ... })');
+    return { suite: validateSuite(module.default, file), file, root };
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`);
+  }
+  const { value, locate } = parseText(text, format, file);
+  return { suite: validateSuite(value, file, locate), file, root };
+}

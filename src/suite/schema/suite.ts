@@ -1,0 +1,87 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Default, PositiveInt, type Resolved } from './helpers.ts';
+import { InterventionSchema } from './interventions.ts';
+import { ProblemSourceSchema } from './problems.ts';
+import { CheckSchema } from './checks.ts';
+
+/** RaML's user prompt; `{question}` is replaced by the problem. */
+export const RAML_PROMPT = '{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.';
+export const DEFAULT_MODEL = 'sim:sim-qwq';
+
+const CustomTemplate = Type.Object(
+  {
+    /** Everything before the assistant's text, with `{prompt}` where the user prompt goes. */
+    user: Type.String({ pattern: '\\{prompt\\}', expected: 'a string containing {prompt}' }),
+    thinkOpen: Type.String({ minLength: 1 }),
+    thinkClose: Type.String({ minLength: 1 }),
+    /** Whether the template writes the thinking-open delimiter itself (QwQ-style prefill). */
+    prefillThinkOpen: Default(Type.Boolean(), true),
+    stop: Default(Type.Array(Type.String({ minLength: 1 })), []),
+  },
+  { additionalProperties: false },
+);
+
+/** A named template (`qwq`, `qwen3`, `deepseek-r1`, ...) or a custom one given as strings. */
+const TemplateSchema = Type.Unsafe<string | Static<typeof CustomTemplate>>({
+  expected: 'a template name or { user, thinkOpen, thinkClose }',
+  if: { type: 'string' },
+  then: Type.String({ minLength: 1 }),
+  else: CustomTemplate,
+});
+
+export const SuiteSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    /** Used in paths (`golden/<name>/`, `reports/<name>/`): letters, digits, `.`, `_`, `-`. */
+    name: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      expected: 'a name of letters, digits, ., _ or - (it is used in file paths)',
+    }),
+    description: Type.Optional(Type.String()),
+    /** `sim:<card>` runs the in-process simulator; anything else is an Ollama model name. */
+    model: Default(Type.String({ minLength: 1 }), DEFAULT_MODEL),
+    template: Type.Optional(TemplateSchema),
+    prompt: Default(
+      Type.String({ pattern: '\\{question\\}', expected: 'a string containing {question}' }),
+      RAML_PROMPT,
+    ),
+    problems: Type.Array(ProblemSourceSchema, { minItems: 1 }),
+    samples: Default(PositiveInt(), 1),
+    seed: Default(Type.Integer({ minimum: 0 }), 0),
+    /** RaML's sampling settings by default. */
+    sampling: Default(
+      Type.Object(
+        {
+          temperature: Default(Type.Number({ minimum: 0 }), 0.6),
+          topP: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1 }), 0.95),
+          topK: Default(Type.Integer({ minimum: 0 }), 40),
+        },
+        { additionalProperties: false },
+      ),
+      {},
+    ),
+    maxThinkingTokens: Default(PositiveInt(), 16384),
+    answerTokens: Default(PositiveInt(), 1024),
+    /** Fixed for the whole run (changing it reloads the model); must hold prompt + thinking + answer. */
+    numCtx: Default(PositiveInt(), 20480),
+    interventions: Default(Type.Array(InterventionSchema, { minItems: 1 }), [{ type: 'baseline' }]),
+    checks: Default(Type.Array(CheckSchema), []),
+    golden: Type.Optional(
+      Type.Object(
+        {
+          /** Folder holding `<suite>/<model>.json`, relative to the suite file. */
+          dir: Default(Type.String({ minLength: 1 }), 'golden'),
+          /** Compare against this model's golden instead of the suite's model (e.g. a release candidate against the current one). */
+          model: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A suite as written (defaulted fields optional): JSON-able part of what `defineSuite` accepts. */
+export type SuiteDataInput = Static<typeof SuiteSchema>;
+/** A validated suite, defaults filled in. */
+export type SuiteData = Resolved<typeof SuiteSchema>;

@@ -1,0 +1,126 @@
+import type { CheckSpec, CheckSpecInput } from './schema/checks.ts';
+import type { SuiteData, SuiteDataInput } from './schema/suite.ts';
+import { SuiteSchema } from './schema/suite.ts';
+import { interventionLabel } from './labels.ts';
+import { ValidationError, validator, type LineLocator, type ValidationProblem } from './validate.ts';
+import { isCustomCheck, type CustomCheck, type LabeledIntervention } from '../checks/types.ts';
+
+/** A suite as a `.suite.ts` file writes it: JSON-able data plus, optionally, TypeScript checks. */
+export type SuiteInput = Omit<SuiteDataInput, 'checks'> & { checks?: (CheckSpecInput | CustomCheck)[] };
+/** A validated suite, defaults applied. */
+export type Suite = Omit<SuiteData, 'checks'> & { checks: (CheckSpec | CustomCheck)[] };
+
+/** Typed identity helper for `suites/*.suite.ts`: `export default defineSuite({ ... })`. */
+export function defineSuite<const T extends SuiteInput>(suite: T): T {
+  return suite;
+}
+
+const validateData = validator<SuiteData>(SuiteSchema);
+
+/** The suite's interventions with their labels, in order. */
+export function labeledInterventions(suite: Pick<Suite, 'interventions'>): LabeledIntervention[] {
+  return suite.interventions.map((intervention) => ({ label: interventionLabel(intervention), intervention }));
+}
+
+/** Rules one JSON Schema cannot say: unique labels, references between fields, sizes that must fit. */
+function crossFieldProblems(suite: SuiteData): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const labels = labeledInterventions(suite);
+  const firstIndex = new Map<string, number>();
+  labels.forEach(({ label }, i) => {
+    const first = firstIndex.get(label);
+    if (first === undefined) firstIndex.set(label, i);
+    else problems.push({ pointer: `/interventions/${i}`, expected: `label '${label}' is already used by /interventions/${first}; give one of them a different label` });
+  });
+  const known = [...firstIndex.keys()];
+  const knownText = known.join(', ');
+  const needed = suite.maxThinkingTokens + suite.answerTokens;
+  if (suite.numCtx <= needed) {
+    problems.push({ pointer: '/numCtx', expected: `expected more than maxThinkingTokens + answerTokens (${needed}) to leave room for the prompt, got ${suite.numCtx}` });
+  }
+  suite.interventions.forEach((intervention, i) => {
+    if ((intervention.type === 'budget' || intervention.type === 'softBudget') && intervention.tokens > suite.maxThinkingTokens) {
+      problems.push({ pointer: `/interventions/${i}/tokens`, expected: `expected at most maxThinkingTokens (${suite.maxThinkingTokens}), got ${intervention.tokens}` });
+    }
+  });
+  const seenIds = new Map<string, number>();
+  suite.problems.forEach((source, i) => {
+    if ('question' in source) {
+      const id = String(source.id);
+      const first = seenIds.get(id);
+      if (first !== undefined) problems.push({ pointer: `/problems/${i}/id`, expected: `id '${id}' is already used by /problems/${first}` });
+      else seenIds.set(id, i);
+    }
+  });
+  const refer = (pointer: string, label: string): void => {
+    if (!firstIndex.has(label)) problems.push({ pointer, expected: `expected one of the suite's intervention labels (${knownText}), got ${JSON.stringify(label)}` });
+  };
+  suite.checks.forEach((check, i) => {
+    const at = `/checks/${i}`;
+    switch (check.type) {
+      case 'accuracyAtLeast':
+      case 'confidenceRises':
+      case 'reflectionShift':
+        refer(`${at}/intervention`, check.intervention);
+        break;
+      case 'accuracyDropAtMost':
+      case 'tokensSavedAtLeast':
+        refer(`${at}/intervention`, check.intervention);
+        refer(`${at}/baseline`, check.baseline);
+        break;
+      case 'monotoneInBudget':
+      case 'budgetRespected':
+        check.interventions?.forEach((label, j) => {
+          refer(`${at}/interventions/${j}`, label);
+          const index = firstIndex.get(label);
+          if (index !== undefined && suite.interventions[index]?.type !== 'budget') {
+            problems.push({ pointer: `${at}/interventions/${j}`, expected: `expected a budget intervention, got '${label}' (${suite.interventions[index]?.type})` });
+          }
+        });
+        break;
+      case 'noRegression':
+        check.interventions?.forEach((label, j) => refer(`${at}/interventions/${j}`, label));
+        break;
+      case 'property':
+        refer(`${at}/of`, check.of);
+        if (check.vary.min > check.vary.max) problems.push({ pointer: `${at}/vary`, expected: `expected min <= max, got ${check.vary.min} > ${check.vary.max}` });
+        break;
+    }
+  });
+  return problems;
+}
+
+/**
+ * Validates a suite value (from any format) and applies defaults. TypeScript checks (functions)
+ * are set aside during schema validation and put back in place; error pointers keep their indices.
+ */
+export function validateSuite(value: unknown, file: string, locate?: LineLocator): Suite {
+  let custom: { index: number; check: CustomCheck }[] = [];
+  let data = value;
+  let checkIndex: number[] = [];
+  if (typeof value === 'object' && value !== null && Array.isArray((value as { checks?: unknown }).checks)) {
+    const checks = (value as { checks: unknown[] }).checks;
+    custom = checks.flatMap((check, index) => (isCustomCheck(check) ? [{ index, check }] : []));
+    checkIndex = checks.flatMap((check, index) => (isCustomCheck(check) ? [] : [index]));
+    data = { ...(value as object), checks: checks.filter((check) => !isCustomCheck(check)) };
+  }
+  const remap = (pointer: string): string =>
+    pointer.replace(/^\/checks\/(\d+)/, (whole, k: string) => {
+      const original = checkIndex[Number(k)];
+      return original === undefined ? whole : `/checks/${original}`;
+    });
+  let suite: SuiteData;
+  try {
+    suite = validateData(data, file);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw new ValidationError(file, error.problems.map((p) => ({ ...p, pointer: remap(p.pointer) })), locate);
+    }
+    throw error;
+  }
+  const problems = crossFieldProblems(suite).map((p) => ({ ...p, pointer: remap(p.pointer) }));
+  if (problems.length > 0) throw new ValidationError(file, problems, locate);
+  const checks: (CheckSpec | CustomCheck)[] = [...suite.checks];
+  for (const { index, check } of custom) checks.splice(index, 0, check);
+  return { ...suite, checks };
+}
