@@ -1,0 +1,239 @@
+/**
+ * Equivalence of two final answers: normalization, then the answers' structure, then a scalar
+ * comparator. The synchronous comparator here decides everything that exact rational (and exact
+ * complex rational) arithmetic can; it says `undefined` ("needs the symbolic engine") otherwise.
+ * The symbolic comparator (./symbolic.ts) runs the same structural comparison with the
+ * compute engine behind it, off the main thread (./grader.ts).
+ *
+ * Decisions (documented for users in ./README.md):
+ * - Numbers written exactly (integers, decimals, fractions, scientific notation, mixed numbers)
+ *   are compared exactly, with no tolerance: `0.5` = `\frac12`, `3.50` = `3.5`, `025` = `25`,
+ *   `0.67` != `\frac23`.
+ * - A relative tolerance (1e-9) applies only when a decimal literal meets an irrational closed
+ *   form (`1.41421356237` vs `\sqrt2`), where no exact comparison is possible.
+ * - `50\%` equals `50` (graders' convention: the gold often drops the sign) and `0.5` (its value).
+ * - `30^\circ` equals `30` and `\frac{\pi}{6}`.
+ * - Bare comma lists and `\{...\}` sets are unordered; `(...)` / `[...]` tuples and intervals are
+ *   ordered and their brackets must match; unions of intervals are unordered.
+ */
+import { normalizeAnswer, type NormalizedAnswer } from './normalize.ts';
+import { eqRational, parseExactComplex, parseExactNumber, type ComplexRational } from './rational.ts';
+import { parseStructure, type AnswerNode } from './structure.ts';
+
+/** true / false, or undefined when this comparator cannot decide. */
+export type Verdict = boolean | undefined;
+
+export interface Comparator {
+  scalar(gold: string, pred: string): Verdict;
+  equation(gold: { lhs: string; rhs: string }, pred: { lhs: string; rhs: string }): Verdict;
+}
+
+function and(verdicts: Iterable<Verdict>): Verdict {
+  let result: Verdict = true;
+  for (const v of verdicts) {
+    if (v === false) return false;
+    if (v === undefined) result = undefined;
+  }
+  return result;
+}
+
+function or(a: Verdict, b: () => Verdict): Verdict {
+  if (a === true) return true;
+  const second = b();
+  if (second === true) return true;
+  return a === false && second === false ? false : undefined;
+}
+
+const INFINITY = /^\+?\\infty$|^\+?inf(?:inity)?$/i;
+const NEG_INFINITY = /^-\\infty$|^-inf(?:inity)?$/i;
+
+function infinitySign(latex: string): 1 | -1 | 0 {
+  if (INFINITY.test(latex)) return 1;
+  if (NEG_INFINITY.test(latex)) return -1;
+  return 0;
+}
+
+function exactComplex(latex: string): ComplexRational | undefined {
+  const real = parseExactNumber(latex);
+  if (real) return { re: real, im: { n: 0n, d: 1n } };
+  return parseExactComplex(latex);
+}
+
+/** The exact scalar comparison both comparators start with. */
+export function exactScalar(gold: string, pred: string): Verdict {
+  if (gold === pred) return true;
+  const gi = infinitySign(gold);
+  const pi = infinitySign(pred);
+  if (gi !== 0 || pi !== 0) {
+    if (gi === pi) return true;
+    // Infinity against a written-out number is a clear no; against an expression, let the engine see.
+    return gi !== 0 && pi !== 0 ? false : exactComplex(gi !== 0 ? pred : gold) ? false : undefined;
+  }
+  const g = exactComplex(gold);
+  const p = exactComplex(pred);
+  if (g && p) return eqRational(g.re, p.re) && eqRational(g.im, p.im);
+  return undefined;
+}
+
+export const exactComparator: Comparator = {
+  scalar: exactScalar,
+  equation(gold, pred) {
+    if (gold.lhs === pred.lhs && gold.rhs === pred.rhs) return true;
+    if (gold.lhs === pred.rhs && gold.rhs === pred.lhs) return true;
+    return undefined;
+  },
+};
+
+/** Unordered comparison: a perfect matching on `true` edges, else decided by `true|undefined` edges. */
+function matchUnordered(gold: AnswerNode[], pred: AnswerNode[], cmp: Comparator): Verdict {
+  if (gold.length !== pred.length) return false;
+  const verdicts = gold.map((g) => pred.map((p) => compareNodes(g, p, cmp)));
+  const perfect = (accept: (v: Verdict) => boolean): boolean => {
+    const owner: number[] = new Array<number>(pred.length).fill(-1);
+    const tryAssign = (i: number, seen: boolean[]): boolean => {
+      for (let j = 0; j < pred.length; j++) {
+        if (seen[j] || !accept(verdicts[i]![j])) continue;
+        seen[j] = true;
+        if (owner[j] === -1 || tryAssign(owner[j]!, seen)) {
+          owner[j] = i;
+          return true;
+        }
+      }
+      return false;
+    };
+    return gold.every((_, i) => tryAssign(i, new Array<boolean>(pred.length).fill(false)));
+  };
+  if (perfect((v) => v === true)) return true;
+  if (!perfect((v) => v !== false)) return false;
+  return undefined;
+}
+
+function asVector(node: AnswerNode): AnswerNode[] | undefined {
+  if (node.kind === 'sequence' && node.open === '(' && node.close === ')') return node.items;
+  if (node.kind === 'matrix') {
+    if (node.rows.every((row) => row.length === 1)) return node.rows.map((row) => row[0]!);
+    if (node.rows.length === 1) return node.rows[0];
+  }
+  return undefined;
+}
+
+export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator): Verdict {
+  if (gold.kind === 'invalid' || pred.kind === 'invalid') return false;
+  switch (gold.kind) {
+    case 'scalar':
+      if (pred.kind === 'scalar') return cmp.scalar(gold.latex, pred.latex);
+      if (pred.kind === 'base') return gold.latex.replace(/^0+(?=\d)/, '') === pred.digits;
+      if (pred.kind === 'text') return gold.latex.toLowerCase() === pred.words;
+      if (pred.kind === 'choice') return gold.latex === pred.letter;
+      return false;
+    case 'empty':
+      return pred.kind === 'empty' || (pred.kind === 'collection' && pred.of !== 'union' && pred.items.length === 0);
+    case 'text':
+      if (pred.kind === 'text') return gold.words.replace(/\s+/g, '') === pred.words.replace(/\s+/g, '');
+      if (pred.kind === 'scalar') return pred.latex.toLowerCase() === gold.words;
+      if (pred.kind === 'choice') return gold.words === pred.letter.toLowerCase();
+      return false;
+    case 'choice':
+      if (pred.kind === 'choice') return gold.letter === pred.letter;
+      if (pred.kind === 'text') return pred.words === gold.letter.toLowerCase();
+      if (pred.kind === 'scalar') return pred.latex === gold.letter;
+      return false;
+    case 'base':
+      if (pred.kind === 'base') return gold.digits === pred.digits && gold.base === pred.base;
+      if (pred.kind === 'scalar') return pred.latex.replace(/^0+(?=\d)/, '') === gold.digits;
+      return false;
+    case 'sequence': {
+      if (pred.kind === 'matrix') {
+        const vector = asVector(pred);
+        return vector && gold.open === '(' && gold.close === ')' && vector.length === gold.items.length
+          ? and(gold.items.map((g, k) => compareNodes(g, vector[k]!, cmp)))
+          : false;
+      }
+      if (pred.kind !== 'sequence' || pred.open !== gold.open || pred.close !== gold.close) return false;
+      if (pred.items.length !== gold.items.length) return false;
+      return and(gold.items.map((g, k) => compareNodes(g, pred.items[k]!, cmp)));
+    }
+    case 'matrix': {
+      if (pred.kind === 'sequence') return compareNodes(pred, gold, swapped(cmp));
+      if (pred.kind !== 'matrix' || pred.rows.length !== gold.rows.length) return false;
+      if (gold.rows.some((row, r) => row.length !== pred.rows[r]!.length)) return false;
+      return and(gold.rows.flatMap((row, r) => row.map((cell, c) => compareNodes(cell, pred.rows[r]![c]!, cmp))));
+    }
+    case 'collection': {
+      if (pred.kind === 'empty') return gold.of !== 'union' && gold.items.length === 0;
+      if (pred.kind !== 'collection') return false;
+      if ((gold.of === 'union') !== (pred.of === 'union')) return false;
+      return matchUnordered(gold.items, pred.items, cmp);
+    }
+    case 'equation':
+      return pred.kind === 'equation' ? cmp.equation(gold, pred) : false;
+  }
+}
+
+function swapped(cmp: Comparator): Comparator {
+  return { scalar: (a, b) => cmp.scalar(b, a), equation: (a, b) => cmp.equation(b, a) };
+}
+
+/** Applies `f` to every scalar of a node (to scale by a percent or a degree). */
+function mapScalars(node: AnswerNode, f: (latex: string) => string): AnswerNode {
+  switch (node.kind) {
+    case 'scalar':
+      return { kind: 'scalar', latex: f(node.latex) };
+    case 'sequence':
+      return { ...node, items: node.items.map((n) => mapScalars(n, f)) };
+    case 'collection':
+      return { ...node, items: node.items.map((n) => mapScalars(n, f)) };
+    case 'matrix':
+      return { ...node, rows: node.rows.map((row) => row.map((n) => mapScalars(n, f))) };
+    default:
+      return node;
+  }
+}
+
+export interface ParsedAnswer {
+  normalized: NormalizedAnswer;
+  node: AnswerNode;
+}
+
+export function parseAnswer(answer: string): ParsedAnswer | undefined {
+  if (typeof answer !== 'string') return undefined;
+  const normalized = normalizeAnswer(answer);
+  if (normalized.text === '') return undefined;
+  const node = parseStructure(normalized.text, normalized.isText);
+  return node.kind === 'invalid' ? undefined : { normalized, node };
+}
+
+/** Full comparison with a given scalar comparator; percent and degree signs handled here. */
+export function compareAnswers(gold: string, pred: string, cmp: Comparator): Verdict {
+  const g = parseAnswer(gold);
+  const p = parseAnswer(pred);
+  if (!g || !p) return false;
+  let verdict = compareNodes(g.node, p.node, cmp);
+  if (verdict === true) return true;
+  if (g.normalized.percent !== p.normalized.percent) {
+    const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
+    const scaled = mapScalars(withSign.node, (x) => `\\frac{${x}}{100}`);
+    verdict = or(verdict, () => (flip ? compareNodes(without.node, scaled, cmp) : compareNodes(scaled, without.node, cmp)));
+  }
+  if (g.normalized.degrees !== p.normalized.degrees) {
+    const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
+    // The radian reading only makes sense when the other side is written with pi.
+    if (without.normalized.text.includes('\\pi')) {
+      const radians = mapScalars(withSign.node, (x) => `\\frac{${x}}{180}\\pi`);
+      verdict = or(verdict, () => (flip ? compareNodes(without.node, radians, cmp) : compareNodes(radians, without.node, cmp)));
+    }
+  }
+  return verdict;
+}
+
+/**
+ * The synchronous fast path: true/false when exact arithmetic decides, `undefined` when the
+ * answer needs the symbolic engine. Never throws.
+ */
+export function equivalentSync(gold: string, pred: string): boolean | undefined {
+  try {
+    return compareAnswers(gold, pred, exactComparator);
+  } catch {
+    return false;
+  }
+}

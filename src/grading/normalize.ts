@@ -1,0 +1,184 @@
+/**
+ * Our own normalization of a final answer, in front of the symbolic engine. It removes what does
+ * not change the value (display spacing, `\left`, math delimiters, thousands separators, units,
+ * currency) and records what does (a percent sign, a degree sign) so the comparison can decide.
+ */
+import { bracesBalanced, matchingBrace } from './latex.ts';
+
+export interface NormalizedAnswer {
+  /** The normalized LaTeX, no insignificant spaces. Empty when nothing usable was left. */
+  text: string;
+  /** The answer carried a percent sign (`50\%`). */
+  percent: boolean;
+  /** The answer carried a degree sign (`30^\circ`). */
+  degrees: boolean;
+  /** The whole answer was text (`\text{Evelyn}`), to be compared as words. */
+  isText: boolean;
+}
+
+/** Answers longer than this are not graded (not equivalent): 100 kB of LaTeX is not an answer. */
+export const MAX_ANSWER_LENGTH = 2000;
+
+const UNICODE: [RegExp, string][] = [
+  [/[\u2212\u2013\u2014]/g, '-'],
+  [/×/g, '\\times '],
+  [/·/g, '\\cdot '],
+  [/π/g, '\\pi '],
+  [/∞/g, '\\infty '],
+  [/√/g, '\\sqrt'],
+  [/°/g, '^\\circ'],
+  [/∅/g, '\\emptyset '],
+  [/∪/g, '\\cup '],
+  [/[\u00a0\u2009\u202f]/g, ' '],
+];
+
+const TEXT_COMMANDS = /\\(?:mbox|textrm|textbf|textit|textnormal|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mathnormal|hbox)(?![a-zA-Z])/g;
+
+/** Unit words dropped after a number (lower case; plurals handled by the trailing `s?`). */
+const UNIT_WORD = /^(?:[a-z]{1,3}|cents?|dollars?|euros?|pounds?|units?|square|cubic|sq|meters?|metres?|centimeters?|millimeters?|kilometers?|kilograms?|grams?|liters?|litres?|inch|inches|feet|foot|yards?|miles?|hours?|minutes?|seconds?|days?|weeks?|months?|years?|mph|degrees?|people|students?|times|ways|points?|marbles|apples|cookies|pages|books|boxes|eggs|cups|gallons?|ounces?|pieces?|tickets|cars|items|percent)$/;
+
+/** Rewrites `\frac12`, `\frac 59`, `\frac9{19}`, `\sqrt2` with braced arguments. */
+function braceArguments(s: string): string {
+  let out = '';
+  let k = 0;
+  while (k < s.length) {
+    const m = /^\\(frac|sqrt|binom)(?![a-zA-Z])/.exec(s.slice(k, k + 8));
+    if (!m) {
+      out += s[k];
+      k++;
+      continue;
+    }
+    const name = m[1]!;
+    out += `\\${name}`;
+    k += name.length + 1;
+    if (name === 'sqrt') {
+      while (s[k] === ' ') k++;
+      if (s[k] === '[') {
+        const close = s.indexOf(']', k);
+        if (close < 0) return out + s.slice(k);
+        out += s.slice(k, close + 1);
+        k = close + 1;
+      }
+    }
+    const count = name === 'sqrt' ? 1 : 2;
+    for (let a = 0; a < count; a++) {
+      while (s[k] === ' ') k++;
+      if (k >= s.length) return out;
+      if (s[k] === '{') {
+        const close = matchingBrace(s, k);
+        if (close < 0) return out + s.slice(k);
+        out += `{${braceArguments(s.slice(k + 1, close))}}`;
+        k = close + 1;
+      } else if (s[k] === '\\') {
+        const cmd = /^\\[a-zA-Z]+/.exec(s.slice(k, k + 40));
+        const token = cmd ? cmd[0] : s.slice(k, k + 2);
+        out += `{${token}}`;
+        k += token.length;
+      } else {
+        out += `{${s[k]}}`;
+        k++;
+      }
+    }
+  }
+  return out;
+}
+
+/** Replaces `\text{...}` groups using `replace(content, isWhole)`. */
+function mapTextGroups(s: string, replace: (content: string) => string): string {
+  let out = '';
+  let k = 0;
+  for (;;) {
+    const at = s.indexOf('\\text{', k);
+    if (at < 0) return out + s.slice(k);
+    const close = matchingBrace(s, at + 5);
+    if (close < 0) return out + s.slice(k);
+    out += s.slice(k, at) + replace(s.slice(at + 6, close));
+    k = close + 1;
+  }
+}
+
+function stripThousandsSeparators(s: string): string {
+  // `1{,}000` and `10,\!080` always mean a thousands separator in MATH answers.
+  s = s.replace(/(\d)(?:\{,\}|,\\!)\s*(?=\d{3}(?!\d))/g, '$1');
+  // Thin spaces between digit groups: `1\,000`, `1\ 000`, `1~000`.
+  s = s.replace(/(\d)(?:\\,|\\ |~|\\;|\\:)(?=\d{3}(?!\d))/g, '$1');
+  const bare = s.trim();
+  // A bare `1,000,000` or `1 000 000` (nothing else in the answer) is one number, not a list.
+  if (/^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(bare) || /^[-+]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(bare)) {
+    return bare.replace(/[, ]/g, '');
+  }
+  return s;
+}
+
+/** Drops unit words that follow a leading number: `5 cm`, `18 dollars`, `12 inches^2`. */
+function stripTrailingUnits(s: string): string {
+  const m = /^([-+]?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z][a-zA-Z ]*?)\s*(?:\^\{?[23]\}?)?\.?$/.exec(s);
+  if (!m) return s;
+  const words = m[2]!.toLowerCase().split(/\s+/);
+  return words.every((w) => UNIT_WORD.test(w)) ? m[1]! : s;
+}
+
+/** Normalizes one answer. Never throws; unusable input gives `text: ''`. */
+export function normalizeAnswer(raw: string): NormalizedAnswer {
+  const result: NormalizedAnswer = { text: '', percent: false, degrees: false, isText: false };
+  if (typeof raw !== 'string' || raw.length > MAX_ANSWER_LENGTH) return result;
+  let s = raw;
+  for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);
+  s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
+  // Math delimiters and currency: every `$`, escaped or not, and `\(`, `\)`, `\[`, `\]`.
+  s = s.replace(/\\\$/g, '').replace(/\$/g, '');
+  s = s.replace(/^\s*\\\[|\\\]\s*$/g, '').replace(/^\s*\\\(|\\\)\s*$/g, '');
+  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*(\.)?/g, (_m, dot) => (dot ? '' : ''));
+  s = s.replace(TEXT_COMMANDS, '\\text');
+  s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
+  s = s.replace(/\\(?:varnothing)(?![a-zA-Z])/g, '\\emptyset');
+  s = s.replace(/\\(?:infinity)(?![a-zA-Z])/g, '\\infty');
+  s = s.replace(/\\(?:le|leqslant)(?![a-zA-Z])/g, '\\leq').replace(/\\(?:ge|geqslant)(?![a-zA-Z])/g, '\\geq');
+  s = stripThousandsSeparators(s);
+  s = s.replace(/\\[,;:! ]|~|\\q?quad(?![a-zA-Z])/g, ' ');
+  if (!bracesBalanced(s)) return result;
+
+  // Percent and degree signs, wherever they are.
+  if (/\\%|%|\\text\{\s*percent\s*\}/.test(s)) {
+    result.percent = true;
+    s = s.replace(/\\%|%|\\text\{\s*percent\s*\}/g, '');
+  }
+  const DEGREES = /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])|\\text\{\s*degrees?\s*\}|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}/g;
+  if (DEGREES.test(s)) {
+    result.degrees = true;
+    s = s.replace(DEGREES, '');
+  }
+
+  s = braceArguments(s.trim());
+  s = s.trim();
+
+  // A whole answer in \text{...}: words (a name, a direction, a multiple-choice letter).
+  const whole = /^\\text\{(.*)\}$/s.exec(s);
+  if (whole && matchingBrace(s, 5) === s.length - 1) {
+    const inner = whole[1]!.trim();
+    if (!/\\[a-zA-Z]|[\d=]/.test(inner) || /^\(?[A-Ea-e]\)?$/.test(inner)) {
+      result.text = inner.replace(/\s+/g, ' ');
+      result.isText = true;
+      return result;
+    }
+  }
+  // Connectives become list separators; other \text{...} groups are units or words to drop.
+  s = mapTextGroups(s, (content) => {
+    const c = content.trim().toLowerCase();
+    if (c === 'or' || c === 'and' || c === ',') return ',';
+    if (/^[\d.,+\-]+$/.test(c)) return content;
+    return ' \u0001';
+  });
+  // A unit's power goes with the unit: `15\mbox{ cm}^2`.
+  s = s.replace(/\u0001\s*\^\s*\{?\s*[23]\s*\}?/g, '').replace(/\u0001/g, '');
+  s = s.replace(/\s+(?:or|and)\s+/g, ',');
+  s = s.replace(/\s*(?:dollars?|USD)\s*$/i, '');
+  s = stripTrailingUnits(s.trim());
+  s = s.replace(/[.\s]+$/, '');
+  // Insignificant spaces go, except where one ends a command name before a letter (`\cot x`).
+  s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
+  s = s.replace(/^\{([^{}]*)\}$/, '$1');
+  s = s.replace(/\\\{\\\}/g, '\\emptyset');
+  result.text = s;
+  return result;
+}

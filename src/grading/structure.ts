@@ -1,0 +1,111 @@
+/**
+ * The shape of a normalized answer: a number or expression, or a collection of them (tuple,
+ * interval, set, list of solutions, union of intervals, matrix), an equation, words, a
+ * multiple-choice letter, a numeral in another base, or the empty set.
+ */
+import { outerGroup, splitTopLevel } from './latex.ts';
+
+export type AnswerNode =
+  | { kind: 'scalar'; latex: string }
+  | { kind: 'empty' }
+  | { kind: 'text'; words: string }
+  | { kind: 'choice'; letter: string }
+  | { kind: 'base'; digits: string; base: number }
+  /** Ordered: a tuple/point `(1,2)` or an interval `(1,2]`; the brackets must match exactly. */
+  | { kind: 'sequence'; open: string; close: string; items: AnswerNode[] }
+  /** Unordered: `\{1,2\}`, a bare list of solutions `1, -2`, `\pm` alternatives, a union. */
+  | { kind: 'collection'; of: 'set' | 'list' | 'union'; items: AnswerNode[] }
+  | { kind: 'matrix'; rows: AnswerNode[][] }
+  | { kind: 'equation'; lhs: string; rhs: string }
+  | { kind: 'invalid' };
+
+/** A lone variable, possibly subscripted or applied: `x`, `y_1`, `\theta`, `f(x)`, `r`. */
+const VARIABLE = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?'?$|^\((?:[a-zA-Z],)+[a-zA-Z]\)$/;
+const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$/s;
+const CHOICE = /^\(?([A-E])\)?$/;
+const BASE = /^(\d+)_\{?(\d+)\}?$/;
+const MAX_DEPTH = 8;
+const MAX_ITEMS = 200;
+
+function expandPlusMinus(latex: string): string[] {
+  const at = latex.search(/\\(?:pm|mp)(?![a-zA-Z])/);
+  if (at < 0) return [latex];
+  const sign = latex.startsWith('\\pm', at) ? ['+', '-'] : ['-', '+'];
+  const rest = latex.slice(at + 3);
+  const head = latex.slice(0, at);
+  // Two alternatives per sign; nested `\pm` expand in turn (at most a few in any real answer).
+  return sign.flatMap((s) => expandPlusMinus(head + s + rest)).slice(0, 16);
+}
+
+export function parseStructure(text: string, isText = false, depth = 0): AnswerNode {
+  if (depth > MAX_DEPTH) return { kind: 'invalid' };
+  if (isText) {
+    const choice = CHOICE.exec(text.trim());
+    if (choice) return { kind: 'choice', letter: choice[1]! };
+    return { kind: 'text', words: text.trim().toLowerCase().replace(/[.\s]+$/, '') };
+  }
+  const s = text.replace(/^\\?[a-zA-Z]\\in(?![a-zA-Z])/, '');
+  if (s === '') return { kind: 'invalid' };
+  if (s === '\\emptyset' || s === '\\{\\}' || s === '\\O') return { kind: 'empty' };
+  const choice = CHOICE.exec(s);
+  if (choice) return { kind: 'choice', letter: choice[1]! };
+  const base = BASE.exec(s);
+  if (base) return { kind: 'base', digits: base[1]!.replace(/^0+(?=\d)/, ''), base: Number(base[2]) };
+  if (/^[a-zA-Z]{3,}(?: [a-zA-Z]+)*$/.test(s) && !/^(?:sin|cos|tan|cot|sec|csc|log|ln|exp)/.test(s)) {
+    return { kind: 'text', words: s.toLowerCase() };
+  }
+
+  const commaParts = splitTopLevel(s, [',', ';']);
+  if (commaParts.length > 1) {
+    if (commaParts.length > MAX_ITEMS) return { kind: 'invalid' };
+    return { kind: 'collection', of: 'list', items: flattenLists(commaParts.map((p) => parseStructure(p, false, depth + 1))) };
+  }
+  const unionParts = splitTopLevel(s, ['\\cup']);
+  if (unionParts.length > 1) {
+    return { kind: 'collection', of: 'union', items: unionParts.map((p) => parseStructure(p, false, depth + 1)) };
+  }
+  const sides = splitTopLevel(s, ['=']);
+  if (sides.length > 1) {
+    const rhs = sides[sides.length - 1]!;
+    if (sides.slice(0, -1).every((side) => VARIABLE.test(side))) return parseStructure(rhs, false, depth + 1);
+    if (sides.length === 2) return { kind: 'equation', lhs: sides[0]!, rhs };
+    return { kind: 'invalid' };
+  }
+  const matrix = MATRIX.exec(s);
+  if (matrix) {
+    const rows = matrix[2]!
+      .split(/\\\\/)
+      .map((row) => row.trim())
+      .filter((row) => row !== '' && row !== '\\hline')
+      .map((row) => row.split('&').map((cell) => parseStructure(cell.trim(), false, depth + 1)));
+    if (rows.length === 0 || rows.length * (rows[0]?.length ?? 0) > MAX_ITEMS) return { kind: 'invalid' };
+    return { kind: 'matrix', rows };
+  }
+  const group = outerGroup(s);
+  if (group) {
+    if (group.open === '\\{') {
+      if (group.inner === '') return { kind: 'empty' };
+      const items = splitTopLevel(group.inner, [',', ';']).map((p) => parseStructure(p, false, depth + 1));
+      return { kind: 'collection', of: 'set', items: flattenLists(items) };
+    }
+    const items = splitTopLevel(group.inner, [',']);
+    if (items.length === 1) {
+      // Brackets around a single value are grouping, `(5)`, unless it is a half-open oddity.
+      if (group.open === '(' && group.close === ')') return parseStructure(group.inner, false, depth + 1);
+      if (group.open === '[' && group.close === ']') return parseStructure(group.inner, false, depth + 1);
+      return { kind: 'invalid' };
+    }
+    if (items.length > MAX_ITEMS) return { kind: 'invalid' };
+    return { kind: 'sequence', open: group.open, close: group.close, items: items.map((p) => parseStructure(p, false, depth + 1)) };
+  }
+  const alternatives = expandPlusMinus(s);
+  if (alternatives.length > 1) {
+    return { kind: 'collection', of: 'list', items: alternatives.map((latex) => ({ kind: 'scalar', latex })) };
+  }
+  return { kind: 'scalar', latex: s };
+}
+
+/** `1\pm\sqrt5, -2` is three solutions: a list inside a list is flattened. */
+function flattenLists(items: AnswerNode[]): AnswerNode[] {
+  return items.flatMap((item) => (item.kind === 'collection' && item.of === 'list' ? item.items : [item]));
+}
