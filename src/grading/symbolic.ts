@@ -7,7 +7,7 @@ import { ComputeEngine } from '@cortex-js/compute-engine';
 import { compareAnswers, exactScalar, type Comparator, type Verdict } from './equivalence.ts';
 
 type Engine = InstanceType<typeof ComputeEngine>;
-type Expr = ReturnType<Engine['parse']>;
+type Expr = NonNullable<ReturnType<Engine['parse']>>;
 
 /** Digits the engine works with; exact closed forms must agree far beyond any decimal answer. */
 const PRECISION = 40;
@@ -29,7 +29,7 @@ function ce(): Engine {
 
 function parse(latex: string): Expr | undefined {
   const expr = ce().parse(latex);
-  return expr.isValid ? expr : undefined;
+  return expr && expr.isValid ? expr : undefined;
 }
 
 function freeVariables(expr: Expr): readonly string[] {
