@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.ts';
+import { findReflections, REFLECTION_WORDS } from '../confidence/positions.ts';
 import type { CurvePoint } from './curves.ts';
 
 /**
@@ -13,15 +14,13 @@ import type { CurvePoint } from './curves.ts';
  * the token holding its first character.
  */
 
-/** Reflection words after RaML and NoWait; matched case-insensitively as whole words. */
-export const defaultReflectionWords: readonly string[] = [
-  'Wait',
-  'Alternatively',
-  'Hold on',
-  'Hmm',
-  'Let me double-check',
-  'Let me verify',
-];
+/**
+ * Reflection phrases: the same list and matcher the confidence stage uses to schedule probes at
+ * reflection words (src/confidence/positions.ts), so the statistic and the probes agree on what
+ * a reflection is: whole words, case-sensitive by default, any whitespace inside phrases,
+ * overlapping phrases ("But wait") counted once at their earliest start.
+ */
+export const defaultReflectionWords: readonly string[] = REFLECTION_WORDS;
 
 export interface ReflectionShift {
   /** Mean relative change of L-hat over steps where a reflection word starts (NaN if none). */
@@ -34,62 +33,37 @@ export interface ReflectionShift {
   count: number;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function wordPattern(words: readonly string[]): RegExp {
+/**
+ * Token indices where a reflection word starts in the concatenation of `tokens` (each index
+ * once, ascending).
+ */
+export function findReflectionPositions(tokens: readonly string[], words: readonly string[] = defaultReflectionWords): number[] {
   if (words.length === 0) throw new InputError('reflection words', 'at least one word');
-  const alternatives = words.map((word, index) => {
-    const trimmed = word.trim();
-    if (trimmed === '') throw new InputError(`reflection words: word ${index}`, 'a non-empty word');
-    return trimmed.split(/\s+/).map(escapeRegExp).join('\\s+');
-  });
-  // Longest first so "Hold on" wins over a shorter word sharing its start.
-  alternatives.sort((a, b) => b.length - a.length);
-  return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
+  const indices = findReflections(tokens, { words }).map((hit) => hit.tokenIndex);
+  return [...new Set(indices)].sort((a, b) => a - b);
 }
 
 /**
  * Token indices where a reflection word starts, given the trace text and the character offset at
- * which each token starts (ascending; the harness knows them from the generated tokens).
+ * which each token starts (ascending; the harness knows them from the generated tokens). Text
+ * before the first offset belongs to no token and is ignored.
  */
 export function reflectionPositionsInText(
   text: string,
   tokenOffsets: readonly number[],
   words: readonly string[] = defaultReflectionWords,
 ): number[] {
-  for (let i = 1; i < tokenOffsets.length; i++) {
-    if (!(tokenOffsets[i]! >= tokenOffsets[i - 1]!)) {
-      throw new InputError(`reflection: token offset ${i}`, 'offsets in ascending order');
+  tokenOffsets.forEach((offset, i) => {
+    if (!Number.isInteger(offset) || offset < 0 || offset > text.length || (i > 0 && offset < tokenOffsets[i - 1]!)) {
+      throw new InputError(`reflection: token offset ${i}`, `ascending integer offsets within the text (0..${text.length}), got ${offset}`);
     }
-  }
-  const positions = new Set<number>();
-  for (const match of text.matchAll(wordPattern(words))) {
-    const start = match.index;
-    // The token holding the first character: the last token starting at or before it.
-    let lo = 0;
-    let hi = tokenOffsets.length - 1;
-    if (hi < 0 || tokenOffsets[0]! > start) continue;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (tokenOffsets[mid]! <= start) lo = mid;
-      else hi = mid - 1;
-    }
-    positions.add(lo);
-  }
-  return [...positions].sort((a, b) => a - b);
-}
-
-/** Token indices where a reflection word starts in the concatenation of `tokens`. */
-export function findReflectionPositions(tokens: readonly string[], words: readonly string[] = defaultReflectionWords): number[] {
-  const offsets: number[] = [];
-  let text = '';
-  for (const token of tokens) {
-    offsets.push(text.length);
-    text += token;
-  }
-  return reflectionPositionsInText(text, offsets, words);
+  });
+  if (tokenOffsets.length === 0) return [];
+  // Slice the text back into tokens; a leading piece before the first token is index -1.
+  const pieces = [text.slice(0, tokenOffsets[0]), ...tokenOffsets.map((offset, i) => text.slice(offset, tokenOffsets[i + 1] ?? text.length))];
+  return findReflectionPositions(pieces, words)
+    .map((index) => index - 1)
+    .filter((index) => index >= 0);
 }
 
 function mean(values: number[]): number {
