@@ -1,0 +1,58 @@
+import { isAbsolute, resolve } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import type { Problem } from './problem.ts';
+import type { ProblemSource } from '../suite/schema/problems.ts';
+import { readDataset } from './datasets.ts';
+import { selectProblems } from './select.ts';
+
+export interface LoadOptions {
+  /** Directory that relative dataset paths resolve from (the suite file's directory). */
+  root: string;
+  /** Generated families (src/problems/families); injected so this module does not depend on the simulator's code. */
+  generate?: (family: string, seed: number, difficulty: number) => Problem;
+}
+
+/** Loads one problem source of a suite: a dataset (with its filters), a generated family, or an inline problem. */
+export async function loadProblems(source: ProblemSource, options: LoadOptions): Promise<Problem[]> {
+  if ('dataset' in source) {
+    const path = isAbsolute(source.dataset) ? source.dataset : resolve(options.root, source.dataset);
+    const problems = await readDataset(path, {
+      display: source.dataset,
+      ...(source.format ? { format: source.format } : {}),
+      ...(source.fields ? { fields: source.fields } : {}),
+      ...(source.name ? { name: source.name } : {}),
+    });
+    return selectProblems(problems, source, source.dataset);
+  }
+  if ('family' in source) {
+    if (!options.generate) throw new InputError(`family '${source.family}'`, 'generated problem families are not available');
+    const problems: Problem[] = [];
+    for (let i = 0; i < source.count; i++) problems.push(options.generate(source.family, source.seed + i, source.difficulty));
+    return problems;
+  }
+  const problem: Problem = { id: String(source.id), question: source.question, answer: String(source.answer), source: 'inline' };
+  if (source.difficulty !== undefined) problem.difficulty = source.difficulty;
+  if (source.choices) problem.choices = source.choices;
+  if (source.meta) problem.meta = source.meta;
+  return [problem];
+}
+
+/** All of a suite's problems in order; ids must be unique across sources. */
+export async function loadAllProblems(sources: readonly ProblemSource[], options: LoadOptions): Promise<Problem[]> {
+  const all: Problem[] = [];
+  const sourceOf = new Map<string, number>();
+  for (const [index, source] of sources.entries()) {
+    for (const problem of await loadProblems(source, options)) {
+      const first = sourceOf.get(problem.id);
+      if (first !== undefined) {
+        throw new InputError(
+          `problems/${index}`,
+          `problem id '${problem.id}' is also in problems/${first}; ids must be unique in a suite (give the dataset a name to prefix its row ids)`,
+        );
+      }
+      sourceOf.set(problem.id, index);
+      all.push(problem);
+    }
+  }
+  return all;
+}
