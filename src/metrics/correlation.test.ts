@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
-import { averageRanks, spearman } from './correlation.ts';
+import { averageRanks, positionSpearman, spearman } from './correlation.ts';
 
 describe('spearman', () => {
   it('textbook example without ties: IQ vs hours of TV, rho = -29/165', () => {
@@ -54,5 +54,20 @@ describe('spearman', () => {
   it('rejects mismatched lengths and NaN', () => {
     expect(() => spearman([1, 2], [1])).toThrow(InputError);
     expect(() => spearman([1, Number.NaN], [1, 2])).toThrow('spearman: xs[1]');
+  });
+});
+
+describe('positionSpearman', () => {
+  it('correlates the measurements of a trace with their positions, skipping failed probes', () => {
+    const falling = [
+      { position: 0, value: 3 },
+      { position: 10, value: 2.5 },
+      { position: 20, value: Number.NaN },
+      { position: 30, value: 2.6 },
+      { position: 40, value: 1 },
+    ];
+    expect(positionSpearman(falling)).toBeCloseTo(spearman([0, 10, 30, 40], [3, 2.5, 2.6, 1]), 12);
+    expect(positionSpearman(falling)).toBeCloseTo(-0.8, 12);
+    expect(positionSpearman([{ position: 0, value: 1 }])).toBeNaN();
   });
 });

@@ -51,3 +51,17 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
   if (xs.length < 2) return Number.NaN;
   return pearson(averageRanks(xs), averageRanks(ys));
 }
+
+/**
+ * Spearman rho of a trace's confidence measurements against their positions (per trace).
+ * Measurements with non-finite values (failed probes) are left out. For a loss such as L-hat a
+ * negative rho means confidence in the reference answer rises along the trace; for a probability
+ * (sampled or self-confidence) a positive rho does.
+ */
+export function positionSpearman(points: ReadonlyArray<{ position: number; value: number }>): number {
+  const kept = points.filter((p) => Number.isFinite(p.position) && Number.isFinite(p.value));
+  return spearman(
+    kept.map((p) => p.position),
+    kept.map((p) => p.value),
+  );
+}

@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.ts';
-import { checkConfidence } from './proportions.ts';
+import { checkConfidence } from './validate.ts';
 import { studentTQuantile } from './distributions.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  betaQuantile,
   binomialCdf,
   binomialPmf,
   incompleteBeta,
@@ -63,6 +64,14 @@ describe('Student t and incomplete beta', () => {
     expect(incompleteBeta(0.5, 0.5, 0.5)).toBeCloseTo(0.5, 12);
     // I_x(a, n-a+1) = P(Bin(n, x) >= a): here P(Bin(11, 0.9) >= 10).
     expect(incompleteBeta(0.9, 10, 2)).toBeCloseTo(0.9 ** 11 + 11 * 0.9 ** 10 * 0.1, 12);
+  });
+});
+
+describe('beta quantile', () => {
+  it('matches scipy.stats.beta.ppf and inverts the incomplete beta', () => {
+    expect(betaQuantile(0.3, 2.5, 7)).toBeCloseTo(0.17680146270511063, 12);
+    expect(betaQuantile(0.975, 1, 10)).toBeCloseTo(1 - 0.025 ** (1 / 10), 12);
+    expect(incompleteBeta(betaQuantile(0.123, 3, 4), 3, 4)).toBeCloseTo(0.123, 12);
   });
 });
 

@@ -206,3 +206,18 @@ export function binomialCdf(k: number, n: number, p: number): number {
   for (let i = 0; i <= Math.floor(k); i++) sum += binomialPmf(i, n, p);
   return Math.min(1, sum);
 }
+
+/** Quantile of the Beta(a, b) distribution: the x with I_x(a, b) = p (bisection, |error| < 1e-14). */
+export function betaQuantile(p: number, a: number, b: number): number {
+  if (Number.isNaN(p) || p < 0 || p > 1 || !(a > 0) || !(b > 0)) return Number.NaN;
+  if (p === 0) return 0;
+  if (p === 1) return 1;
+  let low = 0;
+  let high = 1;
+  for (let i = 0; i < 200 && high - low > 1e-15; i++) {
+    const mid = (low + high) / 2;
+    if (incompleteBeta(mid, a, b) < p) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
-import { mcnemarExact, mcnemarExactCounts, nonInferiority, pairedBootstrap, tangoZ, type Pair } from './paired.ts';
+import { mcnemarExact, pairByKey, mcnemarExactCounts, nonInferiority, pairedBootstrap, tangoZ, type Pair } from './paired.ts';
 import { seededRandom } from './random.ts';
 
 /** Builds pairs from the four cell counts: both right, only A right, only B right, both wrong. */
@@ -174,5 +174,33 @@ describe('nonInferiority (Tango score test)', () => {
     expect(() => nonInferiority([], { margin: -0.1 })).toThrow(InputError);
     expect(() => nonInferiority([], { margin: 0.05, alpha: 0.7 })).toThrow(/alpha/);
     expect(nonInferiority([], { margin: 0.05 })).toMatchObject({ nonInferior: false, lowerBound: -1 });
+  });
+});
+
+describe('pairByKey', () => {
+  it('pairs outcomes by key and lists the unmatched ones', () => {
+    const result = pairByKey(
+      [
+        { key: 'p1', correct: true },
+        { key: 'p2', correct: false },
+        { key: 'p3', correct: true },
+      ],
+      [
+        { key: 'p3', correct: false },
+        { key: 'p1', correct: true },
+        { key: 'p4', correct: true },
+      ],
+    );
+    expect(result.pairs).toEqual([
+      [true, true],
+      [true, false],
+    ]);
+    expect(result.keys).toEqual(['p1', 'p3']);
+    expect(result.onlyInA).toEqual(['p2']);
+    expect(result.onlyInB).toEqual(['p4']);
+  });
+
+  it('refuses a key graded twice on one side', () => {
+    expect(() => pairByKey([], [{ key: 'x', correct: true }, { key: 'x', correct: false }])).toThrow('pairByKey: b[1]');
   });
 });

@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors.ts';
 import { binomialCdf, binomialPmf, normalCdf, normalQuantile } from './distributions.ts';
-import { checkConfidence } from './proportions.ts';
+import { checkConfidence } from './validate.ts';
 import { seededRandom } from './random.ts';
 import { quantileSorted } from './tokens.ts';
 
@@ -11,6 +11,49 @@ import { quantileSorted } from './tokens.ts';
  * proportions) wastes that and gets the variance wrong.
  */
 export type Pair = readonly [boolean, boolean];
+
+export interface KeyedOutcome {
+  /** Identifies the problem (and sample), e.g. the result row key without the intervention. */
+  key: string;
+  correct: boolean;
+}
+
+export interface PairedOutcomes {
+  /** [A correct, B correct] for every key graded on both sides, in A's order. */
+  pairs: Pair[];
+  keys: string[];
+  /** Keys graded only on one side: left out of the pairs, and worth reporting. */
+  onlyInA: string[];
+  onlyInB: string[];
+}
+
+/** Pairs two variants' outcomes by key. A key graded twice on one side is an InputError. */
+export function pairByKey(a: ReadonlyArray<KeyedOutcome>, b: ReadonlyArray<KeyedOutcome>): PairedOutcomes {
+  const index = (side: ReadonlyArray<KeyedOutcome>, name: string): Map<string, boolean> => {
+    const map = new Map<string, boolean>();
+    side.forEach((outcome, i) => {
+      if (map.has(outcome.key)) throw new InputError(`pairByKey: ${name}[${i}]`, `one outcome per key, "${outcome.key}" appears twice`);
+      map.set(outcome.key, outcome.correct);
+    });
+    return map;
+  };
+  const mapA = index(a, 'a');
+  const mapB = index(b, 'b');
+  const pairs: Pair[] = [];
+  const keys: string[] = [];
+  const onlyInA: string[] = [];
+  for (const [key, correct] of mapA) {
+    const other = mapB.get(key);
+    if (other === undefined) {
+      onlyInA.push(key);
+      continue;
+    }
+    pairs.push([correct, other]);
+    keys.push(key);
+  }
+  const onlyInB = [...mapB.keys()].filter((key) => !mapA.has(key));
+  return { pairs, keys, onlyInA, onlyInB };
+}
 
 export interface DiscordantCounts {
   n: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
 import { binomialPmf } from './distributions.ts';
-import { accuracy, wilson } from './proportions.ts';
+import { accuracy, clopperPearson, wilson } from './proportions.ts';
 import { seededRandom } from './random.ts';
 
 describe('wilson', () => {
@@ -83,5 +83,25 @@ describe('wilson', () => {
     // Binomial sd of the rate at 4000 trials is ~0.0034; allow ~3 sd around 0.95.
     expect(covered / trials).toBeGreaterThan(0.94);
     expect(covered / trials).toBeLessThan(0.96);
+  });
+});
+
+describe('clopperPearson', () => {
+  // Reference: scipy.stats.beta.ppf; at 0/n and n/n the bounds have the closed form (alpha/2)^(1/n).
+  it('8/10, 0/10, 10/10', () => {
+    const ci = clopperPearson(8, 10);
+    expect(ci.low).toBeCloseTo(0.4439045376923585, 10);
+    expect(ci.high).toBeCloseTo(0.9747892736731666, 10);
+    expect(clopperPearson(0, 10)).toEqual({ estimate: 0, low: 0, high: expect.closeTo(1 - 0.025 ** 0.1, 10) });
+    expect(clopperPearson(10, 10)).toEqual({ estimate: 1, low: expect.closeTo(0.025 ** 0.1, 10), high: 1 });
+  });
+
+  it('contains the Wilson interval at small n (it is conservative)', () => {
+    for (let x = 0; x <= 12; x++) {
+      const cp = clopperPearson(x, 12);
+      const w = wilson(x, 12);
+      expect(cp.low).toBeLessThanOrEqual(w.low + 1e-12);
+      expect(cp.high).toBeGreaterThanOrEqual(w.high - 1e-12);
+    }
   });
 });

@@ -1,17 +1,12 @@
 import { InputError } from '../core/errors.ts';
-import { zCritical } from './distributions.ts';
+import { betaQuantile, zCritical } from './distributions.ts';
+import { checkConfidence } from './validate.ts';
 
 export interface Interval {
   /** Point estimate (NaN when there is no data). */
   estimate: number;
   low: number;
   high: number;
-}
-
-function checkConfidence(confidence: number, where: string): void {
-  if (!(confidence > 0 && confidence < 1)) {
-    throw new InputError(where, `confidence must be strictly between 0 and 1, got ${confidence}`);
-  }
 }
 
 function checkCounts(successes: number, n: number, where: string): void {
@@ -49,4 +44,19 @@ export function accuracy(outcomes: readonly boolean[], confidence = 0.95): Inter
   return { ...wilson(correct, outcomes.length, confidence), n: outcomes.length, correct };
 }
 
-export { checkConfidence };
+/**
+ * Clopper-Pearson "exact" interval: inverts two one-sided binomial tests, so its coverage is at
+ * least the nominal level for every p. Wider than Wilson; offered for gates that want a
+ * guaranteed-conservative bound. n = 0 gives NaN and [0, 1].
+ */
+export function clopperPearson(successes: number, n: number, confidence = 0.95): Interval {
+  checkCounts(successes, n, 'clopperPearson');
+  checkConfidence(confidence, 'clopperPearson');
+  if (n === 0) return { estimate: Number.NaN, low: 0, high: 1 };
+  const alpha = 1 - confidence;
+  return {
+    estimate: successes / n,
+    low: successes === 0 ? 0 : betaQuantile(alpha / 2, successes, n - successes + 1),
+    high: successes === n ? 1 : betaQuantile(1 - alpha / 2, successes + 1, n - successes),
+  };
+}
