@@ -96,14 +96,14 @@ describe('problem sources', () => {
     const problems = await loadAllProblems(
       [
         { id: 7, question: 'Seven?', answer: 7 },
-        { family: 'arith', count: 2, difficulty: 3, seed: 10 },
+        { family: 'word-problem', count: 2, difficulty: 3, seed: 10 },
       ],
       { root: fixtures, generate },
     );
     expect(problems).toEqual([
       { id: '7', question: 'Seven?', answer: '7', source: 'inline' },
-      { id: 'arith/10/3', question: 'q10', answer: '10' },
-      { id: 'arith/11/3', question: 'q11', answer: '11' },
+      { id: 'word-problem/10/3', question: 'q10', answer: '10' },
+      { id: 'word-problem/11/3', question: 'q11', answer: '11' },
     ]);
   });
 
@@ -155,5 +155,15 @@ describe.skipIf(!hasShared)('the shared datasets', () => {
     expect(aime24.find((p) => p.id === '67')?.answer).toBe('025');
     expect(aime25[0]).toMatchObject({ id: 'aime25/1', answer: '70' });
     expect(aime24[0]?.meta?.['url']).toMatch(/^https:/);
+  });
+});
+
+describe('generated families', () => {
+  it('generates count problems from consecutive seeds with exact answers, reproducibly', async () => {
+    const source = { family: 'arithmetic-chain' as const, count: 4, difficulty: 2, seed: 100 };
+    const a = await loadProblems(source, { root: fixtures });
+    expect(a.map((p) => p.id)).toEqual(['arithmetic-chain/100/2', 'arithmetic-chain/101/2', 'arithmetic-chain/102/2', 'arithmetic-chain/103/2']);
+    expect(a.every((p) => p.answer !== '' && p.difficulty === 2)).toBe(true);
+    expect(await loadProblems(source, { root: fixtures })).toEqual(a);
   });
 });

@@ -4,11 +4,12 @@ import type { Problem } from './problem.ts';
 import type { ProblemSource } from '../suite/schema/problems.ts';
 import { readDataset } from './datasets.ts';
 import { selectProblems } from './select.ts';
+import { families, generateProblem, isFamily } from './families/index.ts';
 
 export interface LoadOptions {
   /** Directory that relative dataset paths resolve from (the suite file's directory). */
   root: string;
-  /** Generated families (src/problems/families); injected so this module does not depend on the simulator's code. */
+  /** Generates a family problem; default: the built-in families (src/problems/families). Tests may inject their own. */
   generate?: (family: string, seed: number, difficulty: number) => Problem;
 }
 
@@ -25,9 +26,14 @@ export async function loadProblems(source: ProblemSource, options: LoadOptions):
     return selectProblems(problems, source, source.dataset);
   }
   if ('family' in source) {
-    if (!options.generate) throw new InputError(`family '${source.family}'`, 'generated problem families are not available');
+    const generate =
+      options.generate ??
+      ((family: string, seed: number, difficulty: number): Problem => {
+        if (!isFamily(family)) throw new InputError(`family '${family}'`, `expected one of ${families.join(', ')}`);
+        return generateProblem(family, seed, difficulty);
+      });
     const problems: Problem[] = [];
-    for (let i = 0; i < source.count; i++) problems.push(options.generate(source.family, source.seed + i, source.difficulty));
+    for (let i = 0; i < source.count; i++) problems.push(generate(source.family, source.seed + i, source.difficulty));
     return problems;
   }
   const problem: Problem = { id: String(source.id), question: source.question, answer: String(source.answer), source: 'inline' };

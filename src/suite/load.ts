@@ -45,22 +45,23 @@ function yamlLocator(doc: Document, counter: LineCounter): LineLocator {
 
 function parseText(text: string, format: 'json' | 'yaml', file: string): { value: unknown; locate: LineLocator } {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   if (format === 'json') {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      const first = doc.errors[0];
-      const line = first?.linePos?.[0]?.line;
-      throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid JSON (${(error as Error).message})`);
+      const message = (error as Error).message;
+      const position = /position (\d+)/.exec(message)?.[1];
+      const line = position === undefined ? undefined : text.slice(0, Number(position)).split('\n').length;
+      throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid JSON (${message.replace(/\s*\(line \d+ column \d+\)/, '')})`);
     }
     return { value, locate: doc.errors.length === 0 ? yamlLocator(doc, counter) : () => undefined };
   }
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0]?.line;
-    const message = first.message.split('\n')[0] ?? first.code;
+    const message = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '');
     throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid YAML (${message})`);
   }
   return { value: doc.toJS({ maxAliasCount: 100 }), locate: yamlLocator(doc, counter) };

@@ -111,10 +111,13 @@ function problemFor(error: ErrorObject): ValidationProblem | undefined {
       };
     }
     case 'oneOf':
-    case 'anyOf':
       return { pointer: at, expected: `expected ${describe(parent)}` };
-    case 'minItems':
+    case 'anyOf':
       return { pointer: at, expected: `expected ${describe(parent)}${found()}` };
+    case 'minItems': {
+      const n = Array.isArray(error.data) ? error.data.length : 0;
+      return { pointer: at, expected: `expected ${describe(parent)}, got ${n} item${n === 1 ? '' : 's'}` };
+    }
     case 'type':
     case 'enum':
     case 'const':

@@ -9,8 +9,8 @@ import { Default, Fraction, PositiveInt, tagged, type Resolved } from './helpers
  * and require accuracy to stay within a ratio of another intervention's.
  */
 
-const Label = (def?: string) =>
-  def === undefined ? Type.String({ minLength: 1 }) : Default(Type.String({ minLength: 1 }), def);
+const Label = () => Type.String({ minLength: 1 });
+const LabelOr = (def: string) => Default(Type.String({ minLength: 1 }), def);
 const Labels = Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }));
 const Alpha = Default(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), 0.05);
 
@@ -32,7 +32,7 @@ function Bound<const V extends string[]>(values: V, def: V[number]) {
 }
 
 export const AccuracyAtLeast = check('accuracyAtLeast', {
-  intervention: Label('baseline'),
+  intervention: LabelOr('baseline'),
   min: Fraction(),
   /** Compare the point estimate, or the Wilson lower bound at `confidence`. */
   bound: Bound(['point', 'wilsonLower'], 'point'),
@@ -40,7 +40,7 @@ export const AccuracyAtLeast = check('accuracyAtLeast', {
 });
 export const AccuracyDropAtMost = check('accuracyDropAtMost', {
   intervention: Label(),
-  baseline: Label('baseline'),
+  baseline: LabelOr('baseline'),
   maxDrop: Fraction(),
   /** `point`: paired drop <= maxDrop; `nonInferiority`: the test at `alpha` with maxDrop as margin. */
   bound: Bound(['point', 'nonInferiority'], 'point'),
@@ -48,7 +48,7 @@ export const AccuracyDropAtMost = check('accuracyDropAtMost', {
 });
 export const TokensSavedAtLeast = check('tokensSavedAtLeast', {
   intervention: Label(),
-  baseline: Label('baseline'),
+  baseline: LabelOr('baseline'),
   /** Required saving as a fraction of the baseline's mean tokens, e.g. 0.3 = 30% fewer. */
   min: Type.Number({ maximum: 1 }),
   tokens: Bound(['total', 'thinking'], 'total'),
@@ -60,7 +60,7 @@ export const MonotoneInBudget = check('monotoneInBudget', {
   tolerance: Default(Fraction(), 0),
 });
 export const ConfidenceRises = check('confidenceRises', {
-  intervention: Label('baseline'),
+  intervention: LabelOr('baseline'),
   /** L-hat falling (RaML) or the model's probability of the right answer rising. */
   measure: Bound(['lhat', 'pCorrect'], 'lhat'),
   /** A trace "rises" when Spearman rho of confidence against position is at least this. */
@@ -71,7 +71,7 @@ export const ConfidenceRises = check('confidenceRises', {
   minPoints: Default(Type.Integer({ minimum: 3 }), 3),
 });
 export const ReflectionShift = check('reflectionShift', {
-  intervention: Label('baseline'),
+  intervention: LabelOr('baseline'),
   word: Default(Type.String({ minLength: 1 }), 'Wait'),
   /** Mean relative L-hat change at the word over the mean at all positions must be at least this. */
   minRatio: Default(Type.Number({ exclusiveMinimum: 0 }), 1.5),
@@ -101,7 +101,7 @@ export const DeclarativeProperty = check('property', {
     { additionalProperties: false },
   ),
   /** Holds when accuracy >= minRatio x the accuracy of `of`. */
-  of: Label('baseline'),
+  of: LabelOr('baseline'),
   minRatio: Default(Type.Number({ minimum: 0 }), 0.9),
   runs: Default(PositiveInt({ maximum: 1000 }), 30),
   seed: Type.Optional(Type.Integer()),

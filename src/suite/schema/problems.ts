@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Default, PositiveInt, StringOrNumber, keyed, type Resolved } from './helpers.ts';
+import { families, type FamilyName } from '../../problems/families/index.ts';
 
 /** Where a suite's problems come from: a dataset file, a generated family, or problems written inline. */
 
@@ -45,7 +46,7 @@ export const DatasetSource = Type.Object(
 export const FamilySource = Type.Object(
   {
     /** A generated problem family shared with the simulator, e.g. `arithmetic-chain`. */
-    family: Type.String({ minLength: 1 }),
+    family: Type.Unsafe<FamilyName>({ type: 'string', enum: [...families], expected: `one of ${families.join(', ')}` }),
     count: PositiveInt(),
     difficulty: Default(Type.Integer({ minimum: 1, maximum: 5 }), 2),
     seed: Default(Type.Integer(), 0),

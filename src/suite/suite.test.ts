@@ -1,0 +1,136 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../core/errors.ts';
+import type { CustomCheck } from '../checks/types.ts';
+import { defineSuite, interventionLabel, loadSuite, validateSuite, ValidationError, type Intervention } from './index.ts';
+
+const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const f = (name: string) => `${dir}${name}`;
+
+async function lines(file: string): Promise<string[]> {
+  try {
+    await loadSuite(file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return error instanceof ValidationError ? error.lines : [(error as Error).message];
+  }
+  throw new Error(`${file} loaded without an error`);
+}
+
+describe('loading suites', () => {
+  it('YAML, JSON and TypeScript suites load to the same value', async () => {
+    const yaml = await loadSuite(f('same.yaml'));
+    const json = await loadSuite(f('same.json'));
+    const ts = await loadSuite(f('same.suite.ts'));
+    expect(json.suite).toEqual(yaml.suite);
+    expect(ts.suite).toEqual(yaml.suite);
+    expect(yaml.root).toBe(dir.replace(/\/$/, ''));
+  });
+
+  it('applies the documented defaults', async () => {
+    const { suite } = await loadSuite(f('same.yaml'));
+    expect(suite.model).toBe('sim:sim-qwq');
+    expect(suite.sampling).toEqual({ temperature: 0.6, topP: 0.95, topK: 40 });
+    expect(suite.seed).toBe(0);
+    expect(suite.prompt).toContain('{question}');
+    expect(suite.interventions[1]).toEqual({ type: 'budget', tokens: 512, close: 'Final Answer:' });
+    expect(suite.interventions[2]).toEqual({ type: 'extend', times: 2, word: 'Wait' });
+    expect(suite.problems[1]).toEqual({ family: 'arithmetic-chain', count: 3, difficulty: 2, seed: 7 });
+    expect(suite.checks[0]).toEqual({ type: 'accuracyAtLeast', intervention: 'baseline', min: 0.8, bound: 'point', confidence: 0.95 });
+    const minimal = validateSuite({ name: 'm', problems: [{ id: 1, question: 'q', answer: 1 }] }, 'm.json');
+    expect(minimal.interventions).toEqual([{ type: 'baseline' }]);
+    expect(minimal.checks).toEqual([]);
+  });
+
+  it('does not modify the value it validates', () => {
+    const value = { name: 'm', problems: [{ id: 1, question: 'q', answer: 1 }] };
+    validateSuite(value, 'm.json');
+    expect(value).toEqual({ name: 'm', problems: [{ id: 1, question: 'q', answer: 1 }] });
+  });
+});
+
+describe('broken suites: one line per problem, with file, line and JSON pointer', () => {
+  it('schema errors in YAML', async () => {
+    const file = f('broken-1.yaml');
+    expect(await lines(file)).toEqual([
+      `${file}:1: /name: expected a name of letters, digits, ., _ or - (it is used in file paths), got string "broken one"`,
+      `${file}:5: /problems/0/limit: expected a whole number >= 1, got number 0`,
+      `${file}:6: /problems/1/count: missing; expected a whole number >= 1`,
+      `${file}:7: /problems/1/difficulty: expected a whole number >= 1 and <= 5, got number 9`,
+      `${file}:8: /problems/2/answer: missing; expected a string or number`,
+      `${file}:10: /samples: expected a whole number >= 1, got string "two"`,
+      `${file}:14: /interventions/1/tokens: expected a whole number of thinking tokens >= 1, got number -5`,
+      `${file}:15: /interventions/2/type: expected one of baseline, noThinking, stopPhrase, stopInstruction, budget, extend, injectReflection, suppressReflection, softBudget, earlyExit, probes, got string "extnd"`,
+      `${file}:16: /interventions/3: expected exactly one of atToken, atFraction, atParagraphs: true`,
+      `${file}:20: /interventions/4/colour: unknown field; expected one of type, label, tokens, close, answerTokens`,
+      `${file}:23: /checks/0/min: expected a number >= 0 and <= 1, got number 1.5`,
+    ]);
+  });
+
+  it('schema errors in JSON', async () => {
+    const file = f('broken-2.json');
+    expect(await lines(file)).toEqual([
+      `${file}:3: /problems: expected an array of at least 1, got 0 items`,
+      `${file}:7: /sampling/top_p: unknown field; expected one of temperature, topP, topK`,
+      `${file}:7: /sampling/temperature: expected a number >= 0, got number -1`,
+      `${file}:11: /interventions/2/method: expected deer or dynasor, got string "deep"`,
+      `${file}:15: /checks/1/type: expected one of accuracyAtLeast, accuracyDropAtMost, tokensSavedAtLeast, monotoneInBudget, confidenceRises, reflectionShift, budgetRespected, noRegression, property, got string "noSuchCheck"`,
+    ]);
+  });
+
+  it('rules across fields: duplicate labels, references, sizes', async () => {
+    const file = f('broken-3.json');
+    expect(await lines(file)).toEqual([
+      `${file}:9: /interventions/2: label 'budget-512' is already used by /interventions/1; give one of them a different label`,
+      `${file}:10: /interventions/3/tokens: expected at most maxThinkingTokens (1024), got 2048`,
+      `${file}:13: /checks/0/intervention: expected one of the suite's intervention labels (baseline, budget-512, softBudget-2048), got "budget-1024"`,
+      `${file}:14: /checks/1/interventions/0: expected a budget intervention, got 'baseline' (baseline)`,
+    ]);
+  });
+
+  it('TypeScript suites: pointers keep their indices around TypeScript checks', async () => {
+    const file = f('broken.suite.ts');
+    expect(await lines(file)).toEqual([`${file}: /interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number 0`]);
+    const custom: CustomCheck = { kind: 'custom', name: 'c', run: async () => ({ name: 'c', verdict: 'pass', summary: '', evidence: {} }) };
+    const value = defineSuite({
+      name: 'x',
+      problems: [{ id: 'a', question: 'q', answer: '1' }],
+      checks: [custom, { type: 'accuracyAtLeast', min: 0.5, intervention: 'nope' }],
+    });
+    expect(() => validateSuite(value, 'x.suite.ts')).toThrow(
+      `x.suite.ts: /checks/1/intervention: expected one of the suite's intervention labels (baseline), got "nope"`,
+    );
+    const ok = validateSuite({ ...value, checks: [{ type: 'accuracyAtLeast', min: 0.5 }, custom] }, 'x.suite.ts');
+    expect(ok.checks[1]).toBe(custom);
+    expect(ok.checks[0]).toMatchObject({ type: 'accuracyAtLeast', intervention: 'baseline' });
+  });
+
+  it('syntax errors and unknown files', async () => {
+    expect(await lines(f('broken-syntax.yaml'))).toEqual([`${f('broken-syntax.yaml')}:5: not valid YAML (Missing closing "quote)`]);
+    expect((await lines(f('broken-syntax.json')))[0]).toMatch(/broken-syntax\.json:3: not valid JSON \(/);
+    expect(await lines(f('nothing.yaml'))).toEqual([`${f('nothing.yaml')}: no such file`]);
+    expect(await lines(f('suite.toml'))).toEqual([`${f('suite.toml')}: expected a suite file ending in .suite.ts, .ts, .json, .yaml or .yml`]);
+  });
+
+  it('unknown families are named with the known ones', () => {
+    expect(() => validateSuite({ name: 'x', problems: [{ family: 'algebra', count: 2 }] }, 'x.yaml')).toThrow(
+      'x.yaml: /problems/0/family: expected one of arithmetic-chain, linear-equation, word-problem, got string "algebra"',
+    );
+  });
+});
+
+describe('intervention labels', () => {
+  it('derives readable unique labels from parameters, or uses the given one', () => {
+    const cases: [Intervention, string][] = [
+      [{ type: 'baseline' }, 'baseline'],
+      [{ type: 'budget', tokens: 256, close: 'Final Answer:' }, 'budget-256'],
+      [{ type: 'extend', times: 2, word: 'Wait' }, 'extend-x2'],
+      [{ type: 'extend', times: 1, word: 'Hold on' }, 'extend-Hold_on-x1'],
+      [{ type: 'injectReflection', word: 'Wait', atFraction: 0.5 }, 'inject-Wait@0.5f'],
+      [{ type: 'injectReflection', word: 'Wait', atToken: 100 }, 'inject-Wait@100'],
+      [{ type: 'earlyExit', method: 'dynasor', threshold: 0.95, trial: '', every: 256, window: 3, probe: '' }, 'earlyExit-dynasor'],
+      [{ type: 'budget', tokens: 256, close: 'x', label: 'qwen3-cap' }, 'qwen3-cap'],
+    ];
+    for (const [intervention, label] of cases) expect(interventionLabel(intervention)).toBe(label);
+  });
+});
