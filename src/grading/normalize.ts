@@ -122,8 +122,12 @@ function stripTrailingUnits(s: string): string {
 export function normalizeAnswer(raw: string): NormalizedAnswer {
   const result: NormalizedAnswer = { text: '', percent: false, degrees: false, isText: false };
   if (typeof raw !== 'string' || raw.length > MAX_ANSWER_LENGTH) return result;
-  let s = raw;
+  // Row separators of matrices are protected from the spacing rules below (`\\ 2` is not `\ `).
+  let s = raw.replace(/\\\\/g, '\u0002');
   for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);
+  // An answer that is itself boxed is the box's content.
+  const boxed = /^\s*\\(?:boxed|fbox)\s*\{/.exec(s);
+  if (boxed && matchingBrace(s, boxed[0].length - 1) === s.trimEnd().length - 1) s = s.trim().slice(boxed[0].trim().length, -1);
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
   // Math delimiters and currency: every `$`, escaped or not, and `\(`, `\)`, `\[`, `\]`.
   s = s.replace(/\\\$/g, '').replace(/\$/g, '');
@@ -166,7 +170,7 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = mapTextGroups(s, (content) => {
     const c = content.trim().toLowerCase();
     if (c === 'or' || c === 'and' || c === ',') return ',';
-    if (/^[\d.,+\-]+$/.test(c)) return content;
+    if (/\d/.test(c)) return content;
     return ' \u0001';
   });
   // A unit's power goes with the unit: `15\mbox{ cm}^2`.
@@ -178,7 +182,7 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // Insignificant spaces go, except where one ends a command name before a letter (`\cot x`).
   s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
   s = s.replace(/^\{([^{}]*)\}$/, '$1');
-  s = s.replace(/\\\{\\\}/g, '\\emptyset');
+  s = s.replace(/\\\{\\\}/g, '\\emptyset').replace(/\u0002/g, '\\\\');
   result.text = s;
   return result;
 }
