@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { registerGrade } from './grade.ts';
 
 /** Every CLI command registers itself on the program; add new commands here. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerGrade];

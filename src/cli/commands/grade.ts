@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ExitCode, InputError } from '../../core/errors.ts';
+import { createGrader, DEFAULT_TIMEOUT_MS, type GradeResult } from '../../grading/index.ts';
+
+interface GradeFlags {
+  cases?: string;
+  timeoutMs: string;
+  workers: string;
+  check?: boolean;
+  exitCode?: boolean;
+}
+
+interface GradeCase {
+  gold: string;
+  pred: string;
+  expected?: boolean;
+}
+
+const EXPECTED_LINE = 'expected {"gold": string, "pred": string}';
+
+function integerFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/u.test(text) || value < min || value > max) {
+    throw new InputError(flag, `expected an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** Reads and validates every line before grading anything, so bad input prints no partial output. */
+export async function readCases(file: string, requireExpected: boolean): Promise<GradeCase[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new InputError(file, `expected a readable JSONL file of {"gold", "pred"} lines (${reason})`);
+  }
+  const cases: GradeCase[] = [];
+  const lines = text.split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!.trim();
+    if (line === '') continue;
+    const where = `${file}:${k + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new InputError(where, EXPECTED_LINE);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(where, EXPECTED_LINE);
+    const record = value as Record<string, unknown>;
+    if (typeof record.gold !== 'string' || typeof record.pred !== 'string') throw new InputError(where, EXPECTED_LINE);
+    const expected = record.equivalent;
+    if (requireExpected && typeof expected !== 'boolean') {
+      throw new InputError(where, 'expected {"gold": string, "pred": string, "equivalent": boolean} (--check)');
+    }
+    cases.push({ gold: record.gold, pred: record.pred, ...(typeof expected === 'boolean' ? { expected } : {}) });
+  }
+  return cases;
+}
+
+function line(c: GradeCase, result: GradeResult, check: boolean): string {
+  const out: Record<string, unknown> = { gold: c.gold, pred: c.pred, equivalent: result.equivalent, method: result.method };
+  if (check) {
+    out.expected = c.expected;
+    out.agrees = c.expected === result.equivalent;
+  }
+  // JSON.stringify escapes control characters: model output cannot drive the terminal.
+  return `${JSON.stringify(out)}\n`;
+}
+
+/** `thinkprobe grade`: are two answers equivalent? One pair, or a JSONL file of pairs. */
+export function registerGrade(program: Command): void {
+  program
+    .command('grade')
+    .description('Grade answers: is PRED equivalent to the reference GOLD? Prints one JSON line per pair.')
+    .argument('[gold]', 'reference answer (LaTeX allowed)')
+    .argument('[pred]', 'answer to grade')
+    .option('--cases <file.jsonl>', 'grade every {"gold", "pred"} line of a JSONL file, in order')
+    .option('--timeout-ms <n>', 'time bound per symbolic comparison; past it the pair is not equivalent', String(DEFAULT_TIMEOUT_MS))
+    .option('--workers <n>', 'worker threads for symbolic comparisons', '1')
+    .option('--check', 'with --cases: compare against each line\'s "equivalent" field; exit 1 on any disagreement')
+    .option('--exit-code', 'exit 1 when any pair is not equivalent (for shell scripts)')
+    .action(async (gold: string | undefined, pred: string | undefined, flags: GradeFlags) => {
+      const timeoutMs = integerFlag('--timeout-ms', flags.timeoutMs, 1, 600_000);
+      const workers = integerFlag('--workers', flags.workers, 1, 64);
+      const check = flags.check === true;
+      let cases: GradeCase[];
+      if (flags.cases !== undefined) {
+        if (gold !== undefined) throw new InputError('grade', 'expected either --cases FILE or GOLD PRED, not both');
+        cases = await readCases(flags.cases, check);
+      } else {
+        if (gold === undefined || pred === undefined) throw new InputError('grade', 'expected GOLD and PRED, or --cases FILE.jsonl');
+        if (check) throw new InputError('--check', 'expected together with --cases FILE.jsonl');
+        cases = [{ gold, pred }];
+      }
+      const grader = createGrader({ timeoutMs, workers });
+      let allEquivalent = true;
+      let allAgree = true;
+      try {
+        // Graded concurrently (up to the worker count), printed in input order.
+        const results = cases.map((c) => grader.gradeDetailed(c.gold, c.pred));
+        for (let k = 0; k < cases.length; k++) {
+          const result = await results[k]!;
+          const c = cases[k]!;
+          allEquivalent &&= result.equivalent;
+          if (check) allAgree &&= c.expected === result.equivalent;
+          process.stdout.write(line(c, result, check));
+        }
+      } finally {
+        await grader.close();
+      }
+      if ((check && !allAgree) || (flags.exitCode && !allEquivalent)) process.exitCode = ExitCode.checkFailed;
+    });
+}
