@@ -163,7 +163,7 @@ export function describeError(error: unknown): string {
   const status = httpStatusOf(error);
   if (status !== undefined) return `HTTP ${status}: ${error.message}`;
   const code = socketErrorCode(error);
-  if (code !== undefined) return `${error.message} (${code})`;
+  if (code !== undefined) return `${error.message}: ${code}`;
   return error.message;
 }
 

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { BackendUnreachableError, InputError } from '../../src/core/errors.ts';
+import type { Completion, CompletionRequest } from '../../src/backends/backend.ts';
+import { OllamaBackend } from '../../src/backends/ollama.ts';
+import type { RetryPolicy } from '../../src/backends/retry.ts';
+import { tokenize } from '../../src/sim/model/tokenizer.ts';
+import type { RunningServer } from '../../src/sim/server/server.ts';
+import { startToySim } from './fixtures/toy-sim.ts';
+
+/** The official ollama client, through our backend, against the simulator's real HTTP server. */
+
+const fastRetry: RetryPolicy = { maxAttempts: 12, baseMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 };
+const prompt = '<|im_start|>user\nWhat is 6*7?\n\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>assistant\n<think>\n';
+
+function request(overrides: Partial<CompletionRequest> = {}): CompletionRequest {
+  return { prompt, maxTokens: 200, stop: [], seed: 1, sampling: { temperature: 0.6, topP: 0.95, topK: 40 }, topLogprobs: 3, ...overrides };
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+function comparable(c: Completion): Omit<Completion, 'wallMs' | 'promptEvalMs' | 'evalMs'> {
+  const { wallMs: _w, promptEvalMs: _p, evalMs: _e, ...rest } = c;
+  return rest;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let clean: RunningServer;
+let faulty: RunningServer;
+let down: RunningServer;
+let slow: RunningServer;
+beforeAll(async () => {
+  [clean, faulty, down, slow] = await Promise.all([
+    startToySim(),
+    startToySim({ faults: 'http500=0.12,http503=0.12,cut=0.12,errorline=0.12,nodone=0.12,seed=11' }),
+    startToySim({ faults: 'http503=1' }),
+    startToySim({ latency: 'decode=40ms' }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([clean, faulty, down, slow].map((s) => s?.close()));
+});
+
+describe('describe (preflight)', () => {
+  it('reports version, digest from /api/tags, family, template text and context length', async () => {
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
+    const info = await backend.describe('toy-qwq');
+    const tags = (await (await fetch(`${clean.url}/api/tags`)).json()) as { models: { name: string; digest: string }[] };
+    expect(info).toEqual({
+      name: 'toy-qwq',
+      digest: tags.models.find((m) => m.name === 'toy-qwq:latest')!.digest,
+      serverVersion: 'ollama 0.24.0-sim',
+      family: 'qwen2',
+      templateText: expect.stringContaining('<|im_start|>'),
+      contextLength: 32768,
+    });
+    expect(backend.label).toBe(`ollama ${clean.url}`);
+  });
+
+  it('an unknown model is one line telling the user to pull it', async () => {
+    const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 4096 }).describe('qwq'));
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+    expect((error as Error).message).toBe(`model 'qwq' not found on ${clean.url}: run \`ollama pull qwq\``);
+  });
+
+  it('a refused connection says where it tried and what to do', async () => {
+    const port = await closedPort();
+    const backend = new OllamaBackend({ host: `http://127.0.0.1:${port}`, numCtx: 4096, preflightRetry: { ...fastRetry, maxAttempts: 2 } });
+    const error = await caught(backend.describe('toy-qwq'));
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port}: is \`ollama serve\` running\\? \\(set --host or OLLAMA_HOST; fetch failed: ECONNREFUSED\\)$`),
+    );
+  });
+
+  it('refuses a num_ctx larger than the model supports', async () => {
+    const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 128 }).describe('toy-small'));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe("num_ctx: 128 exceeds model 'toy-small''s context length 64; use at most 64");
+  });
+});
+
+describe('complete', () => {
+  it('assembles a completion from every chunk: text = tokens, alternatives, counts, durations', async () => {
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
+    const c = await backend.complete('toy-qwq', request());
+    expect(c.text.length).toBeGreaterThan(0);
+    expect(c.tokens.map((t) => t.text).join('')).toBe(c.text);
+    expect(c.doneReason).toBe('stop');
+    expect(c.decodedTokens).toBe(c.tokens.length);
+    expect(c.promptTokens).toBe(tokenize(prompt).length);
+    for (const t of c.tokens) {
+      expect(t.top).toHaveLength(3);
+      expect(t.top[0]).toEqual({ text: t.text, logprob: t.logprob });
+    }
+    expect(c.wallMs).toBeGreaterThan(0);
+    // Same seed, same completion; another seed, another one.
+    expect(comparable(await backend.complete('toy-qwq', request()))).toEqual(comparable(c));
+    expect((await backend.complete('toy-qwq', request({ seed: 2 }))).text).not.toBe(c.text);
+  });
+
+  it('maxTokens ends with "length" after exactly that many tokens', async () => {
+    const c = await new OllamaBackend({ host: clean.url, numCtx: 4096 }).complete('toy-qwq', request({ maxTokens: 5 }));
+    expect(c.doneReason).toBe('length');
+    expect(c.tokens).toHaveLength(5);
+    expect(c.decodedTokens).toBe(5);
+  });
+
+  it('a stop string is removed from the text and its tokens; the invariant still holds', async () => {
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
+    let checked = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const free = await backend.complete('toy-qwq', request({ seed }));
+      const at = free.text.indexOf(' =');
+      if (at < 0) continue;
+      const c = await backend.complete('toy-qwq', request({ seed, stop: [' ='] }));
+      expect(c.text).toBe(free.text.slice(0, at));
+      expect(c.doneReason).toBe('stop');
+      expect(c.tokens.map((t) => t.text).join('')).toBe(c.text);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(3);
+  });
+
+  it('through a faulty server (500, 503, cut streams, error lines, no done) returns what a clean server returns', async () => {
+    const retries: string[] = [];
+    const reference = new OllamaBackend({ host: clean.url, numCtx: 4096 });
+    const backend = new OllamaBackend({ host: faulty.url, numCtx: 4096, retry: fastRetry, onRetry: (info) => retries.push(String(info.error)) });
+    for (let seed = 1; seed <= 30; seed++) {
+      const expected = await reference.complete('toy-qwq', request({ seed }));
+      const got = await backend.complete('toy-qwq', request({ seed }));
+      expect(comparable(got)).toEqual(comparable(expected));
+    }
+    const faults = faulty.stats().faults;
+    for (const kind of ['http500', 'http503', 'cut', 'errorline', 'nodone'] as const) expect(faults[kind]).toBeGreaterThan(0);
+    expect(retries.length).toBe(Object.values(faults).reduce((a, b) => a + b, 0));
+  });
+
+  it('a server that stays down stops with one clear line after bounded retries', async () => {
+    let retried = 0;
+    const backend = new OllamaBackend({ host: down.url, numCtx: 4096, retry: { ...fastRetry, maxAttempts: 4 }, onRetry: () => retried++ });
+    const error = await caught(backend.complete('toy-qwq', request()));
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+    expect((error as Error).message).toMatch(/^Ollama at http:\/\/127\.0\.0\.1:\d+ kept failing for model 'toy-qwq': gave up after 4 attempts over .* HTTP 503: server busy/);
+    expect((error as Error).message).toContain('rerun to resume');
+    expect(retried).toBe(3);
+  });
+
+  it('never retries a 4xx', async () => {
+    let retried = 0;
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 4096, retry: fastRetry, onRetry: () => retried++ });
+    const before = clean.stats().requests;
+    const error = await caught(backend.complete('no-such-model', request()));
+    expect((error as Error).message).toBe(`model 'no-such-model' not found on ${clean.url}: run \`ollama pull no-such-model\``);
+    expect(retried).toBe(0);
+    expect(clean.stats().requests - before).toBe(1);
+  });
+
+  it('refuses a request that cannot fit num_ctx before sending it, and bad request fields', async () => {
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 256 });
+    const before = clean.stats().requests;
+    const error = await caught(backend.complete('toy-qwq', request({ maxTokens: 200 })));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(/prompt \(~\d+ tokens, estimated\) \+ maxTokens 200 does not fit num_ctx 256/);
+    await expect(backend.complete('toy-qwq', request({ maxTokens: 10, topLogprobs: 21 }))).rejects.toThrow(/topLogprobs: expected an integer from 0 to 20/);
+    expect(clean.stats().requests).toBe(before);
+  });
+
+  it('an abort (Ctrl-C) stops the stream at once and is never retried', async () => {
+    let retried = 0;
+    const backend = new OllamaBackend({ host: slow.url, numCtx: 4096, retry: fastRetry, onRetry: () => retried++ });
+    const controller = new AbortController();
+    const pending = backend.complete('toy-qwq', request(), controller.signal);
+    setTimeout(() => controller.abort(new DOMException('interrupted', 'AbortError')), 100);
+    const error = await caught(pending);
+    expect((error as Error).name).toBe('AbortError');
+    expect(retried).toBe(0);
+    expect(slow.stats().requests).toBe(1);
+  });
+
+  it('an idle stream times out, is retried, and ends in one clear line', async () => {
+    const retries: unknown[] = [];
+    const backend = new OllamaBackend({ host: slow.url, numCtx: 4096, timeoutMs: 5, retry: { ...fastRetry, maxAttempts: 2 }, onRetry: (i) => retries.push(i.error) });
+    const error = await caught(backend.complete('toy-qwq', request()));
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+    expect((error as Error).message).toMatch(/gave up after 2 attempts .*no data from .* for 5 ms/);
+    expect(retries).toHaveLength(1);
+  });
+});
