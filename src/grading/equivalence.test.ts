@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { equivalentSync } from './equivalence.ts';
+import { equivalentSymbolic } from './symbolic.ts';
+
+interface Case {
+  gold: string;
+  pred: string;
+  equivalent: boolean;
+  category: string;
+}
+
+const cases: Case[] = readFileSync(new URL('./cases.jsonl', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line) as Case);
+const categories = [...new Set(cases.map((c) => c.category))];
+
+describe('the bundled corpus', () => {
+  it('covers every category the issue names, with hundreds of cases, both verdicts', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(500);
+    for (const category of [
+      'fraction-decimal', 'frac-forms', 'radicals', 'pi', 'degrees', 'percent', 'units-text', 'currency', 'thousands',
+      'scientific', 'intervals', 'sets-tuples', 'equations', 'matrices', 'signs', 'zeros', 'mixed-numbers', 'complex',
+      'infinity-empty', 'latex-noise', 'choice', 'bases', 'expressions', 'bad-input', 'gsm8k', 'aime', 'math500',
+    ]) {
+      expect(categories).toContain(category);
+    }
+    expect(cases.filter((c) => c.equivalent).length).toBeGreaterThan(100);
+    expect(cases.filter((c) => !c.equivalent).length).toBeGreaterThan(100);
+  });
+});
+
+describe.each(categories)('equivalence: %s', (category) => {
+  const rows = cases.filter((c) => c.category === category).map((c) => [c.gold, c.pred, c.equivalent] as const);
+  it.each(rows)('%s vs %s -> %s (symbolic path)', (gold, pred, equivalent) => {
+    expect(equivalentSymbolic(gold, pred)).toBe(equivalent);
+  });
+  it.each(rows)('%s vs %s -> %s (fast path agrees when it decides)', (gold, pred, equivalent) => {
+    const fast = equivalentSync(gold, pred);
+    if (fast !== undefined) expect(fast).toBe(equivalent);
+  });
+});
+
+describe('the fast path', () => {
+  it('decides plain numbers itself and defers radicals, pi and algebra to the engine', () => {
+    expect(equivalentSync('025', '25')).toBe(true);
+    expect(equivalentSync('0.67', '\\frac23')).toBe(false);
+    expect(equivalentSync('123456', '123457')).toBe(false);
+    expect(equivalentSync('1,000', '1000')).toBe(true);
+    expect(equivalentSync('2\\sqrt{2}', '\\sqrt{8}')).toBeUndefined();
+    expect(equivalentSync('\\pi', '3.14159')).toBeUndefined();
+    expect(equivalentSync('2k+2', '2(k+1)')).toBeUndefined();
+  });
+});
+
+describe('decisions worth pinning down', () => {
+  it('reads decimals exactly: no tolerance between two exact numbers', () => {
+    expect(equivalentSymbolic('\\frac{1}{3}', '0.3333333333333333')).toBe(false);
+    expect(equivalentSymbolic('0.1', '\\frac{1}{10}')).toBe(true);
+  });
+  it('allows a relative 1e-9 only between a decimal and an irrational closed form', () => {
+    expect(equivalentSymbolic('\\sqrt{2}', '1.41421356237')).toBe(true);
+    expect(equivalentSymbolic('\\sqrt{2}', '1.41421')).toBe(false);
+    expect(equivalentSymbolic('\\sqrt{2}+\\sqrt{3}', '\\sqrt{5+2\\sqrt{6}}')).toBe(true);
+  });
+  it('takes a percent as its number or its value, and a degree as its number or radians', () => {
+    expect(equivalentSymbolic('50\\%', '50')).toBe(true);
+    expect(equivalentSymbolic('50\\%', '0.5')).toBe(true);
+    expect(equivalentSymbolic('50', '0.5')).toBe(false);
+    expect(equivalentSymbolic('90^\\circ', '\\frac{\\pi}{2}')).toBe(true);
+  });
+  it('reads a bare 1,000 as one thousand but a bracketed (1,000) as a pair', () => {
+    expect(equivalentSymbolic('1,000', '1000')).toBe(true);
+    expect(equivalentSymbolic('(1,000)', '1000')).toBe(false);
+    expect(equivalentSymbolic('1, 2', '2, 1')).toBe(true);
+  });
+  it('treats answers with different variables as different', () => {
+    expect(equivalentSymbolic('3R^2', '3r^2')).toBe(false);
+    expect(equivalentSymbolic('x+1', 'y+1')).toBe(false);
+  });
+});
+
+describe('bad input', () => {
+  const hundredKb = '\\frac{1}{2}+'.repeat(9000);
+  const hostile: [string, string][] = [
+    ['', ''],
+    ['', '5'],
+    ['5', ''],
+    ['\\frac{1}{2', '\\frac{1}{2'],
+    ['}}}{{{', '5'],
+    ['\\boxed{', '\\boxed{'],
+    [hundredKb, hundredKb],
+    [hundredKb, '5'],
+    ['\\begin{pmatrix}', '\\end{pmatrix}'],
+    ['\u0000\u001b[31m', '\u001b[0m'],
+  ];
+  it.each(hostile.map(([a, b]) => [a.slice(0, 30), b.slice(0, 30), a, b]))('%s vs %s is not equivalent and does not throw', (_a, _b, gold, pred) => {
+    expect(equivalentSync(gold, pred)).not.toBe(true);
+    expect(equivalentSymbolic(gold, pred)).toBe(false);
+  });
+  it('treats non-strings as not equivalent', () => {
+    expect(equivalentSync(42 as unknown as string, '42')).toBe(false);
+    expect(equivalentSymbolic(null as unknown as string, '42')).toBe(false);
+  });
+  it('still reads deep but sane nesting', () => {
+    expect(equivalentSymbolic('((((1))))', '1')).toBe(true);
+  });
+});
