@@ -74,6 +74,13 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** Logprobs need MIN_OLLAMA_VERSION; 0.0.0 is what a source build reports: unversioned, not too old. */
+export function checkServerVersion(version: string, url: string): void {
+  if (version !== '0.0.0' && compareVersions(version, MIN_OLLAMA_VERSION) < 0) {
+    throw new BackendUnreachableError(`Ollama ${version} at ${url} is too old for logprobs; upgrade to >= ${MIN_OLLAMA_VERSION}`);
+  }
+}
+
 /** A line per stream: error lines mid-stream, a trailing fragment of a cut line. */
 interface StreamState {
   errorLine?: string;
@@ -176,10 +183,10 @@ export class OllamaBackend implements Backend {
     );
   }
 
-  /** A client whose requests time out after timeoutMs and stop when `signal` aborts. */
+  /** A client for preflight requests: each times out after 30 s (or timeoutMs if shorter) and stops when `signal` aborts. */
   private plainClient(signal?: AbortSignal): Ollama {
     const base = this.baseFetch;
-    const timeout = this.timeoutMs;
+    const timeout = Math.min(this.timeoutMs, 30_000);
     return new Ollama({
       host: this.url,
       fetch: (input, init) => {
@@ -219,10 +226,7 @@ export class OllamaBackend implements Backend {
       if (error instanceof BackendUnreachableError || (signal?.aborted ?? false)) throw error;
       throw new BackendUnreachableError(`${this.url} does not look like an Ollama server (GET /api/version: ${describeError(error)})`, 'set --host or OLLAMA_HOST');
     }
-    // 0.0.0 is what a source build reports: not too old, just unversioned.
-    if (version !== '0.0.0' && compareVersions(version, MIN_OLLAMA_VERSION) < 0) {
-      throw new BackendUnreachableError(`Ollama ${version} at ${this.url} is too old for logprobs; upgrade to >= ${MIN_OLLAMA_VERSION}`);
-    }
+    checkServerVersion(version, this.url);
 
     let show: ShowResponse;
     try {
