@@ -1,0 +1,269 @@
+import type { Backend, ModelInfo, SamplingSettings } from '../backends/backend.ts';
+import { version } from '../core/version.ts';
+import { InterventionContext } from '../interventions/context.ts';
+import { S1_CLOSE } from '../interventions/budget.ts';
+import type { Intervention } from '../interventions/types.ts';
+import { compilePlan, type PlannedTree } from '../plan/plan.ts';
+import type { Problem } from '../problems/problem.ts';
+import type { Store } from '../store/store.ts';
+import type { ChatTemplate } from '../templates/template.ts';
+import { aloneCost, attributeSpent, minimalCost, type SpentCost, type TokenCost } from './accounting.ts';
+import { buildRow, type ResultRecord } from './results.ts';
+import { Worker, type EngineStats, type RequestCost, type Stream } from './stream.ts';
+import { Consumer, Tree, type TreeConfig } from './tree.ts';
+
+export type { ResultRecord, StoredSegment } from './results.ts';
+export { rowKey } from './results.ts';
+export type { TokenCost, SpentCost } from './accounting.ts';
+export { readBoxed, type ProbeOutcome, type Cut, type Run, type Finished } from './tree.ts';
+
+/** RaML's sampling for QwQ-32B. */
+export const RAML_SAMPLING: SamplingSettings = { temperature: 0.6, topP: 0.95, topK: 40 };
+
+export interface Progress {
+  trees: { done: number; total: number };
+  results: { done: number; total: number };
+  /** Requests sent to the backend, and chunks served from the cache. */
+  requests: number;
+  cacheHits: number;
+  decodedTokens: number;
+  prefillTokens: number;
+}
+
+export interface RunPlanOptions {
+  backend: Backend;
+  store: Store;
+  /** Model name as the backend knows it. */
+  model: string;
+  /** From `backend.describe(model)`; fetched when omitted. */
+  modelInfo?: ModelInfo;
+  template: ChatTemplate;
+  problems: readonly Problem[];
+  interventions: readonly Intervention[];
+  /** Run id in the store: the same id resumes (every finished request is replayed from the cache). */
+  runId: string;
+  suite?: string;
+  samples?: number;
+  seed?: number;
+  sampling?: SamplingSettings;
+  system?: string;
+  /** Parallel workers = server slots (OLLAMA_NUM_PARALLEL). Each trace tree sticks to one worker. */
+  concurrency?: number;
+  /** Hard cap on a trace's thinking tokens (the trunk's limit); reaching it closes the thinking with `capClose`. */
+  maxThinkingTokens?: number;
+  /** Answer tokens after the thinking closes. */
+  answerTokens?: number;
+  /** Tokens a probe may generate after its suffix. */
+  probeTokens?: number;
+  /** Alternatives per generated token (0..20). */
+  topLogprobs?: number;
+  /** Trunk growth per step while scanning for reflection words (DEER, paragraph injections). */
+  scanChunk?: number;
+  /** Text that closes the thinking when the run's cap fires (`{close}` = the delimiter). Default s1's. */
+  capClose?: string;
+  /** Store every token's alternatives in result rows (they are always in the cache). Default true. */
+  rowAlternatives?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface InterventionCost {
+  label: string;
+  results: number;
+  /** Sum over its results of the cost as if run alone. */
+  alone: TokenCost;
+  /** Its share of what the trees actually spent this session. */
+  tree: SpentCost;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: 'completed' | 'interrupted';
+  results: ResultRecord[];
+  /** What this session actually sent (by the KV model of each worker's slot); cache hits cost nothing. */
+  spent: EngineStats;
+  /** The theoretical minimum for these results: every needed token decoded once, every branch's own text prefilled once. */
+  minimal: TokenCost;
+  /** Sum of all results' as-if-alone costs. */
+  alone: TokenCost;
+  perIntervention: InterventionCost[];
+  trees: number;
+  wallMs: number;
+}
+
+/**
+ * Runs every problem x intervention x sample as trace trees on the backend, caching every
+ * completion in the store (so a rerun with the same run id resumes), and writes one result row
+ * per problem x intervention x sample as soon as it is done.
+ */
+export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
+  const started = performance.now();
+  const { backend, store, template } = options;
+  const info = options.modelInfo ?? (await backend.describe(options.model));
+  const sampling = options.sampling ?? RAML_SAMPLING;
+  const seed = options.seed ?? 0;
+  const plan = compilePlan({
+    model: options.model,
+    digest: info.digest,
+    problems: options.problems,
+    interventions: options.interventions,
+    samples: options.samples ?? 1,
+    seed,
+    sampling,
+    template,
+    ...(options.system === undefined ? {} : { system: options.system }),
+  });
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const maxThinkingTokens = options.maxThinkingTokens ?? 8192;
+  const config = {
+    delims: { thinkOpen: template.thinkOpen, thinkClose: template.thinkClose },
+    opensInPrompt: !template.opensThinkingItself,
+    stop: [...template.stopStrings],
+    sampling,
+    topLogprobs: options.topLogprobs ?? 5,
+    maxThinkingTokens,
+    answerTokens: options.answerTokens ?? 512,
+    probeTokens: options.probeTokens ?? 24,
+    scanChunk: options.scanChunk ?? 64,
+    capClose: options.capClose ?? S1_CLOSE,
+  };
+  store.beginRun({
+    runId: options.runId,
+    suite: options.suite ?? '',
+    model: options.model,
+    startedAt: new Date().toISOString(),
+    environment: {
+      thinkprobe: version,
+      server: info.serverVersion,
+      digest: info.digest,
+      backend: backend.label,
+      template: template.name,
+      sampling,
+      seed,
+      samples: options.samples ?? 1,
+      maxThinkingTokens,
+      answerTokens: config.answerTokens,
+      probeTokens: config.probeTokens,
+      topLogprobs: config.topLogprobs,
+      concurrency,
+    },
+  });
+
+  const inner = new AbortController();
+  const onAbort = () => inner.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const stats: EngineStats = { requests: 0, cacheHits: 0, newPrefill: 0, decoded: 0, wallMs: 0 };
+  const progress: Progress = {
+    trees: { done: 0, total: plan.length },
+    results: { done: 0, total: plan.reduce((n, t) => n + t.interventions.length, 0) },
+    requests: 0,
+    cacheHits: 0,
+    decodedTokens: 0,
+    prefillTokens: 0,
+  };
+  const emit = () => {
+    progress.requests = stats.requests;
+    progress.cacheHits = stats.cacheHits;
+    progress.decodedTokens = stats.decoded;
+    progress.prefillTokens = stats.newPrefill;
+    options.onProgress?.({ ...progress, trees: { ...progress.trees }, results: { ...progress.results } });
+  };
+  const onRequest = (_cost: RequestCost) => emit();
+  const streams = new Map<string, Stream>();
+  const results: ResultRecord[] = [];
+  const allConsumers: Consumer[] = [];
+  const perIntervention = new Map<string, InterventionCost>();
+  let next = 0;
+  let failure: unknown;
+
+  const runTree = async (planned: PlannedTree, worker: Worker): Promise<void> => {
+    const treeConfig: TreeConfig = { ...config, seed: planned.seed, namespace: planned.namespace };
+    const tree = new Tree(planned.key, planned.prompt, treeConfig, worker, streams);
+    const done = planned.interventions.map((intervention) => {
+      const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`);
+      tree.consumers.push(consumer);
+      const ctx = new InterventionContext(tree, consumer, planned.problem, planned.sample);
+      return tree.spawn(() => intervention.run(ctx)).then((output) => ({ intervention, consumer, output }));
+    });
+    const outputs = await Promise.all(done);
+    // Cost attribution needs every result of the tree: rows are written once the tree is done.
+    const { perConsumer } = attributeSpent(tree.consumers);
+    for (const { intervention, consumer, output } of outputs) {
+      const alone = aloneCost(consumer);
+      const spent = perConsumer.get(consumer) ?? { prefill: 0, decoded: 0, wallMs: 0 };
+      const row = buildRow({
+        runId: options.runId,
+        tree: planned,
+        intervention,
+        output,
+        consumer,
+        delims: config.delims,
+        opensInPrompt: config.opensInPrompt,
+        alone,
+        spent,
+        alternatives: options.rowAlternatives ?? true,
+      });
+      store.putResult(options.runId, row as unknown as ResultRecord & Record<string, unknown>);
+      results.push(row);
+      allConsumers.push(consumer);
+      const label = intervention.describe();
+      const agg = perIntervention.get(label) ?? { label, results: 0, alone: { prefill: 0, decoded: 0 }, tree: { prefill: 0, decoded: 0, wallMs: 0 } };
+      agg.results++;
+      agg.alone.prefill += alone.prefill;
+      agg.alone.decoded += alone.decoded;
+      agg.tree.prefill += spent.prefill;
+      agg.tree.decoded += spent.decoded;
+      agg.tree.wallMs += spent.wallMs;
+      perIntervention.set(label, agg);
+      progress.results.done++;
+    }
+    progress.trees.done++;
+    emit();
+  };
+
+  const workerLoop = async (id: number): Promise<void> => {
+    const worker = new Worker(id, backend, store, { name: options.model, digest: info.digest }, stats, inner.signal, onRequest);
+    while (failure === undefined && !inner.signal.aborted) {
+      const planned = plan[next++];
+      if (!planned) return;
+      try {
+        await runTree(planned, worker);
+      } catch (error) {
+        if (failure === undefined) failure = error;
+        inner.abort(error);
+        return;
+      }
+    }
+  };
+
+  try {
+    emit();
+    await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, (_, i) => workerLoop(i)));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  const interrupted = options.signal?.aborted === true;
+  if (failure !== undefined && !interrupted) {
+    store.finishRun(options.runId, 'failed');
+    throw failure;
+  }
+  store.finishRun(options.runId, interrupted ? 'interrupted' : 'completed');
+  const alone = allConsumers.reduce<TokenCost>(
+    (acc, c) => {
+      const a = aloneCost(c);
+      return { prefill: acc.prefill + a.prefill, decoded: acc.decoded + a.decoded };
+    },
+    { prefill: 0, decoded: 0 },
+  );
+  return {
+    runId: options.runId,
+    status: interrupted ? 'interrupted' : 'completed',
+    results,
+    spent: { ...stats },
+    minimal: minimalCost(allConsumers),
+    alone,
+    perIntervention: [...perIntervention.values()],
+    trees: plan.length,
+    wallMs: performance.now() - started,
+  };
+}

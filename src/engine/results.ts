@@ -1,0 +1,131 @@
+import type { Intervention, InterventionOutput } from '../interventions/types.ts';
+import type { PlannedTree } from '../plan/plan.ts';
+import {
+  answerText,
+  countTrace,
+  fullText,
+  thinkingText,
+  type Delimiters,
+  type Segment,
+  type Trace,
+} from '../trace/trace.ts';
+import { ownPromptTokens, type SpentCost, type TokenCost } from './accounting.ts';
+import type { Consumer } from './tree.ts';
+import type { ProbeOutcome } from './tree.ts';
+import type { Stream } from './stream.ts';
+
+/** A trace as stored in a result row: segments with provenance; generated tokens with logprobs (and alternatives when recorded). */
+export type StoredSegment =
+  | { kind: 'prompt'; text: string }
+  | { kind: 'injected'; text: string; label: string; tokens?: number }
+  | { kind: 'generated'; text: string; tokens: { text: string; logprob: number; top?: { text: string; logprob: number }[] }[] };
+
+/** One result: problem x intervention x sample. Written with `store.putResult(runId, row)`. */
+export interface ResultRecord {
+  key: string;
+  runId: string;
+  problemId: string;
+  sample: number;
+  seed: number;
+  /** Content address of the trace tree this result hangs on. */
+  tree: string;
+  intervention: { type: string; label: string; params: Record<string, unknown> };
+  trace: StoredSegment[];
+  thinking: string;
+  /** The raw text after the thinking closed ('' when it never closed); grading extracts the final answer from it. */
+  answer: string;
+  counts: { thinking: number; answer: number; generated: number; injected: number | null; injectedChars: number };
+  capFired: boolean;
+  cap: number | null;
+  exit: InterventionOutput['exit'] | null;
+  probes: ProbeOutcome[];
+  injections: NonNullable<InterventionOutput['injections']>;
+  substitutions: NonNullable<InterventionOutput['substitutions']>;
+  notes: string[];
+  cost: {
+    /** As if this intervention ran alone (its own path, KV reuse within it, nothing shared). */
+    alone: TokenCost & { total: number };
+    /** Its share of what the tree actually spent this session (0 when everything came from the cache). */
+    tree: SpentCost & { total: number };
+  };
+}
+
+export function rowKey(problemId: string, label: string, sample: number): string {
+  return `${problemId}|${label}|${sample}`;
+}
+
+export function storeTrace(trace: Trace, alternatives: boolean): StoredSegment[] {
+  return trace.segments.map((s: Segment): StoredSegment => {
+    if (s.kind !== 'generated') return s;
+    return {
+      kind: 'generated',
+      text: s.text,
+      tokens: s.tokens.map((t) =>
+        alternatives ? { text: t.text, logprob: t.logprob, top: t.top.map((a) => ({ text: a.text, logprob: a.logprob })) } : { text: t.text, logprob: t.logprob },
+      ),
+    };
+  });
+}
+
+/** Fills injected segments' token counts from server prompt counts along the consumer's path. */
+function injectedTokens(trace: Trace, consumer: Consumer): number | null {
+  const text = fullText(trace);
+  let last: Stream | undefined;
+  for (const s of consumer.marks.keys()) {
+    if (text.startsWith(s.spec.prompt) && (!last || s.spec.prompt.length > last.spec.prompt.length)) last = s;
+  }
+  if (!last) return null;
+  let n = 0;
+  for (let s: Stream | undefined = last; s?.parent; s = s.parent.stream) {
+    if (s.promptTokens === undefined) return null;
+    n += ownPromptTokens(s);
+  }
+  return n;
+}
+
+export function buildRow(args: {
+  runId: string;
+  tree: PlannedTree;
+  intervention: Intervention;
+  output: InterventionOutput;
+  consumer: Consumer;
+  delims: Delimiters;
+  opensInPrompt: boolean;
+  alone: TokenCost;
+  spent: SpentCost;
+  alternatives: boolean;
+}): ResultRecord {
+  const { tree, intervention, output, delims, opensInPrompt } = args;
+  const label = intervention.describe();
+  const counts = countTrace(output.trace, delims, opensInPrompt);
+  return {
+    key: rowKey(tree.problem.id, label, tree.sample),
+    runId: args.runId,
+    problemId: tree.problem.id,
+    sample: tree.sample,
+    seed: tree.seed,
+    tree: tree.key,
+    intervention: { type: intervention.type, label, params: intervention.params },
+    trace: storeTrace(output.trace, args.alternatives),
+    thinking: thinkingText(output.trace, delims, opensInPrompt),
+    answer: answerText(output.trace, delims, opensInPrompt),
+    counts: {
+      thinking: counts.thinking,
+      answer: counts.answer,
+      generated: counts.generated,
+      injected: injectedTokens(output.trace, args.consumer),
+      injectedChars: counts.injectedChars,
+    },
+    capFired: output.capFired,
+    cap: output.cap ?? null,
+    exit: output.exit ?? null,
+    probes: output.probes ?? [],
+    injections: output.injections ?? [],
+    substitutions: output.substitutions ?? [],
+    notes: output.notes ?? [],
+    cost: {
+      alone: { ...args.alone, total: args.alone.prefill + args.alone.decoded },
+      tree: { ...args.spent, total: args.spent.prefill + args.spent.decoded },
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import type { Backend, Completion, CompletionToken, SamplingSettings } from '../backends/backend.ts';
+import type { CompletionKeyParts, Store } from '../store/store.ts';
+import { KvSlotModel } from './kv.ts';
+
+/**
+ * Generation from a given (raw prompt, seed, sampling, stop strings, sample namespace) is one
+ * deterministic stream of tokens. Every "generate up to N tokens from P" is a slice of it. A stream
+ * is stored as a chain of chunks: the chunk starting at offset s is the completion of
+ * `prompt + text[0:s]`, cached under a key that ignores num_predict (maxTokens 0), so a stream is
+ * reused whatever chunk sizes earlier runs happened to ask for, and extended by continuing from its
+ * own prefix (prefix-consistent on the simulator, in distribution on a real server).
+ */
+
+export interface StreamSpec {
+  prompt: string;
+  stop: readonly string[];
+  seed: number;
+  sampling: SamplingSettings;
+  topLogprobs: number;
+  namespace: string;
+}
+
+export interface RequestCost {
+  /** New-prefill tokens by the KV model of the worker's slot (0 for a cache hit). */
+  newPrefill: number;
+  decoded: number;
+  promptTokens: number;
+  wallMs: number;
+  cached: boolean;
+}
+
+export interface Chunk {
+  start: number;
+  end: number;
+  cost: RequestCost;
+}
+
+export interface EngineStats {
+  requests: number;
+  cacheHits: number;
+  newPrefill: number;
+  decoded: number;
+  wallMs: number;
+}
+
+export interface ModelRef {
+  name: string;
+  digest: string;
+}
+
+/** Everything a stream needs to extend itself: one per worker (server slot). */
+export class Worker {
+  readonly kv = new KvSlotModel();
+  constructor(
+    readonly id: number,
+    readonly backend: Backend,
+    readonly store: Store,
+    readonly model: ModelRef,
+    readonly stats: EngineStats,
+    readonly signal: AbortSignal | undefined,
+    readonly onRequest: (cost: RequestCost) => void,
+  ) {}
+
+  chunkKey(spec: StreamSpec, prompt: string): { key: string; parts: CompletionKeyParts } {
+    const parts: CompletionKeyParts = {
+      model: this.model.name,
+      digest: this.model.digest,
+      namespace: spec.namespace,
+      request: {
+        prompt,
+        maxTokens: 0,
+        stop: [...spec.stop],
+        seed: spec.seed,
+        sampling: spec.sampling,
+        topLogprobs: spec.topLogprobs,
+      },
+    };
+    return { key: this.store.cacheKey(parts), parts };
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** One chunk at a time per worker: a worker stands for one server slot. */
+  chunk(spec: StreamSpec, prompt: string, maxTokens: number): Promise<{ completion: Completion; cost: RequestCost }> {
+    const run = this.queue.then(() => this.chunkNow(spec, prompt, maxTokens));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One chunk: from the cache when stored, else from the backend (committed before returning). */
+  private async chunkNow(spec: StreamSpec, prompt: string, maxTokens: number): Promise<{ completion: Completion; cost: RequestCost }> {
+    const { key, parts } = this.chunkKey(spec, prompt);
+    const cached = this.store.getCompletion(key);
+    if (cached) {
+      const cost: RequestCost = { newPrefill: 0, decoded: 0, promptTokens: cached.promptTokens, wallMs: 0, cached: true };
+      this.stats.cacheHits++;
+      this.onRequest(cost);
+      return { completion: cached, cost };
+    }
+    this.signal?.throwIfAborted();
+    const request = { ...parts.request, maxTokens };
+    const completion = await this.backend.complete(this.model.name, request, this.signal);
+    this.store.putCompletion(key, { ...parts, request }, completion);
+    const newPrefill = this.kv.charge(prompt, completion.promptTokens, completion.tokens);
+    const cost: RequestCost = {
+      newPrefill,
+      decoded: completion.decodedTokens,
+      promptTokens: completion.promptTokens,
+      wallMs: completion.wallMs,
+      cached: false,
+    };
+    this.stats.requests++;
+    this.stats.newPrefill += newPrefill;
+    this.stats.decoded += completion.decodedTokens;
+    this.stats.wallMs += completion.wallMs;
+    this.onRequest(cost);
+    return { completion, cost };
+  }
+}
+
+export interface StreamParent {
+  stream: Stream;
+  /** Tokens of the parent stream that are part of this stream's prompt. */
+  tokens: number;
+}
+
+export class Stream {
+  readonly tokens: CompletionToken[] = [];
+  text = '';
+  ended = false;
+  readonly chunks: Chunk[] = [];
+  /** Server's prompt token count for the stream's own prompt (from its first chunk). */
+  promptTokens: number | undefined;
+  private lock: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly key: string,
+    readonly spec: StreamSpec,
+    readonly parent: StreamParent | undefined,
+  ) {}
+
+  /** Makes at least `n` tokens available (fewer when the stream ends first). Serialized per stream. */
+  ensure(n: number, worker: Worker): Promise<void> {
+    const run = this.lock.then(() => this.extend(n, worker));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async extend(n: number, worker: Worker): Promise<void> {
+    while (!this.ended && this.tokens.length < n) {
+      const start = this.tokens.length;
+      const { completion, cost } = await worker.chunk(this.spec, this.spec.prompt + this.text, n - start);
+      if (start === 0) this.promptTokens = completion.promptTokens;
+      for (const t of completion.tokens) this.tokens.push(t);
+      this.text += completion.tokens.map((t) => t.text).join('');
+      this.chunks.push({ start, end: this.tokens.length, cost });
+      if (completion.doneReason === 'stop' || completion.tokens.length === 0) this.ended = true;
+    }
+  }
+}

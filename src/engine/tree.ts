@@ -1,0 +1,497 @@
+import type { CompletionToken, SamplingSettings } from '../backends/backend.ts';
+import {
+  appendGenerated,
+  appendInjected,
+  continuationText,
+  countTrace,
+  cutAtOffset,
+  fullText,
+  splitText,
+  traceOf,
+  type Delimiters,
+  type Trace,
+} from '../trace/trace.ts';
+import { Stream, type StreamSpec, type Worker } from './stream.ts';
+
+/**
+ * One trace tree: the trunk (problem x prompt variant x sample) and every branch the
+ * interventions hang off it. Intervention programs run as cooperating async tasks; they block on
+ * conditions of a run ("the trunk has k thinking tokens", "the thinking closed", ...). When every
+ * live task is blocked, the scheduler extends the most recently created run that someone waits on,
+ * by exactly as much as the nearest condition needs. So the trunk is walked in ascending position:
+ * generated up to the next branch point, the branches there run (their prompts extend what the
+ * server slot holds), then the trunk continues from its own prefix. All of a tree's requests go to
+ * one worker, one at a time (one server slot).
+ */
+
+export interface TreeConfig {
+  delims: Delimiters;
+  /** Whether the root prompt opened the thinking (else the model writes the open delimiter). */
+  opensInPrompt: boolean;
+  /** Stop strings of the template (end of turn), sent with every request. */
+  stop: readonly string[];
+  seed: number;
+  sampling: SamplingSettings;
+  topLogprobs: number;
+  namespace: string;
+  maxThinkingTokens: number;
+  answerTokens: number;
+  probeTokens: number;
+  /** How far the trunk grows per step while scanning for online branch points (reflection words). */
+  scanChunk: number;
+  /** Text that closes the thinking when a cap fires, `{close}` replaced by the close delimiter. */
+  capClose: string;
+}
+
+export interface Cut {
+  readonly run: Run;
+  /** Tokens of the run's stream that the cut keeps. */
+  readonly runTokens: number;
+  /** The trace up to the cut. */
+  readonly trace: Trace;
+  /** Thinking tokens in the cut trace. */
+  readonly thinking: number;
+}
+
+export type CloseOutcome =
+  | { natural: true; cut: Cut; thinking: number }
+  | { natural: false; reason: 'limit' | 'ended'; cut: Cut; thinking: number };
+
+export interface Finished {
+  trace: Trace;
+  /** True when the thinking hit the run's limit and was closed by the engine. */
+  capped: boolean;
+  capAt?: number;
+  /** Why the run stopped: the model ended its turn, the answer limit, or it never closed its thinking. */
+  ending: 'stop' | 'answer-limit' | 'no-close';
+  /** The run that produced the answer (the cap's answer run when capped). */
+  last: Run;
+}
+
+export interface Match {
+  cut: Cut;
+  /** Index of the matching token in the run's stream. */
+  tokenIndex: number;
+  token: CompletionToken;
+}
+
+export interface RunOptions {
+  /** Total thinking tokens allowed in the trace (base included). */
+  thinkingLimit?: number;
+  answerLimit?: number;
+  /** Extra stop strings (e.g. banned words). */
+  stop?: readonly string[];
+  topLogprobs?: number;
+}
+
+interface Analysis {
+  length: number;
+  thinking: number;
+  closed: boolean;
+  /** Offset of the close in the continuation text. */
+  closeOffset?: number;
+  /** Run tokens lying wholly before the close. */
+  closeRunTokens?: number;
+  /** Index of the first run token at or after the answer start (= length when none yet). */
+  answerRunStart?: number;
+  /** thinkIdx[j] = run tokens needed to hold baseThinking + j + 1 thinking tokens. */
+  thinkIdx: number[];
+}
+
+type Condition =
+  | { kind: 'reach'; k: number }
+  | { kind: 'close' }
+  | { kind: 'answer' }
+  | { kind: 'scan'; from: number; match: (token: CompletionToken, before: string) => boolean };
+
+interface Waiter {
+  run: Run;
+  cond: Condition;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Consumers are the result records (and their probes): cost is attributed to what they used. */
+export class Consumer {
+  readonly marks = new Map<Stream, number>();
+  constructor(readonly id: string) {}
+  mark(stream: Stream, tokens: number): void {
+    const prev = this.marks.get(stream);
+    if (prev === undefined || tokens > prev) this.marks.set(stream, tokens);
+    if (stream.parent) this.mark(stream.parent.stream, stream.parent.tokens);
+  }
+}
+
+export class Run {
+  private cache: Analysis | undefined;
+  readonly baseCont: string;
+  readonly baseThinking: number;
+  readonly thinkingLimit: number;
+  readonly answerLimit: number;
+
+  constructor(
+    readonly tree: Tree,
+    readonly index: number,
+    readonly stream: Stream,
+    readonly base: Trace,
+    options: RunOptions,
+  ) {
+    this.baseCont = continuationText(base);
+    this.baseThinking = countTrace(base, tree.config.delims, tree.config.opensInPrompt).thinking;
+    this.thinkingLimit = options.thinkingLimit ?? tree.config.maxThinkingTokens;
+    this.answerLimit = options.answerLimit ?? tree.config.answerTokens;
+  }
+
+  analyze(): Analysis {
+    const tokens = this.stream.tokens;
+    if (this.cache?.length === tokens.length) return this.cache;
+    const { delims, opensInPrompt } = this.tree.config;
+    const split = splitText(this.baseCont + this.stream.text, delims, opensInPrompt);
+    const end = split.thinkingEnd ?? Number.POSITIVE_INFINITY;
+    const answerStart = split.answerStart ?? Number.POSITIVE_INFINITY;
+    let thinking = this.baseThinking;
+    let closeRunTokens = 0;
+    let answerRunStart: number | undefined;
+    const thinkIdx: number[] = [];
+    let o = this.baseCont.length;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i] as CompletionToken;
+      const s = o;
+      o += t.text.length;
+      if (o <= end) closeRunTokens = i + 1;
+      if (s >= split.thinkingStart && o <= end) {
+        thinking++;
+        thinkIdx.push(i + 1);
+      }
+      if (answerRunStart === undefined && s >= answerStart) answerRunStart = i;
+    }
+    const closed = split.thinkingEnd !== undefined;
+    const a: Analysis = { length: tokens.length, thinking, closed, thinkIdx };
+    if (closed) {
+      a.closeOffset = split.thinkingEnd;
+      a.closeRunTokens = closeRunTokens;
+      a.answerRunStart = answerRunStart ?? tokens.length;
+    }
+    this.cache = a;
+    return a;
+  }
+
+  atLimit(a: Analysis = this.analyze()): boolean {
+    return !a.closed && a.thinking >= this.thinkingLimit;
+  }
+
+  satisfied(cond: Condition): boolean {
+    const a = this.analyze();
+    if (this.stream.ended || this.atLimit(a)) return true;
+    switch (cond.kind) {
+      case 'reach':
+        return a.closed || a.thinking >= cond.k;
+      case 'close':
+        return a.closed;
+      case 'answer':
+        return a.closed && a.length - (a.answerRunStart ?? a.length) >= this.answerLimit;
+      case 'scan':
+        return a.closed || this.findMatch(cond, a) !== undefined;
+    }
+  }
+
+  /** How many stream tokens the condition needs next. */
+  target(cond: Condition): number {
+    const a = this.analyze();
+    const toLimit = a.length + Math.max(1, this.thinkingLimit - a.thinking);
+    switch (cond.kind) {
+      case 'reach':
+        return Math.min(toLimit, a.length + Math.max(1, cond.k - a.thinking));
+      case 'close':
+        return toLimit;
+      case 'answer':
+        return a.closed ? (a.answerRunStart ?? a.length) + this.answerLimit : toLimit;
+      case 'scan':
+        return Math.min(toLimit, a.length + this.tree.config.scanChunk);
+    }
+  }
+
+  findMatch(cond: Extract<Condition, { kind: 'scan' }>, a: Analysis = this.analyze()): number | undefined {
+    const tokens = this.stream.tokens;
+    const limit = a.closed ? (a.closeRunTokens ?? 0) : a.thinkIdx[a.thinkIdx.length - 1] ?? 0;
+    let before = this.baseCont + tokens.slice(0, cond.from).map((t) => t.text).join('');
+    for (let i = cond.from; i < limit; i++) {
+      const t = tokens[i] as CompletionToken;
+      if (cond.match(t, before)) return i;
+      before += t.text;
+    }
+    return undefined;
+  }
+
+  traceAt(runTokens: number): Trace {
+    return appendGenerated(this.base, this.stream.tokens.slice(0, runTokens));
+  }
+
+  cutAtTokens(runTokens: number): Cut {
+    const trace = this.traceAt(runTokens);
+    const thinking = countTrace(trace, this.tree.config.delims, this.tree.config.opensInPrompt).thinking;
+    return { run: this, runTokens, trace, thinking };
+  }
+
+  /** Cut right after total thinking token k (k > baseThinking), when the run has it. */
+  cutAtThinking(k: number): Cut | undefined {
+    const a = this.analyze();
+    if (k <= this.baseThinking) return { run: this, runTokens: 0, trace: this.base, thinking: this.baseThinking };
+    const idx = a.thinkIdx[k - this.baseThinking - 1];
+    if (idx === undefined) return undefined;
+    return { run: this, runTokens: idx, trace: this.traceAt(idx), thinking: k };
+  }
+
+  /** Cut at the close delimiter (character offset; a token holding the close keeps its text before it). */
+  cutAtClose(): Cut | undefined {
+    const a = this.analyze();
+    if (!a.closed || a.closeOffset === undefined) return undefined;
+    const runTokens = a.closeRunTokens ?? 0;
+    const full = this.traceAt(a.length);
+    const cut = cutAtOffset(full, a.closeOffset);
+    return { run: this, runTokens, trace: cut, thinking: a.thinking };
+  }
+}
+
+export interface ProbeOutcome {
+  /** Thinking tokens before the probe. */
+  position: number;
+  kind: string;
+  suffix: string;
+  /** Generated text after the suffix (up to the answer's end). */
+  text: string;
+  /** The answer inside the box, when the probe closed one. */
+  answer: string | undefined;
+  /** Mean token probability of the answer tokens (through the closing brace). */
+  meanProb: number;
+  tokens: number;
+}
+
+export class Tree {
+  readonly runs: Run[] = [];
+  private readonly runByKey = new Map<string, Run>();
+  private live = 0;
+  private waiters: Waiter[] = [];
+  private advancing = false;
+  readonly consumers: Consumer[] = [];
+  readonly root: Run;
+
+  constructor(
+    readonly key: string,
+    readonly prompt: string,
+    readonly config: TreeConfig,
+    readonly worker: Worker,
+    private readonly streams: Map<string, Stream>,
+  ) {
+    this.root = this.run(traceOf(prompt), undefined, {});
+  }
+
+  streamFor(prompt: string, parent: { stream: Stream; tokens: number } | undefined, options: RunOptions): Stream {
+    const spec: StreamSpec = {
+      prompt,
+      stop: [...this.config.stop, ...(options.stop ?? [])],
+      seed: this.config.seed,
+      sampling: this.config.sampling,
+      topLogprobs: options.topLogprobs ?? this.config.topLogprobs,
+      namespace: this.config.namespace,
+    };
+    const key = this.worker.chunkKey(spec, prompt).key;
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = new Stream(key, spec, parent);
+      this.streams.set(key, stream);
+    }
+    return stream;
+  }
+
+  /** A run from a base trace (content-addressed: the same base and options give the same run). */
+  run(base: Trace, parent: { stream: Stream; tokens: number } | undefined, options: RunOptions): Run {
+    const prompt = fullText(base);
+    const stream = this.streamFor(prompt, parent, options);
+    const key = JSON.stringify([stream.key, options.thinkingLimit ?? null, options.answerLimit ?? null]);
+    let run = this.runByKey.get(key);
+    if (!run) {
+      run = new Run(this, this.runs.length, stream, base, options);
+      this.runs.push(run);
+      this.runByKey.set(key, run);
+    }
+    return run;
+  }
+
+  /** Branch: the cut's trace + injected text (or chosen tokens) as a new run's prompt. */
+  branch(cut: Cut, inject: { text?: string; label?: string; tokens?: CompletionToken[] }, options: RunOptions = {}): Run {
+    let base = cut.trace;
+    if (inject.text) base = appendInjected(base, inject.text, inject.label ?? 'injected');
+    if (inject.tokens) base = appendGenerated(base, inject.tokens);
+    return this.run(base, { stream: cut.run.stream, tokens: cut.runTokens }, options);
+  }
+
+  /** Runs an intervention program as a task of this tree. */
+  spawn<T>(fn: () => Promise<T>): Promise<T> {
+    this.live++;
+    const p = (async () => fn())();
+    return p.finally(() => {
+      this.live--;
+      this.kick();
+    });
+  }
+
+  wait(run: Run, cond: Condition): Promise<void> {
+    if (run.satisfied(cond)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ run, cond, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.advancing || this.live === 0 || this.waiters.length === 0 || this.waiters.length < this.live) return;
+    this.advancing = true;
+    void this.advance();
+  }
+
+  private async advance(): Promise<void> {
+    let run: Run | undefined;
+    for (const w of this.waiters) if (!run || w.run.index > run.index) run = w.run;
+    try {
+      if (run) {
+        const mine = this.waiters.filter((w) => w.run.stream === run.stream);
+        let target = Number.POSITIVE_INFINITY;
+        for (const w of mine) target = Math.min(target, w.run.target(w.cond));
+        const before = run.stream.tokens.length;
+        await run.stream.ensure(target, this.worker);
+        if (run.stream.tokens.length === before && !run.stream.ended) run.stream.ended = true;
+      }
+    } catch (error) {
+      const all = this.waiters;
+      this.waiters = [];
+      this.advancing = false;
+      for (const w of all) w.reject(error);
+      return;
+    }
+    const still: Waiter[] = [];
+    const ready: Waiter[] = [];
+    for (const w of this.waiters) (w.run.satisfied(w.cond) ? ready : still).push(w);
+    this.waiters = still;
+    this.advancing = false;
+    for (const w of ready) w.resolve();
+    this.kick();
+  }
+
+  // ---- conditions as the intervention API sees them ----
+
+  async reach(run: Run, k: number): Promise<Cut | undefined> {
+    const target = Math.min(k, run.thinkingLimit);
+    await this.wait(run, { kind: 'reach', k: target });
+    const a = run.analyze();
+    if (a.thinking < k) return undefined;
+    // Reached with the thinking still open at k: the cap "fires" only if k lies before the close.
+    return run.cutAtThinking(k);
+  }
+
+  async close(run: Run): Promise<CloseOutcome> {
+    await this.wait(run, { kind: 'close' });
+    const a = run.analyze();
+    const cut = run.cutAtClose();
+    if (cut) return { natural: true, cut, thinking: a.thinking };
+    if (run.atLimit(a)) {
+      const at = run.cutAtThinking(run.thinkingLimit) ?? run.cutAtTokens(a.length);
+      return { natural: false, reason: 'limit', cut: at, thinking: at.thinking };
+    }
+    return { natural: false, reason: 'ended', cut: run.cutAtTokens(a.length), thinking: a.thinking };
+  }
+
+  async scan(run: Run, fromRunToken: number, match: (token: CompletionToken, before: string) => boolean): Promise<Match | undefined> {
+    const cond = { kind: 'scan' as const, from: fromRunToken, match };
+    await this.wait(run, cond);
+    const i = run.findMatch(cond);
+    if (i === undefined) return undefined;
+    return { cut: run.cutAtTokens(i), tokenIndex: i, token: run.stream.tokens[i] as CompletionToken };
+  }
+
+  async finish(run: Run, consumer: Consumer): Promise<Finished> {
+    await this.wait(run, { kind: 'answer' });
+    const a = run.analyze();
+    if (a.closed) {
+      const n = Math.min(a.length, (a.answerRunStart ?? a.length) + run.answerLimit);
+      consumer.mark(run.stream, n);
+      const ending = run.stream.ended && n === a.length ? 'stop' : 'answer-limit';
+      return { trace: run.traceAt(n), capped: false, ending, last: run };
+    }
+    if (run.atLimit(a)) {
+      const at = run.cutAtThinking(run.thinkingLimit) ?? run.cutAtTokens(a.length);
+      consumer.mark(run.stream, at.runTokens);
+      const answer = this.closeThinking(at, this.capCloseText(), 'cap');
+      const f = await this.finish(answer, consumer);
+      return { ...f, capped: true, capAt: at.thinking };
+    }
+    consumer.mark(run.stream, a.length);
+    return { trace: run.traceAt(a.length), capped: false, ending: 'no-close', last: run };
+  }
+
+  capCloseText(template?: string): string {
+    return (template ?? this.config.capClose).replaceAll('{close}', this.config.delims.thinkClose);
+  }
+
+  /** An answer run: the cut, then text that closes the thinking. */
+  closeThinking(cut: Cut, closeText: string, label: string): Run {
+    return this.branch(cut, { text: closeText, label });
+  }
+
+  /**
+   * A probe: `suffix` after the cut, a short generation, and the boxed answer read from it.
+   * The answer's mean token probability covers the tokens through the closing brace.
+   */
+  async probe(cut: Cut, suffix: string, kind: string, consumer: Consumer, tokens = this.config.probeTokens): Promise<ProbeOutcome> {
+    const run = this.branch(cut, { text: suffix, label: `probe:${kind}` }, { answerLimit: tokens });
+    await run.stream.ensure(tokens, this.worker);
+    const got = run.stream.tokens.slice(0, tokens);
+    const read = readBoxed(suffix, got);
+    consumer.mark(run.stream, read.used);
+    const used = got.slice(read.answerFrom, read.used);
+    const meanProb = used.length === 0 ? 0 : used.reduce((s, t) => s + Math.exp(t.logprob), 0) / used.length;
+    return {
+      position: cut.thinking,
+      kind,
+      suffix,
+      text: got.slice(0, read.used).map((t) => t.text).join(''),
+      answer: read.answer,
+      meanProb,
+      tokens: read.used,
+    };
+  }
+}
+
+/**
+ * Reads the boxed answer that a probe suffix opens (`...\boxed{` or `...\boxed`) from the probe's
+ * generated tokens: brace-balanced, so `\frac{1}{2}` survives. `used` = tokens through the closing
+ * brace (all tokens when it never closed); `answerFrom` = first token of the answer.
+ */
+export function readBoxed(suffix: string, tokens: readonly { text: string }[]): { answer: string | undefined; used: number; answerFrom: number } {
+  let depth = suffix.endsWith('{') ? 1 : 0;
+  let opened = depth === 1;
+  let answer = '';
+  let answerFrom = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const text = (tokens[i] as { text: string }).text;
+    for (const ch of text) {
+      if (!opened) {
+        if (ch === '{') {
+          opened = true;
+          depth = 1;
+          answerFrom = i;
+        } else if (!/\s/.test(ch)) {
+          return { answer: undefined, used: i + 1, answerFrom: i };
+        }
+        continue;
+      }
+      if (ch === '{') depth++;
+      else if (ch === '}') {
+        depth--;
+        if (depth === 0) return { answer: answer.trim(), used: i + 1, answerFrom };
+      }
+      answer += ch;
+    }
+  }
+  return { answer: undefined, used: tokens.length, answerFrom };
+}

@@ -1,0 +1,72 @@
+import type { CompletionToken } from '../backends/backend.ts';
+import type { Problem } from '../problems/problem.ts';
+import type { Consumer, Cut, CloseOutcome, Finished, Match, ProbeOutcome, Run, RunOptions, Tree, TreeConfig } from '../engine/tree.ts';
+
+/**
+ * What an intervention program works with: the tree's trunk and the primitives (truncate,
+ * prefill, close thinking, generate, probe, scan). Everything it uses is recorded against its
+ * result, for cost accounting.
+ */
+export class InterventionContext {
+  constructor(
+    readonly tree: Tree,
+    readonly consumer: Consumer,
+    readonly problem: Problem,
+    readonly sample: number,
+  ) {}
+
+  get trunk(): Run {
+    return this.tree.root;
+  }
+
+  get config(): TreeConfig {
+    return this.tree.config;
+  }
+
+  /** The cut at the very start of a run (its prompt). */
+  start(run: Run = this.trunk): Cut {
+    return run.cutAtTokens(0);
+  }
+
+  /** The run cut right after thinking token k; undefined when the thinking closed (or hit the limit) first. */
+  truncate(run: Run, k: number): Promise<Cut | undefined> {
+    return this.tree.reach(run, k);
+  }
+
+  /** Waits until the run closes its thinking (or hits its limit, or ends). */
+  close(run: Run): Promise<CloseOutcome> {
+    return this.tree.close(run);
+  }
+
+  /** The next thinking token at or after `from` (a run token index) that matches. */
+  scan(run: Run, from: number, match: (token: CompletionToken, before: string) => boolean): Promise<Match | undefined> {
+    return this.tree.scan(run, from, match);
+  }
+
+  /** The run through its answer (capped at its thinking limit with the run's cap text). */
+  generate(run: Run): Promise<Finished> {
+    return this.tree.finish(run, this.consumer);
+  }
+
+  /** Continue from the cut after injected text: the model carries on from there (thinking or not). */
+  prefill(cut: Cut, text: string, label: string, options: RunOptions = {}): Run {
+    this.consumer.mark(cut.run.stream, cut.runTokens);
+    return this.tree.branch(cut, { text, label }, options);
+  }
+
+  /** Continue from the cut after tokens chosen from the model's own alternatives. */
+  choose(cut: Cut, tokens: CompletionToken[], options: RunOptions = {}): Run {
+    this.consumer.mark(cut.run.stream, cut.runTokens);
+    return this.tree.branch(cut, { tokens }, options);
+  }
+
+  /** Close the thinking at the cut with `text` (`{close}` = the close delimiter); the answer follows. */
+  closeThinking(cut: Cut, text: string = this.config.capClose, label = 'close'): Run {
+    return this.prefill(cut, this.tree.capCloseText(text), label);
+  }
+
+  probe(cut: Cut, suffix: string, kind: string, tokens?: number): Promise<ProbeOutcome> {
+    this.consumer.mark(cut.run.stream, cut.runTokens);
+    return this.tree.probe(cut, suffix, kind, this.consumer, tokens);
+  }
+}

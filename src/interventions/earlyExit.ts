@@ -1,0 +1,74 @@
+import type { ProbeOutcome, Run } from '../engine/tree.ts';
+import type { Intervention } from './types.ts';
+import { clean } from './params.ts';
+import { PROBE_SUFFIXES, REFLECTION_WORDS, wordMatcher } from './words.ts';
+
+/** After an early exit, the thinking is closed and the model answers. */
+export const EXIT_CLOSE = '\n{close}\n\n';
+
+export type EarlyExitOptions =
+  | { method: 'deer'; threshold?: number; words?: string[] }
+  | { method: 'dynasor'; every?: number; window?: number };
+
+/**
+ * DEER: at each natural reflection word, try an answer (`\n**Final Answer**\n\boxed`); its
+ * confidence is the mean token probability of the trial answer; exit when above `threshold`.
+ * Dynasor: probe every `every` thinking tokens; exit when the last `window` answers agree.
+ * On exit the thinking is closed at that point and the model answers; otherwise the baseline.
+ */
+export function earlyExit(options: EarlyExitOptions): Intervention {
+  const label =
+    options.method === 'deer'
+      ? `earlyExit(deer,${options.threshold ?? 0.95})`
+      : `earlyExit(dynasor,every=${options.every ?? 256},window=${options.window ?? 3})`;
+  return {
+    type: 'earlyExit',
+    params:
+      options.method === 'deer'
+        ? clean({ type: 'earlyExit', method: 'deer', threshold: options.threshold, words: options.words })
+        : clean({ type: 'earlyExit', method: 'dynasor', every: options.every, window: options.window }),
+    describe: () => label,
+    async run(ctx) {
+      const trunk: Run = ctx.trunk;
+      const probes: ProbeOutcome[] = [];
+      const exitAt = async (cut: Parameters<typeof ctx.probe>[0], reason: string, confidence?: number) => {
+        const answer = ctx.closeThinking(cut, EXIT_CLOSE, 'earlyExit');
+        const f = await ctx.generate(answer);
+        return {
+          trace: f.trace,
+          capFired: false,
+          exit: { position: cut.thinking, reason, ...(confidence === undefined ? {} : { confidence }) },
+          probes,
+        };
+      };
+      if (options.method === 'deer') {
+        const threshold = options.threshold ?? 0.95;
+        const match = wordMatcher(options.words ?? [...REFLECTION_WORDS]);
+        let from = 0;
+        for (;;) {
+          const m = await ctx.scan(trunk, from, match);
+          if (!m) break;
+          const p = await ctx.probe(m.cut, PROBE_SUFFIXES.deer, 'deer');
+          probes.push(p);
+          if (p.answer !== undefined && p.meanProb > threshold) return exitAt(m.cut, `confidence ${p.meanProb.toFixed(3)} > ${threshold}`, p.meanProb);
+          from = m.tokenIndex + 1;
+        }
+      } else {
+        const every = options.every ?? 256;
+        const window = options.window ?? 3;
+        for (let k = every; ; k += every) {
+          const cut = await ctx.truncate(trunk, k);
+          if (!cut) break;
+          const p = await ctx.probe(cut, PROBE_SUFFIXES.dynasor, 'dynasor');
+          probes.push(p);
+          const last = probes.slice(-window);
+          if (last.length === window && last.every((q) => q.answer !== undefined && q.answer !== '' && q.answer === last[0]?.answer)) {
+            return exitAt(cut, `last ${window} probe answers agree`);
+          }
+        }
+      }
+      const f = await ctx.generate(trunk);
+      return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), probes };
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { compilePlan, sampleSeed, hashKey, type PlannedTree, type PlanInput } from './plan.ts';
