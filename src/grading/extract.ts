@@ -2,7 +2,6 @@
  * Finding the final answer in a model's output. Only the answer section counts: text after the
  * thinking closed. A trace whose thinking never closed has no answer (the thinking is never graded).
  */
-import { matchingBrace } from './latex.ts';
 
 export type ExtractionMethod = 'boxed' | 'fbox' | 'phrase' | 'choice';
 
@@ -40,14 +39,28 @@ function trimmedSpan(text: string, start: number, end: number): Span {
   return { text: text.slice(start, end), start, end };
 }
 
+/** Every balanced `{` from `from` on, mapped to its `}`, in one pass (output can be huge and hostile). */
+function closingBraces(text: string, from: number): Map<number, number> {
+  const closes = new Map<number, number>();
+  const stack: number[] = [];
+  for (let k = from; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 92 /* \\ */) k++;
+    else if (c === 123 /* { */) stack.push(k);
+    else if (c === 125 /* } */ && stack.length > 0) closes.set(stack.pop()!, k);
+  }
+  return closes;
+}
+
 /** The last `\boxed{...}` / `\fbox{...}` / `\framebox{...}` whose braces balance. */
 function lastBox(text: string, from: number): (Span & { method: 'boxed' | 'fbox' }) | undefined {
   const pattern = /\\(boxed|fbox|framebox)\s*\{/g;
   pattern.lastIndex = from;
   let found: (Span & { method: 'boxed' | 'fbox' }) | undefined;
+  const closes = closingBraces(text, from);
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
     const open = m.index + m[0].length - 1;
-    const close = matchingBrace(text, open);
+    const close = closes.get(open) ?? -1;
     if (close < 0) continue;
     const span = trimmedSpan(text, open + 1, close);
     if (span.text !== '' && span.text.length <= MAX_EXTRACTED) found = { ...span, method: m[1] === 'boxed' ? 'boxed' : 'fbox' };
