@@ -33,3 +33,4 @@ export {
   type ReflectionOptions,
   type EveryOptions,
 } from './positions.ts';
+export { lhatAlong, type LhatAlongOptions, type CurvePoint } from './curve.ts';
