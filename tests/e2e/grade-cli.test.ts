@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../../bin/thinkprobe.js', import.meta.url));
+const corpus = fileURLToPath(new URL('../../src/grading/cases.jsonl', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-grade-'));
+
+async function thinkprobe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('thinkprobe grade GOLD PRED', () => {
+  it('prints one JSON line and exits 0 whether or not the answers match', async () => {
+    const yes = await thinkprobe('grade', '2\\sqrt{2}', '\\sqrt{8}');
+    expect(yes.code).toBe(0);
+    expect(jsonLines(yes.stdout)).toEqual([{ gold: '2\\sqrt{2}', pred: '\\sqrt{8}', equivalent: true, method: 'symbolic' }]);
+    const no = await thinkprobe('grade', '0.67', '\\frac{2}{3}');
+    expect(no.code).toBe(0);
+    expect(jsonLines(no.stdout)[0]).toMatchObject({ equivalent: false, method: 'exact' });
+  });
+
+  it('--exit-code exits 1 when not equivalent, 0 when equivalent', async () => {
+    expect((await thinkprobe('grade', '--exit-code', '025', '25')).code).toBe(0);
+    expect((await thinkprobe('grade', '--exit-code', '(1,2)', '[1,2]')).code).toBe(1);
+  });
+
+  it('rejects a missing PRED with exit 2 and one line', async () => {
+    const result = await thinkprobe('grade', '5');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('expected GOLD and PRED');
+  });
+});
+
+describe('thinkprobe grade --cases', () => {
+  it('prints one line per case, in order', async () => {
+    const file = join(dir, 'few.jsonl');
+    const pairs = [
+      ['\\sqrt{12}', '2\\sqrt3', true],
+      ['1,000', '1000', true],
+      ['0.67', '\\frac23', false],
+      ['\\{1,2\\}', '\\{2,1\\}', true],
+      ['(1,2)', '(2,1)', false],
+    ] as const;
+    writeFileSync(file, pairs.map(([gold, pred]) => JSON.stringify({ gold, pred })).join('\n') + '\n\n');
+    const result = await thinkprobe('grade', '--cases', file);
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines.map((l) => [l.gold, l.pred, l.equivalent])).toEqual(pairs.map((p) => [...p]));
+  });
+
+  it('--check agrees with every verdict of the bundled corpus', async () => {
+    const result = await thinkprobe('grade', '--cases', corpus, '--check');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines.length).toBeGreaterThan(500);
+    expect(lines.filter((l) => l.agrees !== true)).toEqual([]);
+  });
+
+  it('--check exits 1 on a disagreement', async () => {
+    const file = join(dir, 'wrong.jsonl');
+    writeFileSync(file, `${JSON.stringify({ gold: '1', pred: '2', equivalent: true })}\n`);
+    const result = await thinkprobe('grade', '--cases', file, '--check');
+    expect(result.code).toBe(1);
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ equivalent: false, expected: true, agrees: false });
+  });
+
+  it.each([
+    ['not json', 'this is not json'],
+    ['a number gold', '{"gold": 5, "pred": "5"}'],
+    ['no pred', '{"gold": "5"}'],
+    ['an array', '["5", "5"]'],
+  ])('rejects a bad line (%s) with FILE:LINE and exit 2, printing no results', async (_name, bad) => {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, `${JSON.stringify({ gold: '1', pred: '1' })}\n${bad}\n`);
+    const result = await thinkprobe('grade', '--cases', file);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim()).toBe(`thinkprobe: ${file}:2: expected {"gold": string, "pred": string}`);
+  });
+
+  it('names a missing file', async () => {
+    const result = await thinkprobe('grade', '--cases', join(dir, 'nope.jsonl'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('nope.jsonl');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('escapes control characters from untrusted answers', async () => {
+    const file = join(dir, 'ctrl.jsonl');
+    writeFileSync(file, `${JSON.stringify({ gold: '\u001b[31m5', pred: '5' })}\n`);
+    const result = await thinkprobe('grade', '--cases', file);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('\\u001b');
+  });
+});
