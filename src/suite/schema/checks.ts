@@ -103,6 +103,8 @@ export const DeclarativeProperty = check('property', {
   /** Holds when accuracy >= minRatio x the accuracy of `of`. */
   of: LabelOr('baseline'),
   minRatio: Default(Type.Number({ minimum: 0 }), 0.9),
+  /** Shrink failures toward the smallest value (`min`) or the largest (`max`, e.g. the budget below which accuracy collapses). */
+  towards: Bound(['min', 'max'], 'min'),
   runs: Default(PositiveInt({ maximum: 1000 }), 30),
   seed: Type.Optional(Type.Integer()),
 });

@@ -1,0 +1,51 @@
+import { positionSpearman } from '../metrics/correlation.ts';
+import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { fmt, num, pct, result, rowsOf } from './rows.ts';
+import type { CheckContext, CheckResult } from './types.ts';
+
+const SHOWN = 10;
+
+/**
+ * RaML's observation: on correct traces, confidence in the reference answer rises as the trace
+ * grows (L-hat falls). Per correct trace with enough probes, Spearman's rho of confidence against
+ * position (for L-hat, of -L-hat); the check holds when at least `minShare` of those traces have
+ * rho >= `minRho`. A trace whose confidence is constant has no rho and counts as not rising.
+ */
+export function confidenceRises(spec: CheckSpecOf<'confidenceRises'>, context: CheckContext, name: string): CheckResult {
+  const rows = rowsOf(context.rows, spec.intervention).filter((row) => row.correct);
+  const traces = rows.flatMap((row) => {
+    const points = row.confidence.flatMap((point) => {
+      const value = spec.measure === 'lhat' ? point.lhat : point.pCorrect;
+      return value === undefined || !Number.isFinite(value) ? [] : [{ position: point.position, value: spec.measure === 'lhat' ? -value : value }];
+    });
+    return points.length >= spec.minPoints ? [{ row, rho: positionSpearman(points) }] : [];
+  });
+  if (traces.length === 0) {
+    return result(name, 'skipped', `no correct '${spec.intervention}' traces with ${spec.minPoints}+ ${spec.measure} probes`, {
+      intervention: spec.intervention,
+      correctTraces: rows.length,
+    });
+  }
+  const rising = traces.filter((t) => Number.isFinite(t.rho) && t.rho >= spec.minRho);
+  const share = rising.length / traces.length;
+  const rhos = traces.map((t) => t.rho).filter(Number.isFinite).sort((a, b) => a - b);
+  const median = rhos.length === 0 ? Number.NaN : rhos.length % 2 === 1 ? rhos[(rhos.length - 1) / 2]! : (rhos[rhos.length / 2 - 1]! + rhos[rhos.length / 2]!) / 2;
+  const pass = share >= spec.minShare - 1e-12;
+  const notRising = traces.filter((t) => !(Number.isFinite(t.rho) && t.rho >= spec.minRho));
+  return result(
+    name,
+    pass ? 'pass' : 'fail',
+    `${spec.intervention}: confidence (${spec.measure}) rises in ${rising.length}/${traces.length} correct traces (${pct(share)} ${pass ? '>=' : '<'} ${pct(spec.minShare)}; rho >= ${spec.minRho}, median rho ${fmt(median, 2)})`,
+    {
+      intervention: spec.intervention,
+      measure: spec.measure,
+      traces: traces.length,
+      rising: rising.length,
+      share,
+      minShare: spec.minShare,
+      minRho: spec.minRho,
+      medianRho: num(median),
+      notRising: notRising.slice(0, SHOWN).map((t) => ({ problemId: t.row.problemId, sample: t.row.sample, rho: num(t.rho) })),
+    },
+  );
+}
