@@ -18,7 +18,10 @@ export { mcnemarRegressionP } from './noRegression.ts';
 /** The name a check goes by in summaries and junit.xml: its `name`, else its type and key parameters. */
 export function checkName(check: CheckSpec | CustomCheck): string {
   if (isCustomCheck(check)) return check.name;
-  if (check.name !== undefined) return check.name;
+  return check.name ?? defaultName(check);
+}
+
+function defaultName(check: CheckSpec): string {
   switch (check.type) {
     case 'accuracyAtLeast':
       return `accuracyAtLeast(${check.intervention} >= ${check.min})`;
