@@ -40,7 +40,7 @@ function defaultName(check: CheckSpec): string {
     case 'noRegression':
       return `noRegression(${check.test})`;
     case 'property':
-      return check.name;
+      return `property(${check.intervention.type}.${check.vary.param} in [${check.vary.min}, ${check.vary.max}]: accuracy >= ${check.minRatio} x ${check.of})`;
   }
 }
 

@@ -89,7 +89,6 @@ export const NoRegression = check('noRegression', {
   margin: Default(Fraction(), 0.05),
 });
 export const DeclarativeProperty = check('property', {
-  name: Type.String({ minLength: 1 }),
   /** The intervention to vary, e.g. `{ type: budget, tokens: 512 }`; `vary.param` overrides one field. */
   intervention: Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
   vary: Type.Object(
