@@ -179,12 +179,14 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const runTree = async (planned: PlannedTree, worker: Worker): Promise<void> => {
     const treeConfig: TreeConfig = { ...config, seed: planned.seed, namespace: planned.namespace };
     const tree = new Tree(planned.key, planned.prompt, treeConfig, worker, streams);
+    const release = tree.hold();
     const done = planned.interventions.map((intervention) => {
       const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`);
       tree.consumers.push(consumer);
       const ctx = new InterventionContext(tree, consumer, planned.problem, planned.sample);
       return tree.spawn(() => intervention.run(ctx)).then((output) => ({ intervention, consumer, output }));
     });
+    release();
     const outputs = await Promise.all(done);
     // Cost attribution needs every result of the tree: rows are written once the tree is done.
     const { perConsumer } = attributeSpent(tree.consumers);

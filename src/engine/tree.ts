@@ -326,6 +326,21 @@ export class Tree {
     return this.run(base, { stream: cut.run.stream, tokens: cut.runTokens }, options);
   }
 
+  /**
+   * Holds the scheduler while tasks are being spawned: no run advances until every program of the
+   * tree has started and blocked (otherwise the first program would pull the trunk ahead alone).
+   */
+  hold(): () => void {
+    this.live++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.live--;
+      this.kick();
+    };
+  }
+
   /** Runs an intervention program as a task of this tree. */
   spawn<T>(fn: () => Promise<T>): Promise<T> {
     this.live++;
@@ -444,9 +459,15 @@ export class Tree {
    */
   async probe(cut: Cut, suffix: string, kind: string, consumer: Consumer, tokens = this.config.probeTokens): Promise<ProbeOutcome> {
     const run = this.branch(cut, { text: suffix, label: `probe:${kind}` }, { answerLimit: tokens });
-    await run.stream.ensure(tokens, this.worker);
-    const got = run.stream.tokens.slice(0, tokens);
-    const read = readBoxed(suffix, got);
+    // Grow the probe in small steps: most answers close their box within a few tokens.
+    let got: CompletionToken[] = [];
+    let read = readBoxed(suffix, got);
+    for (let want = Math.min(tokens, 8); ; want = Math.min(tokens, want * 2)) {
+      await run.stream.ensure(want, this.worker);
+      got = run.stream.tokens.slice(0, want);
+      read = readBoxed(suffix, got);
+      if (read.answer !== undefined || read.used < got.length || run.stream.ended || want >= tokens) break;
+    }
     consumer.mark(run.stream, read.used);
     const used = got.slice(read.answerFrom, read.used);
     const meanProb = used.length === 0 ? 0 : used.reduce((s, t) => s + Math.exp(t.logprob), 0) / used.length;
