@@ -112,7 +112,7 @@ function stripThousandsSeparators(s: string): string {
 
 /** Drops unit words that follow a leading number: `5 cm`, `18 dollars`, `12 inches^2`. */
 function stripTrailingUnits(s: string): string {
-  const m = /^([-+]?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z][a-zA-Z ]*?)\s*(?:\^\{?[23]\}?)?\.?$/.exec(s);
+  const m = /^([-+]?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]+(?: [a-zA-Z]+)*)\s*(?:\^\{?[23]\}?)?\.?$/.exec(s);
   if (!m) return s;
   const words = m[2]!.toLowerCase().split(/\s+/);
   return words.every((w) => UNIT_WORD.test(w)) ? m[1]! : s;

@@ -27,14 +27,18 @@ const BASE = /^(\d+)_\{?(\d+)\}?$/;
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 200;
 
+/** More `\pm` signs than this is not an answer (and would expand to 2^n alternatives). */
+const MAX_PLUS_MINUS = 3;
+
 function expandPlusMinus(latex: string): string[] {
+  if ((latex.match(/\\(?:pm|mp)(?![a-zA-Z])/g) ?? []).length > MAX_PLUS_MINUS) return [];
   const at = latex.search(/\\(?:pm|mp)(?![a-zA-Z])/);
   if (at < 0) return [latex];
   const sign = latex.startsWith('\\pm', at) ? ['+', '-'] : ['-', '+'];
   const rest = latex.slice(at + 3);
   const head = latex.slice(0, at);
   // Two alternatives per sign; nested `\pm` expand in turn (at most a few in any real answer).
-  return sign.flatMap((s) => expandPlusMinus(head + s + rest)).slice(0, 16);
+  return sign.flatMap((s) => expandPlusMinus(head + s + rest));
 }
 
 export function parseStructure(text: string, isText = false, depth = 0): AnswerNode {
@@ -99,6 +103,7 @@ export function parseStructure(text: string, isText = false, depth = 0): AnswerN
     return { kind: 'sequence', open: group.open, close: group.close, items: items.map((p) => parseStructure(p, false, depth + 1)) };
   }
   const alternatives = expandPlusMinus(s);
+  if (alternatives.length === 0) return { kind: 'invalid' };
   if (alternatives.length > 1) {
     return { kind: 'collection', of: 'list', items: alternatives.map((latex) => ({ kind: 'scalar', latex })) };
   }
