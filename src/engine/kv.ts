@@ -17,7 +17,8 @@ export class KvSlotModel {
     this.promptText = prompt;
     this.promptTokens = promptTokens;
     this.generated = generated;
-    return Math.max(0, promptTokens - shared);
+    // At least one prompt token is always evaluated: the server needs logits for the last position.
+    return promptTokens === 0 ? 0 : Math.max(1, promptTokens - shared);
   }
 
   private sharedTokens(prompt: string, promptTokens: number): number {
@@ -33,8 +34,6 @@ export class KvSlotModel {
       offset += t.text.length;
       shared++;
     }
-    // The last generated token has no KV entry yet: the server evaluates it with the next prompt.
-    if (shared === this.promptTokens + this.generated.length && this.generated.length > 0) shared--;
     return Math.min(promptTokens, shared);
   }
 }
