@@ -40,6 +40,12 @@ describe('thinkprobe grade GOLD PRED', () => {
     expect((await thinkprobe('grade', '--exit-code', '(1,2)', '[1,2]')).code).toBe(1);
   });
 
+  it('takes answers starting with "-" after "--"', async () => {
+    const result = await thinkprobe('grade', '--', '-\\frac{8}{2}', '-4');
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout)[0]).toMatchObject({ gold: '-\\frac{8}{2}', pred: '-4', equivalent: true });
+  });
+
   it('rejects a missing PRED with exit 2 and one line', async () => {
     const result = await thinkprobe('grade', '5');
     expect(result.code).toBe(2);

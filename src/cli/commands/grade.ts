@@ -82,6 +82,10 @@ export function registerGrade(program: Command): void {
     .option('--workers <n>', 'worker threads for symbolic comparisons', '1')
     .option('--check', 'with --cases: compare against each line\'s "equivalent" field; exit 1 on any disagreement')
     .option('--exit-code', 'exit 1 when any pair is not equivalent (for shell scripts)')
+    .addHelpText(
+      'after',
+      '\nAn answer that starts with "-" but is not a plain number goes after "--":\n  thinkprobe grade -- "-\\frac{1}{2}" -0.5\n\nOutput: {"gold", "pred", "equivalent", "method"}; method is exact (fast path), symbolic\n(compute engine, in a worker), timeout (over --timeout-ms: not equivalent) or worker-error.',
+    )
     .action(async (gold: string | undefined, pred: string | undefined, flags: GradeFlags) => {
       const timeoutMs = integerFlag('--timeout-ms', flags.timeoutMs, 1, 600_000);
       const workers = integerFlag('--workers', flags.workers, 1, 64);
