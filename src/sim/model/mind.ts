@@ -1,0 +1,710 @@
+import { equal, frac, type Fraction } from '../../problems/families/fraction.ts';
+import type { ModelCard } from '../cards/card.ts';
+import { hashInts, Purpose, uniform } from './hash.ts';
+import { normalizeDist, type Dist } from './dist.ts';
+import {
+  CONFIRMATIONS,
+  CONNECTORS,
+  ELABORATIONS,
+  FILLERS,
+  RECHECK_AFTER,
+  REFLECTION_AT_END,
+} from './phrases.ts';
+import type { Reasoner } from './reasoner.ts';
+import { tokenize } from './tokenizer.ts';
+
+/**
+ * The simulator's mind: a reader/writer state machine over the assistant text.
+ *
+ * The state holds a plan: the items (fixed text, or a choice among candidate strings) the model
+ * intends to write next. Reading a token that continues the plan advances it, exactly as writing
+ * that token would; writing is "pick a token from dist(), then read it". So reading one's own
+ * output reproduces one's own state, and a prompt that is a prefix of an earlier output continues
+ * with the rest of it. Reading anything else is a divergence: the model interprets what was
+ * injected (thinking closed, a reflection word, an answer cue, free text) and re-plans from the
+ * state it had before the divergence. All choices are token distributions (nothing is decided by
+ * the seed outside sampling), so logprobOf is well defined without a seed.
+ */
+
+/** Probability mass no listed token gets (the "rest of the vocabulary"). */
+const LEAK = 1e-3;
+
+export type Effect = (ctx: MindContext, s: State) => void;
+
+interface TextItem {
+  kind: 'text';
+  text: string;
+  tokens: string[];
+  starts: number[];
+  /** Filler words may be sampled before words of this text. */
+  free: boolean;
+  effect?: Effect;
+}
+interface ChoiceOption {
+  text: string;
+  p: number;
+  tokens: string[];
+  starts: number[];
+  effect: Effect;
+}
+interface ChoiceItem {
+  kind: 'choice';
+  options: ChoiceOption[];
+}
+interface EotItem {
+  kind: 'eot';
+}
+type Item = TextItem | ChoiceItem | EotItem;
+
+type Cursor =
+  | { k: 'open' }
+  | { k: 'intro' }
+  | { k: 'step'; i: number; connector: boolean }
+  | { k: 'after'; i: number }
+  | { k: 'conclude'; lead: boolean }
+  | { k: 'end' }
+  | { k: 'verify'; j: number }
+  | { k: 'answer'; lead: string }
+  | { k: 'done' };
+
+export interface State {
+  phase: 'pre' | 'think' | 'answer';
+  cursor: Cursor;
+  /** Trace values of the steps computed so far. */
+  values: Fraction[];
+  /** Number of steps computed. */
+  done: number;
+  verified: number;
+  doubt: boolean;
+  /** The thinking reached its own conclusion ("So the final answer is ..."). */
+  concluded: boolean;
+  /** The thinking was closed before its conclusion. */
+  forced: boolean;
+  endPasses: number;
+  /** A correction happened earlier in the current verification pass. */
+  passCorrected: boolean;
+  /** Shortened reasoning (stop instruction half-obeyed, or a token budget in the prompt). */
+  terse: boolean;
+  reflections: number;
+  /** The answer the model has committed to in writing, if any. */
+  committed?: string;
+  plan: Item[];
+  at: number;
+  off: number;
+  alive: number[] | null;
+  /** Characters and tokens of assistant text read so far. */
+  chars: number;
+  tokens: number;
+  /** The last few hundred characters of assistant text. */
+  tail: string;
+  lastFiller: boolean;
+  free?: { base: State; text: string; tokens: number };
+}
+
+export interface MindContext {
+  readonly r: Reasoner;
+  readonly card: ModelCard;
+  readonly thinkOpen: string;
+  readonly thinkClose: string;
+  readonly eot: string;
+  readonly noThink: boolean;
+  readonly budget?: number;
+  /** Prior logits of the base candidates (right answer first, then distractors). */
+  readonly prior: Map<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items
+
+function textItem(text: string, free = true, effect?: Effect): TextItem {
+  const tokens = tokenize(text);
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of tokens) {
+    starts.push(at);
+    at += t.length;
+  }
+  return effect ? { kind: 'text', text, tokens, starts, free, effect } : { kind: 'text', text, tokens, starts, free };
+}
+
+function choiceItem(options: { text: string; p: number; effect: Effect }[]): ChoiceItem {
+  const merged: { text: string; p: number; effect: Effect }[] = [];
+  for (const o of options) {
+    if (!(o.p > 0)) continue;
+    const same = merged.find((m) => m.text === o.text);
+    if (same) same.p += o.p;
+    else merged.push({ ...o });
+  }
+  const total = merged.reduce((a, o) => a + o.p, 0) || 1;
+  return {
+    kind: 'choice',
+    options: merged.map((o) => {
+      const tokens = tokenize(o.text);
+      const starts: number[] = [];
+      let at = 0;
+      for (const t of tokens) {
+        starts.push(at);
+        at += t.length;
+      }
+      return { text: o.text, p: (o.p / total) * (1 - LEAK), tokens, starts, effect: o.effect };
+    }),
+  };
+}
+
+function tokenAt(tokens: string[], starts: number[], text: string, off: number): string {
+  // Binary search for an aligned token start; fall back to re-tokenizing the rest.
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = starts[mid] ?? 0;
+    if (s === off) return tokens[mid] ?? '';
+    if (s < off) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return tokenize(text.slice(off))[0] ?? '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+export function initialState(): State {
+  return {
+    phase: 'pre',
+    cursor: { k: 'open' },
+    values: [],
+    done: 0,
+    verified: 0,
+    doubt: false,
+    concluded: false,
+    forced: false,
+    endPasses: 0,
+    passCorrected: false,
+    terse: false,
+    reflections: 0,
+    plan: [],
+    at: 0,
+    off: 0,
+    alive: null,
+    chars: 0,
+    tokens: 0,
+    tail: '',
+    lastFiller: false,
+  };
+}
+
+export function cloneState(s: State): State {
+  const c: State = { ...s, values: s.values.slice(), plan: s.plan.slice(s.at), at: 0, alive: s.alive ? s.alive.slice() : null };
+  if (!s.free) delete c.free;
+  return c;
+}
+
+function appendTail(tail: string, text: string): string {
+  const t = tail + text;
+  return t.length > 1024 ? t.slice(-512) : t;
+}
+
+function push(s: State, ...items: Item[]): void {
+  s.plan.push(...items);
+}
+
+/** Bimodal problem-keyed inclination: most problems rarely do X, a `rate` share usually do. */
+function inclination(ctx: MindContext, rate: number, purpose: number, i: number, j = 0): number {
+  return uniform(ctx.r.key, purpose, i, j) < rate ? 0.8 : 0.04;
+}
+
+const difficultyIndex = (ctx: MindContext): number => Math.min(4, Math.max(0, ctx.r.difficulty - 1));
+
+// ---------------------------------------------------------------------------------------------
+// Belief
+
+export interface Belief {
+  answers: string[];
+  probs: number[];
+}
+
+export function belief(ctx: MindContext, s: State): Belief {
+  const { r, card } = ctx;
+  const implied = r.implied(s.values);
+  const answers = [...ctx.prior.keys()];
+  if (!answers.includes(implied)) answers.push(implied);
+  const rho = Math.min(1, s.done / Math.max(1, r.steps));
+  const b = card.belief;
+  let strength = b.strength * Math.pow(rho, b.growth) + b.verifyBonus * Math.min(3, s.verified);
+  if (s.doubt) strength *= 1 - b.doubt;
+  if (!s.concluded) strength *= 1 - card.earlyTermination.penalty * (1 - rho);
+  const priorWeight = (1 - rho) * (s.concluded ? 0 : 1);
+  const logits = answers.map((a) => (ctx.prior.get(a) ?? -1.5) * priorWeight + (a === implied ? strength : 0));
+  const max = Math.max(...logits);
+  const exps = logits.map((l) => Math.exp(l - max));
+  const total = exps.reduce((x, y) => x + y, 0);
+  return { answers, probs: exps.map((e) => e / total) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Script: what comes next when the plan runs out
+
+function answerChoice(ctx: MindContext, s: State): ChoiceItem {
+  const bel = belief(ctx, s);
+  return choiceItem(
+    bel.answers.map((answer, i) => ({
+      text: `${answer}}`,
+      p: bel.probs[i] ?? 0,
+      effect: (c: MindContext, st: State) => {
+        st.committed = answer;
+        if (st.phase === 'answer') {
+          push(st, { kind: 'eot' });
+        } else {
+          // Answer elicited inside the thinking: close it and state the answer again.
+          st.phase = 'answer';
+          if (!st.concluded) st.forced = true;
+          push(st, textItem(`\n${c.thinkClose}\n\nThe final answer is $\\boxed{${answer}}$.`, false), { kind: 'eot' });
+        }
+      },
+    })),
+  );
+}
+
+function answerSection(ctx: MindContext, s: State, lead: string): void {
+  const intro = s.done === 0 ? 'Here is my answer.' : 'Putting the steps together gives the final answer.';
+  push(s, textItem(`${lead}${intro}\n\n**Final Answer**\n\\boxed{`, true), answerChoice(ctx, s));
+}
+
+function elaboration(ctx: MindContext, s: State, i: number): string {
+  if (s.terse) return '';
+  const d = difficultyIndex(ctx);
+  const mean = (ctx.card.length.elaboration[d] ?? 0) * ctx.card.length.scale;
+  const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 999));
+  let out = '';
+  for (let j = 0; j < count; j++) out += ` ${ELABORATIONS[hashInts(ctx.r.key, i, j, Purpose.phrase) % ELABORATIONS.length]}`;
+  return out;
+}
+
+function valueChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
+  const { r, card } = ctx;
+  const cv = r.correctValue(i, s.values);
+  const slips = r.slips(i, s.values);
+  const trap = uniform(r.key, Purpose.trap, i) < (card.errors.trapRate[difficultyIndex(ctx)] ?? 0);
+  const e = trap ? card.errors.trapSlip : card.errors.baseSlip;
+  const options = [{ v: cv, p: 1 - e }];
+  if (slips[0]) options.push({ v: slips[0], p: slips[1] ? e * 0.75 : e });
+  if (slips[1]) options.push({ v: slips[1], p: e * 0.25 });
+  return choiceItem(
+    options.map(({ v, p }) => ({
+      text: r.valueText(i, v),
+      p,
+      effect: (c: MindContext, st: State) => {
+        st.values[i] = v;
+        st.values.length = i + 1;
+        st.done = i + 1;
+        st.cursor = { k: 'after', i };
+        push(st, textItem(`${elaboration(c, st, i)}\n\n`));
+      },
+    })),
+  );
+}
+
+/** Re-computation of step i; `next` is where the trace goes afterwards. */
+function recheckChoice(ctx: MindContext, s: State, i: number, next: Cursor): ChoiceItem {
+  const { r, card } = ctx;
+  const prefix = s.values.slice(0, i);
+  const tv = s.values[i] ?? r.correctValue(i, prefix);
+  const cv = r.correctValue(i, prefix);
+  const options: { v: Fraction; p: number }[] = [];
+  if (equal(tv, cv)) {
+    const br = inclination(ctx, card.reflection.breakRate, Purpose.breakStep, i, s.endPasses * 7 + s.reflections) * 0.6;
+    options.push({ v: cv, p: 1 - br });
+    const slip = r.slips(i, prefix)[0];
+    if (slip) options.push({ v: slip, p: br });
+  } else {
+    const ca = s.passCorrected ? 0.95 : inclination(ctx, card.reflection.catchRate, Purpose.catch, i, s.endPasses);
+    options.push({ v: cv, p: ca }, { v: tv, p: 1 - ca });
+  }
+  return choiceItem(
+    options.map(({ v, p }) => ({
+      text: r.valueText(i, v),
+      p,
+      effect: (c: MindContext, st: State) => {
+        st.doubt = false;
+        const before = st.values[i] ?? tv;
+        if (equal(v, before)) {
+          st.verified += 1;
+          push(st, textItem(`${CONFIRMATIONS[hashInts(c.r.key, i, st.reflections) % CONFIRMATIONS.length]}\n\n`));
+        } else {
+          st.values[i] = v;
+          st.passCorrected = true;
+          push(st, textItem(`${c.r.correction(i, before, v)}\n\n`));
+        }
+        st.cursor = next;
+      },
+    })),
+  );
+}
+
+function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
+  const { r, card } = ctx;
+  const d = difficultyIndex(ctx);
+  const slipped = !equal(s.values[i] ?? frac(0), r.correctValue(i, s.values.slice(0, i)));
+  let pw = inclination(ctx, card.reflection.rate[d] ?? 0, Purpose.reflect, i);
+  if (slipped) pw = Math.min(0.95, pw + card.reflection.afterError);
+  if (s.terse) pw *= 0.3;
+  const last = i + 1 >= r.steps;
+  const normal = last ? 'So' : (CONNECTORS[hashInts(r.key, i, 77) % CONNECTORS.length] ?? 'Next');
+  const nextCursor: Cursor = last ? { k: 'conclude', lead: true } : { k: 'step', i: i + 1, connector: true };
+  const reflect = (word: string) => (c: MindContext, st: State) => {
+    st.doubt = true;
+    st.reflections += 1;
+    st.passCorrected = false;
+    push(st, textItem(`${RECHECK_AFTER[word] ?? ','}${c.r.recheckLead(i, st.values)}`), recheckChoice(c, st, i, nextCursor));
+  };
+  return choiceItem([
+    { text: 'Wait', p: pw * 0.65, effect: reflect('Wait') },
+    { text: 'Hmm', p: pw * 0.35, effect: reflect('Hmm') },
+    {
+      text: normal,
+      p: 1 - pw,
+      effect: (_c, st) => {
+        st.cursor = last ? { k: 'conclude', lead: false } : { k: 'step', i: i + 1, connector: false };
+      },
+    },
+  ]);
+}
+
+function endChoice(ctx: MindContext, s: State): ChoiceItem {
+  const { card } = ctx;
+  let pe = 0;
+  if (!s.terse && s.endPasses < card.reflection.maxEndVerifications) {
+    pe = inclination(ctx, card.reflection.endVerifyRate, Purpose.endVerify, s.endPasses) * Math.pow(0.75, s.endPasses);
+  }
+  return choiceItem([
+    {
+      text: ctx.thinkClose,
+      p: 1 - pe,
+      effect: (c, st) => {
+        st.phase = 'answer';
+        st.cursor = { k: 'done' };
+        answerSection(c, st, '\n\n');
+      },
+    },
+    {
+      text: 'Wait',
+      p: pe,
+      effect: (c, st) => startVerification(c, st, ', let me verify the whole computation once more.\n\n'),
+    },
+  ]);
+}
+
+function startVerification(_ctx: MindContext, s: State, text: string): void {
+  s.doubt = true;
+  s.reflections += 1;
+  s.endPasses += 1;
+  s.passCorrected = false;
+  s.cursor = { k: 'verify', j: 0 };
+  push(s, textItem(text));
+}
+
+/** Generates the next segment from the cursor. Cursor moves happen in effects, on completion. */
+function segment(ctx: MindContext, s: State): void {
+  const { r } = ctx;
+  const c = s.cursor;
+  switch (c.k) {
+    case 'open':
+      push(
+        s,
+        textItem(`${ctx.thinkOpen}\n`, false, (_x, st) => {
+          st.phase = 'think';
+          st.cursor = { k: 'intro' };
+        }),
+      );
+      return;
+    case 'intro': {
+      if (ctx.noThink && !s.terse) {
+        const comply = inclination(ctx, ctx.card.stopInstruction.compliance, Purpose.comply, 0);
+        const first = tokenize(r.intro)[0] ?? 'Okay';
+        push(
+          s,
+          choiceItem([
+            {
+              text: ctx.thinkClose,
+              p: comply,
+              effect: (x, st) => {
+                st.phase = 'answer';
+                st.forced = true;
+                st.cursor = { k: 'done' };
+                answerSection(x, st, '\n\n');
+              },
+            },
+            {
+              text: first,
+              p: 1 - comply,
+              effect: (x, st) => {
+                st.terse = true;
+                push(st, textItem(x.r.intro.slice(first.length), true, (_y, st2) => (st2.cursor = { k: 'step', i: 0, connector: true })));
+              },
+            },
+          ]),
+        );
+        return;
+      }
+      push(s, textItem(r.intro, true, (_x, st) => (st.cursor = { k: 'step', i: 0, connector: true })));
+      return;
+    }
+    case 'step': {
+      const connector = c.connector ? (c.i === 0 ? 'First' : (CONNECTORS[hashInts(r.key, c.i - 1, 77) % CONNECTORS.length] ?? 'Next')) : '';
+      push(s, textItem(`${connector}${r.stepLead(c.i, s.values)}`), valueChoice(ctx, s, c.i));
+      return;
+    }
+    case 'after':
+      push(s, afterStepChoice(ctx, s, c.i));
+      return;
+    case 'conclude':
+      push(
+        s,
+        textItem(`${c.lead ? 'So' : ''} the final answer is ${r.spoken(s.values)}.\n\n`, true, (_x, st) => {
+          st.concluded = true;
+          st.doubt = false;
+          st.cursor = { k: 'end' };
+        }),
+      );
+      return;
+    case 'end':
+      push(s, endChoice(ctx, s));
+      return;
+    case 'verify': {
+      const next: Cursor = c.j + 1 < r.steps ? { k: 'verify', j: c.j + 1 } : { k: 'conclude', lead: true };
+      push(s, textItem(`Step ${c.j + 1}:${r.recheckLead(c.j, s.values)}`), recheckChoice(ctx, s, c.j, next));
+      return;
+    }
+    case 'answer':
+      s.cursor = { k: 'done' };
+      answerSection(ctx, s, c.lead);
+      return;
+    case 'done':
+      push(s, { kind: 'eot' });
+      return;
+  }
+}
+
+function ensurePlan(ctx: MindContext, s: State): Item {
+  for (let guard = 0; s.at >= s.plan.length; guard++) {
+    if (s.at > 0) {
+      s.plan = [];
+      s.at = 0;
+    }
+    segment(ctx, s);
+    if (guard > 8) throw new Error(`simulator script stalled at ${JSON.stringify(s.cursor)}`);
+  }
+  const item = s.plan[s.at];
+  if (!item) throw new Error('simulator plan is empty');
+  return item;
+}
+
+function finishItem(ctx: MindContext, s: State, effect: Effect | undefined): void {
+  s.at += 1;
+  s.off = 0;
+  s.alive = null;
+  effect?.(ctx, s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distribution over the next token
+
+function fillerAllowed(ctx: MindContext, s: State, item: TextItem, next: string): boolean {
+  if (!item.free || s.lastFiller || ctx.card.sampling.fillerMass <= 0) return false;
+  if (next.length < 2 || next[0] !== ' ' || !/\p{L}/u.test(next[1] ?? '')) return false;
+  const prev = s.tail[s.tail.length - 1];
+  return prev !== undefined && /[\p{L}\p{N},]/u.test(prev);
+}
+
+export function dist(ctx: MindContext, s: State): Dist {
+  const item = ensurePlan(ctx, s);
+  if (item.kind === 'eot') return { tokens: [ctx.eot], probs: [1 - LEAK] };
+  if (item.kind === 'text') {
+    const next = tokenAt(item.tokens, item.starts, item.text, s.off);
+    if (fillerAllowed(ctx, s, item, next)) {
+      const fm = ctx.card.sampling.fillerMass;
+      return normalizeDist([next, ...FILLERS], [1 - fm - LEAK, ...FILLERS.map(() => fm / FILLERS.length)]);
+    }
+    return { tokens: [next], probs: [1 - LEAK] };
+  }
+  const alive = s.alive ?? item.options.map((_, i) => i);
+  let total = 0;
+  const byToken = new Map<string, number>();
+  for (const i of alive) {
+    const o = item.options[i];
+    if (!o) continue;
+    total += o.p;
+    const t = tokenAt(o.tokens, o.starts, o.text, s.off);
+    byToken.set(t, (byToken.get(t) ?? 0) + o.p);
+  }
+  const scale = s.alive === null ? 1 : (1 - LEAK) / Math.max(total, 1e-300) / (1 - LEAK);
+  const tokens = [...byToken.keys()];
+  return normalizeDist(tokens, tokens.map((t) => (byToken.get(t) ?? 0) * scale));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** Tries to read `t` as the continuation of the plan. Leaves `s` untouched when it returns false. */
+function advance(ctx: MindContext, s: State, t: string): boolean {
+  const item = ensurePlan(ctx, s);
+  if (item.kind === 'eot') return false;
+  if (item.kind === 'text') {
+    const rest = item.text.length - s.off;
+    if (t.length <= rest && item.text.startsWith(t, s.off)) {
+      s.off += t.length;
+      s.lastFiller = false;
+      if (s.off === item.text.length) finishItem(ctx, s, item.effect);
+      return true;
+    }
+    if (FILLERS.includes(t) && fillerAllowed(ctx, s, item, tokenAt(item.tokens, item.starts, item.text, s.off))) {
+      s.lastFiller = true;
+      return true;
+    }
+    if (t.length > rest && t.startsWith(item.text.slice(s.off))) return overrun(ctx, s, t, rest, () => item.effect);
+    return false;
+  }
+  const alive = s.alive ?? item.options.map((_, i) => i);
+  let next = alive.filter((i) => {
+    const o = item.options[i];
+    return o !== undefined && tokenAt(o.tokens, o.starts, o.text, s.off) === t;
+  });
+  if (next.length === 0) next = alive.filter((i) => item.options[i]?.text.startsWith(t, s.off) === true);
+  if (next.length > 0) {
+    s.off += t.length;
+    s.alive = next;
+    s.lastFiller = false;
+    const complete = next.find((i) => item.options[i]?.text.length === s.off);
+    if (complete !== undefined) finishItem(ctx, s, item.options[complete]?.effect);
+    return true;
+  }
+  for (const i of alive) {
+    const o = item.options[i];
+    if (!o) continue;
+    const rest = o.text.length - s.off;
+    if (t.length > rest && t.startsWith(o.text.slice(s.off))) return overrun(ctx, s, t, rest, () => o.effect);
+  }
+  return false;
+}
+
+/** A token that completes the current item and runs into the next ones. */
+function overrun(ctx: MindContext, s: State, t: string, rest: number, effect: () => Effect | undefined): boolean {
+  const trial = cloneState(s);
+  trial.off = 0;
+  trial.at = 1;
+  trial.alive = null;
+  effect()?.(ctx, trial);
+  if (!advance(ctx, trial, t.slice(rest))) return false;
+  Object.assign(s, trial);
+  return true;
+}
+
+function bump(s: State, t: string): void {
+  s.chars += t.length;
+  s.tokens += 1;
+  s.tail = appendTail(s.tail, t);
+}
+
+/** Reads one token of assistant text (own output or prompt). May return a new state object. */
+export function read(ctx: MindContext, s: State, t: string): State {
+  if (advance(ctx, s, t)) {
+    if (s.free) delete s.free;
+    bump(s, t);
+    return s;
+  }
+  if (s.free) return interpret(ctx, s.free.base, s.free.text + t, s.free.tokens + 1);
+  return interpret(ctx, cloneState(s), t, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Divergence: make sense of injected text and re-plan
+
+function glueAfter(text: string): string {
+  const last = text[text.length - 1] ?? '\n';
+  if (/\s/.test(last)) return text.endsWith('\n\n') || !text.endsWith('\n') ? '' : '\n';
+  if (/[.!?…:]/.test(last)) return '\n\n';
+  return '.\n\n';
+}
+
+function interpret(ctx: MindContext, base: State, text: string, tokens: number): State {
+  const s = cloneState(base);
+  s.chars = base.chars + text.length;
+  s.tokens = base.tokens + tokens;
+  s.tail = appendTail(base.tail, text);
+  s.free = { base, text, tokens };
+  s.plan = [];
+  s.at = 0;
+  s.off = 0;
+  s.alive = null;
+  s.lastFiller = false;
+  const tail = s.tail;
+  const end = tail.trimEnd();
+  const trailingSpace = end.length < tail.length;
+  if (s.phase === 'pre') s.phase = 'think';
+  if (s.cursor.k === 'open') s.cursor = { k: 'intro' };
+
+  if (end.endsWith(ctx.eot)) {
+    push(s, { kind: 'eot' });
+    return s;
+  }
+  if (/\\boxed\{$/.test(tail)) {
+    push(s, answerChoice(ctx, s));
+    return s;
+  }
+  if (/\\boxed$/.test(tail)) {
+    push(s, textItem('{', false), answerChoice(ctx, s));
+    return s;
+  }
+  if (/(?:\*\*Final Answer\*\*:?|Final Answer:)$/i.test(end) || /(?:the|my|final) answer is:?$/i.test(end)) {
+    const lead = trailingSpace ? '' : end.endsWith('**') ? '\n' : ' ';
+    push(s, textItem(`${lead}\\boxed{`, false), answerChoice(ctx, s));
+    return s;
+  }
+  const closeAt = tail.lastIndexOf(ctx.thinkClose);
+  if (s.phase === 'think' && closeAt >= 0 && closeAt > tail.lastIndexOf(ctx.thinkOpen)) {
+    const after = tail.slice(closeAt + ctx.thinkClose.length);
+    if (!/[\p{L}\p{N}]/u.test(after)) {
+      s.phase = 'answer';
+      if (!s.concluded) s.forced = true;
+      s.doubt = false;
+      s.cursor = { k: 'done' };
+      answerSection(ctx, s, /\s$/.test(tail) ? '' : '\n\n');
+      return s;
+    }
+  }
+  if (s.phase === 'answer') {
+    s.cursor = { k: 'done' };
+    if (s.committed) push(s, { kind: 'eot' });
+    else answerSection(ctx, s, glueAfter(tail));
+    return s;
+  }
+  if (REFLECTION_AT_END.test(tail)) {
+    const last = end[end.length - 1] ?? '';
+    const lead = trailingSpace ? '' : /[\p{L}\p{N}]/u.test(last) ? ',' : /[.!?…]/.test(last) ? '' : '';
+    const sep = trailingSpace ? '' : ' ';
+    const cap = trailingSpace || /[.!?…]/.test(last) ? 'L' : 'l';
+    s.doubt = true;
+    s.reflections += 1;
+    s.passCorrected = false;
+    if (s.concluded || s.cursor.k === 'end') {
+      s.concluded = true;
+      startVerification(ctx, s, `${lead}${sep}${cap}et me go through the whole computation once more.\n\n`);
+      return s;
+    }
+    const i = s.done - 1;
+    const next: Cursor = s.done >= ctx.r.steps ? { k: 'conclude', lead: true } : { k: 'step', i: s.done, connector: true };
+    if (i >= 0) {
+      push(s, textItem(`${lead}${sep}${cap}et me double-check the last step.${ctx.r.recheckLead(i, s.values)}`), recheckChoice(ctx, s, i, next));
+    } else {
+      s.doubt = false;
+      push(s, textItem(`${lead}${sep}${cap}et me start from the beginning.\n\n`));
+    }
+    return s;
+  }
+  // Free text: finish the sentence and carry on from where the reasoning was.
+  const glue = glueAfter(tail);
+  if (glue) push(s, textItem(glue, false));
+  if (s.cursor.k === 'step') s.cursor = { k: 'step', i: s.cursor.i, connector: true };
+  if (s.cursor.k === 'conclude') s.cursor = { k: 'conclude', lead: true };
+  return s;
+}

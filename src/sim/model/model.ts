@@ -1,0 +1,218 @@
+import type { ModelCard } from '../cards/card.ts';
+import { solveProblem } from '../../problems/families/index.ts';
+import { AnswerIndex, type AnswerKeyEntry } from './answers.ts';
+import { logprobIn, sampleIndex, topAlternatives, type Dist } from './dist.ts';
+import { hashString, Purpose, uniform } from './hash.ts';
+import { belief, dist, initialState, read, type Belief, type MindContext, type State } from './mind.ts';
+import { RAML_STOP_PHRASE } from './phrases.ts';
+import { chainReasoner, pseudoReasoner, problemDraw, type Reasoner } from './reasoner.ts';
+import { createTemplate, markersFor, parsePrompt } from './templates.ts';
+import { tokenize } from './tokenizer.ts';
+import type { GeneratedToken, Generation, SamplingOptions, SimModel } from './types.ts';
+
+export interface SimModelOptions {
+  /** Problems whose answers the model knows (from `--answers`). */
+  answers?: AnswerKeyEntry[];
+}
+
+/** What the model makes of a prompt's user turn. */
+export interface PromptReading {
+  /** The question after removing the reasoning instruction and stop instructions. */
+  question: string;
+  /** The right answer as the simulator knows it (for unknown problems: its own best guess). */
+  correct: string;
+  difficulty: number;
+  /** Where the answer came from: a generated family, the answer key, or a guess. */
+  source: 'family' | 'answer-key' | 'guess';
+  distractors: readonly string[];
+  noThink: boolean;
+  budget?: number;
+}
+
+/** Reads assistant text token by token, for tests and truth checks. */
+export interface SimReader {
+  readonly reading: PromptReading;
+  read(token: string): void;
+  /** The next-token distribution (top 20, raw probabilities). */
+  next(): GeneratedToken['top'];
+  belief(): Belief;
+  /** Probability the belief gives the right answer. */
+  pCorrect(): number;
+  /** Tokens of assistant text read so far. */
+  readonly position: number;
+}
+
+export interface SimModelExt extends SimModel {
+  readonly card: ModelCard;
+  /** How the model reads the problem in a prompt. */
+  readPrompt(prompt: string): PromptReading;
+  /** The model's belief over candidate answers after `prompt` (what an answer cue would sample from). */
+  beliefAt(prompt: string): Belief & { correct: string };
+  /** A reader positioned after `prompt`, to feed further tokens one by one. */
+  reader(prompt: string): SimReader;
+}
+
+const REASONING_SUFFIX = /\s*Please reason step by step,? and put your final answer within \\boxed\{\}\.?\s*/gi;
+const NO_THINK = /\/no_think\b|answer (?:directly )?without (?:any )?(?:deliberation|thinking|reasoning)|(?:do not|don't) think/gi;
+const BUDGET = /Think for (?:a )?maximum (?:of )?(\d+) tokens\.?/i;
+
+function gaussian(key: number, i: number): number {
+  const u1 = Math.max(1e-12, problemDraw(key, Purpose.prior, i, 1));
+  const u2 = problemDraw(key, Purpose.prior, i, 2);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+export function createSimModel(card: ModelCard, options: SimModelOptions = {}): SimModelExt {
+  const template = createTemplate(card.template);
+  const markers = markersFor(card.template.family);
+  const index = new AnswerIndex(options.answers ?? []);
+  const contexts = new Map<string, { ctx: MindContext; reading: PromptReading }>();
+
+  const understand = (user: string, system: string): { ctx: MindContext; reading: PromptReading } => {
+    const cacheKey = `${system}\u0000${user}`;
+    const cached = contexts.get(cacheKey);
+    if (cached) return cached;
+    const instructions = `${system}\n${user}`;
+    const noThink = new RegExp(NO_THINK.source, 'i').test(instructions);
+    const budgetMatch = BUDGET.exec(instructions);
+    const question = user.replace(REASONING_SUFFIX, '\n').replace(NO_THINK, ' ').replace(BUDGET, ' ').trim();
+    const key = hashString(`${card.name}\u0000${question.replace(/\s+/g, ' ')}`);
+    let reasoner: Reasoner;
+    let source: PromptReading['source'];
+    const solution = solveProblem(question);
+    const entry = index.size > 0 ? index.find(question) : undefined;
+    if (solution) {
+      const n = solution.steps.length;
+      const difficulty = n <= 2 ? 1 : n === 3 ? 2 : n <= 5 ? 3 : n <= 7 ? 4 : 5;
+      reasoner = chainReasoner(solution, key, difficulty);
+      source = 'family';
+    } else if (entry) {
+      reasoner = pseudoReasoner(entry.answer, key, entry.difficulty ?? 3);
+      source = 'answer-key';
+    } else {
+      reasoner = pseudoReasoner(String(Math.floor(uniform(key, 12345) * 1000)), key, 3);
+      source = 'guess';
+    }
+    const d = Math.min(4, Math.max(0, reasoner.difficulty - 1));
+    const prior = new Map<string, number>();
+    prior.set(reasoner.correct, (card.belief.prior[d] ?? 0) + card.belief.priorNoise * gaussian(key, 0));
+    reasoner.distractors.forEach((a, i) => {
+      if (!prior.has(a)) prior.set(a, card.belief.priorNoise * gaussian(key, i + 1));
+    });
+    const budget = budgetMatch ? Number(budgetMatch[1]) : undefined;
+    const ctx: MindContext = {
+      r: reasoner,
+      card,
+      thinkOpen: card.template.thinkOpen,
+      thinkClose: card.template.thinkClose,
+      eot: markers.endOfTurn,
+      noThink,
+      ...(budget !== undefined ? { budget } : {}),
+      prior,
+    };
+    const reading: PromptReading = {
+      question,
+      correct: reasoner.correct,
+      difficulty: reasoner.difficulty,
+      source,
+      distractors: reasoner.distractors,
+      noThink,
+      ...(budget !== undefined ? { budget } : {}),
+    };
+    if (contexts.size > 512) contexts.clear();
+    const value = { ctx, reading };
+    contexts.set(cacheKey, value);
+    return value;
+  };
+
+  /** Parses the prompt and reads its assistant part: O(prompt length). */
+  const load = (prompt: string): { ctx: MindContext; reading: PromptReading; state: State } => {
+    const parsed = parsePrompt(prompt, card.template.family);
+    const { ctx, reading } = understand(parsed.user, parsed.system);
+    let state = initialState();
+    if (ctx.budget !== undefined) state.terse = true;
+    for (const t of tokenize(parsed.assistant)) state = read(ctx, state, t);
+    return { ctx, reading, state };
+  };
+
+  const toGenerated = (d: Dist, i: number): GeneratedToken => ({
+    token: d.tokens[i] ?? '',
+    logprob: Math.log(d.probs[i] ?? 0),
+    top: topAlternatives(d),
+  });
+
+  const model: SimModelExt = {
+    name: card.name,
+    contextLength: card.contextLength,
+    template,
+    card,
+    tokenize,
+    start(prompt: string, sampling: SamplingOptions): Generation {
+      const loaded = load(prompt);
+      const { ctx } = loaded;
+      let state = loaded.state;
+      let ended = false;
+      return {
+        next(): GeneratedToken | null {
+          if (ended) return null;
+          const d = dist(ctx, state);
+          const i = sampleIndex(d, sampling, uniform(sampling.seed, state.chars, ctx.r.key, Purpose.sample));
+          const token = d.tokens[i] ?? ctx.eot;
+          if (token === ctx.eot) {
+            ended = true;
+            return null;
+          }
+          const out = toGenerated(d, i);
+          state = read(ctx, state, token);
+          return out;
+        },
+      };
+    },
+    logprobOf(prompt: string, continuation: string) {
+      const { ctx } = load(prompt);
+      let { state } = load(prompt);
+      const tokens: GeneratedToken[] = [];
+      let total = 0;
+      for (const t of tokenize(continuation)) {
+        const d = dist(ctx, state);
+        const logprob = logprobIn(d, t);
+        total += logprob;
+        tokens.push({ token: t, logprob, top: topAlternatives(d) });
+        state = read(ctx, state, t);
+      }
+      return { logprob: total, tokens };
+    },
+    readPrompt(prompt: string): PromptReading {
+      const parsed = parsePrompt(prompt, card.template.family);
+      return understand(parsed.user, parsed.system).reading;
+    },
+    beliefAt(prompt: string) {
+      const { ctx, state, reading } = load(prompt);
+      return { ...belief(ctx, state), correct: reading.correct };
+    },
+    reader(prompt: string): SimReader {
+      const loaded = load(prompt);
+      const { ctx, reading } = loaded;
+      let state = loaded.state;
+      return {
+        reading,
+        read(token: string) {
+          state = read(ctx, state, token);
+        },
+        next: () => topAlternatives(dist(ctx, state)),
+        belief: () => belief(ctx, state),
+        pCorrect() {
+          const b = belief(ctx, state);
+          const i = b.answers.indexOf(reading.correct);
+          return i >= 0 ? (b.probs[i] ?? 0) : 0;
+        },
+        get position() {
+          return state.tokens;
+        },
+      };
+    },
+  };
+  return model;
+}
+
+export { RAML_STOP_PHRASE };

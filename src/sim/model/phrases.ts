@@ -1,0 +1,64 @@
+/**
+ * Text the simulator writes. Neutral sentences carry no reflection words ("Wait", "Hmm",
+ * "Alternatively", "double-check"), so every reflection word in a trace is a real reflection with
+ * a belief change behind it.
+ */
+
+export const ELABORATIONS: readonly string[] = [
+  'Let me make sure I have read this part correctly.',
+  'That seems reasonable so far.',
+  'I should be careful with the arithmetic here.',
+  'Let me keep track of the intermediate results.',
+  'This is a simple computation, but it is easy to slip.',
+  'So far everything seems consistent.',
+  'Let me write down what I have so far.',
+  'I want to be careful not to mix up the numbers.',
+  'Okay, moving on.',
+  'Let me think about whether this makes sense.',
+  'I need to keep the order of the operations in mind.',
+  'Each step depends on the one before it, so accuracy matters.',
+  'Let me restate where I am in the problem.',
+  'This part is a bit tedious, but it is manageable.',
+  'Good, that is one more piece of the puzzle.',
+  'I will keep this value for the next step.',
+  'It helps to go slowly here.',
+  'Let me think about what the question is really asking.',
+  'So the structure of the problem is becoming clearer.',
+  'I should not skip any part of the setup.',
+];
+
+/** Connectors that open an ordinary next step. Single tokens, so a reflection competes with them at one position. */
+export const CONNECTORS: readonly string[] = ['Next', 'Then', 'Now'];
+
+/** Reflection openers written at a step boundary, each a single token. */
+export const REFLECTION_OPENERS: readonly string[] = ['Wait', 'Hmm'];
+
+export const RECHECK_AFTER: Record<string, string> = {
+  Wait: ', let me double-check that.',
+  Hmm: ', let me make sure that is right.',
+};
+
+export const CONFIRMATIONS: readonly string[] = [" Yes, that's right.", ' Okay, that checks out.', ' Good, that matches.'];
+
+export const PSEUDO_ACTIONS: readonly string[] = [
+  'write down the quantities the problem gives me',
+  'set up the main relation between them',
+  'simplify that relation',
+  'work out the key intermediate quantity',
+  'check the constraints on the values',
+  'combine the partial results',
+  'look at the special cases',
+  'carry the computation through to the end',
+  'express the result in the form the problem asks for',
+];
+
+/** The RaML stop phrase (QwQ prefill) and the NoThinking prefill, recognised when injected. */
+export const RAML_STOP_PHRASE = 'Therefore, after all this, I believe the answer is';
+export const NO_THINKING_PREFILL = 'Okay, I think I have finished thinking.';
+
+/** Filler words that may be inserted before a word of free text (sampled alternatives). */
+export const FILLERS: readonly string[] = [' just', ' now'];
+
+/** Reflection words and phrases, matched at the end of injected text. */
+export const REFLECTION_AT_END =
+  /(?:\bwait|\bhmm+|\balternatively|\bhold on|\blet me (?:double-check|double check|check|verify|re-?check|reconsider|re-?examine)(?: that| this| again)?|\bbut wait|\bactually)[,.!:;…]*\s*$/i;
