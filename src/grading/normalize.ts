@@ -136,6 +136,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = s.replace(TEXT_COMMANDS, '\\text');
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
   s = s.replace(/\\(?:varnothing)(?![a-zA-Z])/g, '\\emptyset');
+  // The real line as an interval, so `\mathbb{R}` meets `(-\infty, \infty)`.
+  s = s.replace(/^\s*\\mathbb\{R\}\s*$/, '(-\\infty,\\infty)');
   s = s.replace(/\\(?:infinity)(?![a-zA-Z])/g, '\\infty');
   s = s.replace(/\\(?:le|leqslant)(?![a-zA-Z])/g, '\\leq').replace(/\\(?:ge|geqslant)(?![a-zA-Z])/g, '\\geq');
   s = stripThousandsSeparators(s);
@@ -143,9 +145,10 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   if (!bracesBalanced(s)) return result;
 
   // Percent and degree signs, wherever they are.
-  if (/\\%|%|\\text\{\s*percent\s*\}/.test(s)) {
+  const PERCENT = /\\%|%|\\text\{\s*percent\s*\}|\s+percent\s*$/g;
+  if (PERCENT.test(s)) {
     result.percent = true;
-    s = s.replace(/\\%|%|\\text\{\s*percent\s*\}/g, '');
+    s = s.replace(PERCENT, '');
   }
   const DEGREES = /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])|\\text\{\s*degrees?\s*\}|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}/g;
   if (DEGREES.test(s)) {

@@ -44,8 +44,8 @@ function expandPlusMinus(latex: string): string[] {
 export function parseStructure(text: string, isText = false, depth = 0): AnswerNode {
   if (depth > MAX_DEPTH) return { kind: 'invalid' };
   if (isText) {
-    const choice = CHOICE.exec(text.trim());
-    if (choice) return { kind: 'choice', letter: choice[1]! };
+    const choice = /^\(?([A-Ea-e])\)?$/.exec(text.trim());
+    if (choice) return { kind: 'choice', letter: choice[1]!.toUpperCase() };
     return { kind: 'text', words: text.trim().toLowerCase().replace(/[.\s]+$/, '') };
   }
   const s = text.replace(/^\\?[a-zA-Z]\\in(?![a-zA-Z])/, '');
