@@ -1,5 +1,5 @@
 /**
- * The simulator's tokenizer: a pretokenizer regex, then long chunks cut into fixed 4-code-point
+ * The simulator's tokenizer: a pretokenizer regex, then long chunks cut into fixed 5-code-point
  * pieces from the left. Deterministic and prefix stable: for any text, the concatenation of any
  * prefix of its tokens tokenizes back to exactly those tokens (no alternative looks ahead, every
  * alternative is a maximal run or a bounded run, and cutting from the left never depends on what
@@ -35,7 +35,7 @@ const PRETOKEN = new RegExp(
   'gu',
 );
 
-const MAX_PIECE = 4;
+const MAX_PIECE = 5;
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 function pushPieces(chunk: string, out: string[]): void {
