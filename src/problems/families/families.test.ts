@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { families, generateProblem, solveProblem } from './index.ts';
+import { evaluate } from './steps.ts';
+import { plain } from './fraction.ts';
+
+describe('generated problem families', () => {
+  it('are reproducible and solvable, with the solver agreeing with the stored answer', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...families), fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 5 }), (family, seed, difficulty) => {
+        const a = generateProblem(family, seed, difficulty);
+        const b = generateProblem(family, seed, difficulty);
+        expect(b).toEqual(a);
+        expect(a.id).toBe(`${family}/${seed}/${difficulty}`);
+        const solution = solveProblem(a.question);
+        expect(solution?.family).toBe(family);
+        expect(solution?.answer).toBe(a.answer);
+        // Steps are consistent: re-evaluating the structured steps gives the listed values.
+        const values = evaluate(solution?.steps ?? []);
+        expect(values.map((v) => (v ? plain(v) : '?'))).toEqual(solution?.steps.map((s) => s.value));
+        for (const step of solution?.steps ?? []) {
+          expect(step.description.length).toBeGreaterThan(3);
+          expect(step.expression).toMatch(/\d/);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('get harder with difficulty (more steps)', () => {
+    for (const family of families) {
+      const steps = (d: number) => {
+        let total = 0;
+        for (let seed = 0; seed < 30; seed++) total += solveProblem(generateProblem(family, seed, d).question)?.steps.length ?? 0;
+        return total / 30;
+      };
+      expect(steps(5)).toBeGreaterThan(steps(1) + 1.5);
+    }
+  });
+
+  it('solve the questions inside a longer prompt, and nothing else', () => {
+    expect(solveProblem('What is the value of (12 - 3) * 3?\n\nPlease reason step by step, and put your final answer within \\boxed{}.')?.answer).toBe('27');
+    expect(solveProblem('Solve for x: 3(x - 2) = 12.')?.answer).toBe('6');
+    expect(solveProblem('Solve for x: 4x + 1 = 2x + 8.')?.answer).toBe('\\frac{7}{2}');
+    expect(solveProblem('Maya has 12 apples. She buys 3 bags of 4 apples each. She gives away 5 apples. How many apples does Maya have now?')?.answer).toBe('19');
+    expect(solveProblem('Maya has 12 apples. She sings a song. How many apples does Maya have now?')).toBeUndefined();
+    expect(solveProblem('What is the capital of France?')).toBeUndefined();
+    expect(solveProblem('What is the value of 3 / (2 - 2)?')).toBeUndefined();
+    expect(solveProblem('Solve for x: 2x = 2x + 1.')).toBeUndefined();
+  });
+});
