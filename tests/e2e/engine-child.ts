@@ -1,0 +1,17 @@
+/**
+ * A run in its own process, for the kill -9 test: `node --import tsx engine-child.ts <simUrl> <storeFile>`.
+ * Prints one line per request so the parent can kill it mid-run.
+ */
+import { openStore } from '../../src/store/sqlite-store.ts';
+import { ollamaAt, runToy } from './engine-helpers.ts';
+import { RESUME_RUN } from './engine-resume-spec.ts';
+
+const [url, file] = process.argv.slice(2);
+if (!url || !file) throw new Error('usage: engine-child.ts <simUrl> <storeFile>');
+const store = openStore(file);
+await runToy(ollamaAt(url), store, {
+  ...RESUME_RUN,
+  onProgress: (p) => process.stdout.write(`requests ${p.requests}\n`),
+});
+store.close();
+process.stdout.write('done\n');
