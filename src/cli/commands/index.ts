@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { registerGrade } from './grade.ts';
+import { registerSim } from './sim.ts';
 
 /** Every CLI command registers itself on the program; add new commands here. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerGrade];
+export const commands: RegisterCommand[] = [registerGrade, registerSim];

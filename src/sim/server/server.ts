@@ -310,13 +310,13 @@ export async function listen(config: ServerConfig, port: number, host: string): 
         res.socket?.destroy();
         closed = true;
       } else if (midStream.kind === 'errorline') {
-        if (!stream || !headersSent) {
+        if (stream) writeLines();
+        if (stream && headersSent) {
+          // After streaming began Ollama can only append one error line (HTTP 200).
+          res.end(`${JSON.stringify({ error: OllamaMessages.runnerCrashed })}\n`);
+        } else {
           lines = [];
           sendJson(res, 500, { error: OllamaMessages.runnerCrashed });
-        } else {
-          lines.push(`${JSON.stringify({ error: OllamaMessages.runnerCrashed })}\n`);
-          writeLines();
-          res.end();
         }
       } else {
         // nodone: the stream (or the aggregated reply) ends without a done chunk.

@@ -1,8 +1,8 @@
 /**
  * KV-cache slots as Ollama's runner keeps them (OLLAMA_NUM_PARALLEL): each slot holds the token
  * sequence it last processed (prompt + output). A request takes the idle slot sharing the longest
- * token prefix with its prompt (least recently used on ties) and prefills only the rest; at least
- * one prompt token is always evaluated, as a real runner needs logits for the last position.
+ * token prefix with its prompt and prefills only the rest (see `lease`); at least one prompt token
+ * is always evaluated, as a real runner needs logits for the last position.
  * Requests beyond the slot count wait in a FIFO queue; beyond `maxQueue` waiting they are refused
  * (Ollama: 503, OLLAMA_MAX_QUEUE default 512).
  */
@@ -84,18 +84,29 @@ export class SlotPool {
     for (const slot of this.slots) if (!slot.busy) slot.tokens = [];
   }
 
+  /**
+   * Ollama's choice with a multi-user cache (findBestCacheSlot): an idle slot whose whole content
+   * the prompt extends is reused; otherwise the least recently used idle slot is taken and the
+   * longest shared prefix held by any slot is copied into it, so other slots stay warm.
+   */
   private lease(candidates: Slot[], prompt: readonly string[]): Lease {
-    let best = candidates[0] as Slot;
-    let bestShared = -1;
-    for (const slot of candidates) {
+    let longest: Slot | undefined;
+    let longestShared = -1;
+    for (const slot of this.slots) {
       const shared = sharedPrefix(slot.tokens, prompt);
-      if (shared > bestShared || (shared === bestShared && slot.lastUsed < best.lastUsed)) {
-        best = slot;
-        bestShared = shared;
+      if (shared > longestShared) {
+        longest = slot;
+        longestShared = shared;
       }
     }
-    best.busy = true;
-    best.lastUsed = ++this.clock;
-    return { slot: best, cached: Math.max(0, Math.min(bestShared, prompt.length - 1)) };
+    let chosen: Slot;
+    if (longest && !longest.busy && longestShared === longest.tokens.length && candidates.includes(longest)) {
+      chosen = longest;
+    } else {
+      chosen = candidates.reduce((oldest, slot) => (slot.lastUsed < oldest.lastUsed ? slot : oldest));
+    }
+    chosen.busy = true;
+    chosen.lastUsed = ++this.clock;
+    return { slot: chosen, cached: Math.max(0, Math.min(longestShared, prompt.length - 1)) };
   }
 }
