@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Problem } from '../problems/problem.ts';
 import { createGrader, gradeProblem, isEquivalent } from './index.ts';
@@ -52,6 +56,46 @@ describe('the time bound', () => {
     await grader.close();
     expect((await pending).equivalent).toBe(false);
     expect(await grader.grade('\\sqrt{2}', '\\sqrt{2}+0')).toBe(false);
+  });
+});
+
+describe('broken workers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-grader-'));
+  function script(name: string, body: string): URL {
+    const file = join(dir, name);
+    writeFileSync(file, body);
+    return pathToFileURL(file);
+  }
+
+  it('rejects (does not silently fail answers) when the worker cannot start', async () => {
+    const grader = createGrader({ workerUrl: script('broken.mjs', "throw new Error('no engine here');\n") });
+    try {
+      await expect(grader.grade('\\sqrt{2}', '\\sqrt{3}')).rejects.toThrow(/grading worker failed to start: no engine here/);
+      // The fast path does not need a worker.
+      expect(await grader.grade('1', '1.0')).toBe(true);
+    } finally {
+      await grader.close();
+    }
+  });
+
+  it('counts a comparison whose worker dies as not equivalent, and carries on with a new worker', async () => {
+    const url = script(
+      'dies-on-x.mjs',
+      `import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (job) => {
+  if (job.gold.includes('x')) process.exit(7);
+  parentPort.postMessage({ id: job.id, equivalent: true });
+});
+parentPort.postMessage({ ready: true });
+`,
+    );
+    const grader = createGrader({ workerUrl: url });
+    try {
+      expect(await grader.gradeDetailed('x^2', 'x\\cdot x')).toEqual({ equivalent: false, method: 'worker-error' });
+      expect(await grader.gradeDetailed('\\sqrt{4}', '\\sqrt{2}\\sqrt{2}')).toEqual({ equivalent: true, method: 'symbolic' });
+    } finally {
+      await grader.close();
+    }
   });
 });
 

@@ -19,6 +19,8 @@ export interface GraderOptions {
   timeoutMs?: number;
   /** Worker threads; default 1. */
   workers?: number;
+  /** @internal The worker script; tests substitute broken workers. */
+  workerUrl?: URL;
 }
 
 export interface Grader {
@@ -33,6 +35,7 @@ interface Job {
   gold: string;
   pred: string;
   resolve: (result: GradeResult) => void;
+  reject: (error: Error) => void;
 }
 
 interface Slot {
@@ -44,6 +47,8 @@ interface Slot {
 
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 export const DEFAULT_TIMEOUT_MS = 5000;
+/** Heap cap of a grading worker (the engine and the TypeScript loader need about 150 MB). */
+const WORKER_HEAP_MB = 1024;
 
 export function createGrader(options: GraderOptions = {}): Grader {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -62,7 +67,8 @@ export function createGrader(options: GraderOptions = {}): Grader {
   }
 
   function spawn(slot?: Slot): Slot {
-    const worker = new Worker(WORKER_URL);
+    // A memory cap, so a runaway comparison kills its worker rather than the run.
+    const worker = new Worker(options.workerUrl ?? WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     const fresh: Slot = slot ?? { worker, ready: false };
     fresh.worker = worker;
     fresh.ready = false;
@@ -76,15 +82,26 @@ export function createGrader(options: GraderOptions = {}): Grader {
       }
       pump();
     });
-    const onFailure = (): void => {
+    const onFailure = (detail: string): void => {
       if (fresh.worker !== worker || closed) return;
-      // A crashed worker: its comparison is not equivalent; start a new one for the rest.
+      if (!fresh.ready) {
+        // The worker never started: an installation problem, not a verdict. Fail loudly.
+        const at = slots.indexOf(fresh);
+        if (at < 0) return;
+        slots.splice(at, 1);
+        if (slots.length === 0) {
+          for (const job of queue.splice(0)) job.reject(new Error(`grading worker failed to start: ${detail}`));
+        }
+        return;
+      }
+      // A worker that died during a comparison (e.g. out of memory on hostile input): that
+      // comparison is not equivalent; a new worker serves the rest.
       finish(fresh, { equivalent: false, method: 'worker-error' });
       spawn(fresh);
       pump();
     };
-    worker.on('error', onFailure);
-    worker.on('exit', onFailure);
+    worker.on('error', (error: Error) => onFailure(error.message));
+    worker.on('exit', (code: number) => onFailure(`exit code ${code}`));
     return fresh;
   }
 
@@ -101,6 +118,7 @@ export function createGrader(options: GraderOptions = {}): Grader {
         finish(slot, { equivalent: false, method: 'timeout' });
         spawn(slot);
         void old.terminate();
+        pump();
       }, timeoutMs);
     }
     // Workers keep the process alive only while there is work for them.
@@ -116,8 +134,8 @@ export function createGrader(options: GraderOptions = {}): Grader {
     if (fast !== undefined) return { equivalent: fast, method: 'exact' };
     if (closed) return { equivalent: false, method: 'worker-error' };
     if (slots.length === 0) for (let k = 0; k < size; k++) slots.push(spawn());
-    return new Promise<GradeResult>((resolve) => {
-      queue.push({ id: nextId++, gold, pred, resolve });
+    return new Promise<GradeResult>((resolve, reject) => {
+      queue.push({ id: nextId++, gold, pred, resolve, reject });
       pump();
     });
   }
