@@ -76,15 +76,15 @@ describe('tokensSavedAtLeast', () => {
 
 describe('monotoneInBudget', () => {
   const interventions = labeled({ type: 'baseline' }, budget(1024), budget(256), budget(512));
-  const rows = [...rowsFor('budget-256', 20, 10), ...rowsFor('budget-512', 20, 14), ...rowsFor('budget-1024', 20, 13)];
+  const rows = [...rowsFor('budget(256)', 20, 10), ...rowsFor('budget(512)', 20, 14), ...rowsFor('budget(1024)', 20, 13)];
   it('fails when accuracy falls between consecutive budgets, in budget order', async () => {
     const fail = await runCheck({ type: 'monotoneInBudget', tolerance: 0 }, context(rows, interventions));
     expect(fail.verdict).toBe('fail');
-    expect(fail.evidence['violations']).toEqual([{ from: 'budget-512', to: 'budget-1024', fromAccuracy: 0.7, toAccuracy: 0.65, dip: 0.7 - 0.65 }]);
+    expect(fail.evidence['violations']).toEqual([{ from: 'budget(512)', to: 'budget(1024)', fromAccuracy: 0.7, toAccuracy: 0.65, dip: 0.7 - 0.65 }]);
     expect((await runCheck({ type: 'monotoneInBudget', tolerance: 0.1 }, context(rows, interventions))).verdict).toBe('pass');
   });
   it('is skipped with fewer than two budgets', async () => {
-    expect((await runCheck({ type: 'monotoneInBudget', tolerance: 0 }, context(rowsFor('budget-256', 3, 1), labeled(budget(256))))).verdict).toBe('skipped');
+    expect((await runCheck({ type: 'monotoneInBudget', tolerance: 0 }, context(rowsFor('budget(256)', 3, 1), labeled(budget(256))))).verdict).toBe('skipped');
   });
 });
 
@@ -146,15 +146,17 @@ describe('reflectionShift', () => {
 
 describe('budgetRespected', () => {
   const interventions = labeled({ type: 'baseline' }, budget(100, { answerTokens: 50 }));
+  const cap = interventions[1]!.label;
+  it('labels budgets as the engine does', () => expect(cap).toBe('budget(100,answer=50)'));
   it('passes when thinking stays within the budget and equals it where the cap fired', async () => {
-    const rows = [row('a', 'budget-100', true, { thinkingTokens: 100, capFired: true, answerTokens: 50 }), row('b', 'budget-100', true, { thinkingTokens: 80, answerTokens: 10 })];
+    const rows = [row('a', cap, true, { thinkingTokens: 100, capFired: true, answerTokens: 50 }), row('b', cap, true, { thinkingTokens: 80, answerTokens: 10 })];
     expect((await runCheck({ type: 'budgetRespected' }, context(rows, interventions))).verdict).toBe('pass');
   });
   it('lists each kind of violation', async () => {
     const rows = [
-      row('a', 'budget-100', true, { thinkingTokens: 101, answerTokens: 10 }),
-      row('b', 'budget-100', true, { thinkingTokens: 90, capFired: true, answerTokens: 10 }),
-      row('c', 'budget-100', true, { thinkingTokens: 100, capFired: true, answerTokens: 51 }),
+      row('a', cap, true, { thinkingTokens: 101, answerTokens: 10 }),
+      row('b', cap, true, { thinkingTokens: 90, capFired: true, answerTokens: 10 }),
+      row('c', cap, true, { thinkingTokens: 100, capFired: true, answerTokens: 51 }),
       row('d', 'baseline', true, { thinkingTokens: 5000 }),
     ];
     const result = await runCheck({ type: 'budgetRespected' }, context(rows, interventions));

@@ -35,6 +35,5 @@ export function context(rows: ResultRow[], interventions: LabeledIntervention[] 
 export const budget = (tokens: number, extra: Partial<Extract<Intervention, { type: 'budget' }>> = {}): Intervention => ({
   type: 'budget',
   tokens,
-  close: 'Final Answer:',
   ...extra,
 });

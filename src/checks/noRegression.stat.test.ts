@@ -29,8 +29,8 @@ function alarmRate(drop: number, seed: number): number {
   for (let r = 0; r < REPLICATES; r++) {
     const chances = Array.from({ length: PROBLEMS }, () => 0.3 + 0.65 * random());
     const capped = chances.map((p) => p * 0.7);
-    const golden = [...draw(random, chances, 'baseline'), ...draw(random, capped, 'budget-512')];
-    const now = [...draw(random, chances.map((p) => Math.max(0, p - drop)), 'baseline'), ...draw(random, capped, 'budget-512')];
+    const golden = [...draw(random, chances, 'baseline'), ...draw(random, capped, 'budget(512)')];
+    const now = [...draw(random, chances.map((p) => Math.max(0, p - drop)), 'baseline'), ...draw(random, capped, 'budget(512)')];
     const context: CheckContext = { rows: now, interventions, golden: { file: 'g.json', outcomes: golden }, seed: 0 };
     const result = noRegression({ type: 'noRegression', test: 'mcnemar', alpha: ALPHA, margin: 0.05 }, context, 'gate');
     if (result.verdict === 'fail') alarms++;

@@ -41,8 +41,8 @@ describe('property()', () => {
     expect(result.counterexample).toBe(1337);
     expect(result.evidence['numShrinks']).toBeGreaterThan(0);
     expect(result.summary).toMatch(/^fails for 1337: the predicate returned false/);
-    // Defaults are applied before the engine sees an intervention, and repeats are not re-run.
-    expect(calls[0]).toMatchObject({ type: 'budget', close: 'Final Answer:' });
+    // The engine sees validated interventions, and repeats are not re-run.
+    expect(calls[0]).toEqual({ type: 'budget', tokens: expect.any(Number) });
     expect(new Set(calls.map((c) => JSON.stringify(c))).size).toBe(calls.length);
     expect(result.evidence['evaluations']).toBe(calls.length);
   });

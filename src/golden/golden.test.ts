@@ -19,7 +19,7 @@ const environment = {
 const interventions = labeled({ type: 'baseline' }, budget(512));
 const rows: ResultRow[] = [
   ...rowsFor('baseline', 5, 4),
-  ...rowsFor('budget-512', 5, 2, { thinkingTokens: 512, capFired: true }),
+  ...rowsFor('budget(512)', 5, 2, { thinkingTokens: 512, capFired: true }),
 ].map((r) => ({ ...r, answer: r.correct ? '42' : '</think><script>' }));
 
 let dir: string;
@@ -35,7 +35,7 @@ describe('golden files', () => {
     const golden = buildGolden({ suite: 'release-gate', model: 'sim:sim-qwq', environment, interventions, rows: [...rows].reverse(), createdAt: '2026-01-01T00:00:00.000Z' });
     expect(golden.aggregates).toEqual([
       { intervention: 'baseline', n: 5, correct: 4, accuracy: 0.8, meanThinkingTokens: 1000, meanAnswerTokens: 100 },
-      { intervention: 'budget-512', n: 5, correct: 2, accuracy: 0.4, meanThinkingTokens: 512, meanAnswerTokens: 100 },
+      { intervention: 'budget(512)', n: 5, correct: 2, accuracy: 0.4, meanThinkingTokens: 512, meanAnswerTokens: 100 },
     ]);
     expect(golden.outcomes[0]).toEqual({ problemId: 'p0', intervention: 'baseline', sample: 0, correct: true, thinkingTokens: 1000, answerTokens: 100, answer: '42' });
     const file = goldenPath(dir, 'release-gate', 'sim:sim-qwq');
@@ -81,7 +81,7 @@ describe('comparison with golden', () => {
       row('p4', 'baseline', true),
       row('p9', 'baseline', true),
     ];
-    const [baseline, capped] = compareWithGolden(golden, now, ['baseline', 'budget-512']);
+    const [baseline, capped] = compareWithGolden(golden, now, ['baseline', 'budget(512)']);
     expect(baseline).toMatchObject({
       intervention: 'baseline',
       pairs: 5,
@@ -99,7 +99,7 @@ describe('comparison with golden', () => {
 describe('noRegression', () => {
   const many = (label: string, n: number, correctIds: (i: number) => boolean): ResultRow[] =>
     Array.from({ length: n }, (_, i) => row(`p${i}`, label, correctIds(i)));
-  const goldenRows = [...many('baseline', 60, () => true), ...many('budget-512', 60, (i) => i % 2 === 0)];
+  const goldenRows = [...many('baseline', 60, () => true), ...many('budget(512)', 60, (i) => i % 2 === 0)];
   const golden = { file: 'golden/s/m.json', outcomes: buildGolden({ suite: 's', model: 'm', environment, interventions, rows: goldenRows }).outcomes };
   const ctx = (now: ResultRow[]): CheckContext => ({ rows: now, interventions, golden, seed: 0 });
 
@@ -110,7 +110,7 @@ describe('noRegression', () => {
   });
 
   it('fails a regressed model and lists the problems that flipped', async () => {
-    const now = [...many('baseline', 60, (i) => i >= 8), ...many('budget-512', 60, (i) => i % 2 === 0)];
+    const now = [...many('baseline', 60, (i) => i >= 8), ...many('budget(512)', 60, (i) => i % 2 === 0)];
     const result = await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, ctx(now));
     expect(result.verdict).toBe('fail');
     expect(result.summary).toMatch(/^regression against golden: baseline 8 regressed\/0 improved \(p=0\.004\)/);
@@ -118,7 +118,7 @@ describe('noRegression', () => {
   });
 
   it('tolerates noise that an unchanged model would produce', async () => {
-    const now = [...many('baseline', 60, (i) => i >= 2), ...many('budget-512', 60, (i) => i % 2 === 0 || i === 1)];
+    const now = [...many('baseline', 60, (i) => i >= 2), ...many('budget(512)', 60, (i) => i % 2 === 0 || i === 1)];
     expect((await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, ctx(now))).verdict).toBe('pass');
   });
 

@@ -1,32 +1,18 @@
+import { interventionFromSpec } from '../interventions/index.ts';
 import type { Intervention } from './schema/interventions.ts';
 
-/** Label characters: no whitespace or slashes (labels become column names and file-name parts). */
-function clean(text: string): string {
-  return text.trim().replace(/[\s/]+/g, '_');
+/** The intervention's parameters as the registry takes them (the suite-only `label` removed). */
+export function interventionParams(intervention: Intervention): Record<string, unknown> {
+  const { label: _label, ...params } = intervention;
+  return params;
 }
 
-/** The name an intervention goes by in results and checks: its `label`, else derived from its parameters. */
+/** What the engine calls the intervention in its records: the registry's describe(), e.g. `budget(512)`. */
+export function engineLabel(intervention: Intervention): string {
+  return interventionFromSpec(interventionParams(intervention)).describe();
+}
+
+/** The name an intervention goes by in results and checks: its `label`, else the engine's label. */
 export function interventionLabel(intervention: Intervention): string {
-  if (intervention.label !== undefined) return intervention.label;
-  switch (intervention.type) {
-    case 'budget':
-      return `budget-${intervention.tokens}`;
-    case 'softBudget':
-      return `softBudget-${intervention.tokens}`;
-    case 'extend':
-      return intervention.word === 'Wait' ? `extend-x${intervention.times}` : `extend-${clean(intervention.word)}-x${intervention.times}`;
-    case 'injectReflection': {
-      const at =
-        intervention.atToken !== undefined
-          ? `${intervention.atToken}`
-          : intervention.atFraction !== undefined
-            ? `${intervention.atFraction}f`
-            : 'paragraphs';
-      return `inject-${clean(intervention.word)}@${at}`;
-    }
-    case 'earlyExit':
-      return `earlyExit-${intervention.method}`;
-    default:
-      return intervention.type;
-  }
+  return intervention.label ?? engineLabel(intervention);
 }

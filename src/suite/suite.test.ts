@@ -33,8 +33,9 @@ describe('loading suites', () => {
     expect(suite.sampling).toEqual({ temperature: 0.6, topP: 0.95, topK: 40 });
     expect(suite.seed).toBe(0);
     expect(suite.prompt).toContain('{question}');
-    expect(suite.interventions[1]).toEqual({ type: 'budget', tokens: 512, close: 'Final Answer:' });
-    expect(suite.interventions[2]).toEqual({ type: 'extend', times: 2, word: 'Wait' });
+    // Intervention defaults belong to the registry (src/interventions), which applies them when it builds one.
+    expect(suite.interventions[1]).toEqual({ type: 'budget', tokens: 512 });
+    expect(suite.interventions[2]).toEqual({ type: 'extend', times: 2 });
     expect(suite.problems[1]).toEqual({ family: 'arithmetic-chain', count: 3, difficulty: 2, seed: 7 });
     expect(suite.checks[0]).toEqual({ type: 'accuracyAtLeast', intervention: 'baseline', min: 0.8, bound: 'point', confidence: 0.95 });
     const minimal = validateSuite({ name: 'm', problems: [{ id: 1, question: 'q', answer: 1 }] }, 'm.json');
@@ -61,7 +62,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       `${file}:10: /samples: expected a whole number >= 1, got string "two"`,
       `${file}:14: /interventions/1/tokens: expected a whole number of thinking tokens >= 1, got number -5`,
       `${file}:15: /interventions/2/type: expected one of baseline, noThinking, stopPhrase, stopInstruction, budget, extend, injectReflection, suppressReflection, softBudget, earlyExit, probes, got string "extnd"`,
-      `${file}:16: /interventions/3: expected exactly one of atToken, atFraction, atParagraphs: true`,
+      `${file}:16: /interventions/3: expected exactly one of at (token), fraction (0..1) or paragraphs: true`,
       `${file}:20: /interventions/4/colour: unknown field; expected one of type, label, tokens, close, answerTokens`,
       `${file}:23: /checks/0/min: expected a number >= 0 and <= 1, got number 1.5`,
     ]);
@@ -81,10 +82,18 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
   it('rules across fields: duplicate labels, references, sizes', async () => {
     const file = f('broken-3.json');
     expect(await lines(file)).toEqual([
-      `${file}:9: /interventions/2: label 'budget-512' is already used by /interventions/1; give one of them a different label`,
+      `${file}:9: /interventions/2: label 'budget(512)' is already used by /interventions/1; give one of them a different label`,
       `${file}:10: /interventions/3/tokens: expected at most maxThinkingTokens (1024), got 2048`,
-      `${file}:13: /checks/0/intervention: expected one of the suite's intervention labels (baseline, budget-512, softBudget-2048), got "budget-1024"`,
+      `${file}:13: /checks/0/intervention: expected one of the suite's intervention labels (baseline, budget(512), softBudget(2048)), got "budget(1024)"`,
       `${file}:14: /checks/1/interventions/0: expected a budget intervention, got 'baseline' (baseline)`,
+    ]);
+  });
+
+  it("the intervention registry's own rules, at the right pointer", async () => {
+    const file = f('broken-4.json');
+    expect(await lines(file)).toEqual([
+      `${file}:6: /interventions/1: every/window belong to method "dynasor"`,
+      `${file}:7: /interventions/2/on/tokens: expected an integer >= 1, got 0`,
     ]);
   });
 
@@ -120,16 +129,15 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
 });
 
 describe('intervention labels', () => {
-  it('derives readable unique labels from parameters, or uses the given one', () => {
+  it("uses the engine's label (the registry's describe()) unless the suite gives one", () => {
     const cases: [Intervention, string][] = [
       [{ type: 'baseline' }, 'baseline'],
-      [{ type: 'budget', tokens: 256, close: 'Final Answer:' }, 'budget-256'],
-      [{ type: 'extend', times: 2, word: 'Wait' }, 'extend-x2'],
-      [{ type: 'extend', times: 1, word: 'Hold on' }, 'extend-Hold_on-x1'],
-      [{ type: 'injectReflection', word: 'Wait', atFraction: 0.5 }, 'inject-Wait@0.5f'],
-      [{ type: 'injectReflection', word: 'Wait', atToken: 100 }, 'inject-Wait@100'],
-      [{ type: 'earlyExit', method: 'dynasor', threshold: 0.95, trial: '', every: 256, window: 3, probe: '' }, 'earlyExit-dynasor'],
-      [{ type: 'budget', tokens: 256, close: 'x', label: 'qwen3-cap' }, 'qwen3-cap'],
+      [{ type: 'budget', tokens: 256 }, 'budget(256)'],
+      [{ type: 'budget', tokens: 256, close: 'qwen3' }, 'budget(256,qwen3)'],
+      [{ type: 'extend', times: 2 }, 'extend(x2)'],
+      [{ type: 'injectReflection', fraction: 0.5 }, 'injectReflection(fraction=0.5)'],
+      [{ type: 'earlyExit', method: 'dynasor', every: 128, window: 2 }, 'earlyExit(dynasor,every=128,window=2)'],
+      [{ type: 'budget', tokens: 256, close: 'qwen3', label: 'qwen3 cap' }, 'qwen3 cap'],
     ];
     for (const [intervention, label] of cases) expect(interventionLabel(intervention)).toBe(label);
   });

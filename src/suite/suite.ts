@@ -1,7 +1,9 @@
 import type { CheckSpec, CheckSpecInput } from './schema/checks.ts';
 import type { SuiteData, SuiteDataInput } from './schema/suite.ts';
 import { SuiteSchema } from './schema/suite.ts';
-import { interventionLabel } from './labels.ts';
+import { interventionLabel, interventionParams } from './labels.ts';
+import { interventionFromSpec } from '../interventions/index.ts';
+import { InputError } from '../core/errors.ts';
 import { ValidationError, validator, type LineLocator, type ValidationProblem } from './validate.ts';
 import { isCustomCheck, type CustomCheck, type LabeledIntervention } from '../checks/types.ts';
 
@@ -25,6 +27,18 @@ export function labeledInterventions(suite: Pick<Suite, 'interventions'>): Label
 /** Rules one JSON Schema cannot say: unique labels, references between fields, sizes that must fit. */
 function crossFieldProblems(suite: SuiteData): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
+  // The registry's own rules (e.g. DEER's parameters against Dynasor's): one definition of each.
+  let registryOk = true;
+  suite.interventions.forEach((intervention, i) => {
+    try {
+      interventionFromSpec(interventionParams(intervention), `/interventions/${i}`);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      registryOk = false;
+      problems.push({ pointer: error.where.replace(/\./g, '/'), expected: error.expected });
+    }
+  });
+  if (!registryOk) return problems;
   const labels = labeledInterventions(suite);
   const firstIndex = new Map<string, number>();
   labels.forEach(({ label }, i) => {

@@ -1,102 +1,99 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Default, Fraction, PositiveInt, tagged, type Resolved } from './helpers.ts';
+import { Fraction, PositiveInt, tagged, type Resolved } from './helpers.ts';
 
 /**
- * Intervention values as a suite writes them (issue 3, item 4). These are the parameters and their
- * defaults; what each one does lives in src/interventions (one file per type).
+ * Intervention values as a suite writes them (issue 3, item 4). The parameter names and ranges
+ * mirror the registry in src/interventions (interventionFromSpec), which owns what each one does
+ * and its defaults (s1's close, RaML's stop phrase, NoWait's words, DEER's 0.95, ...), so the
+ * schema fills in no defaults here. The schema gives line numbers and one line per problem; rules
+ * between parameters (DEER's vs Dynasor's) are checked by the registry itself after the schema
+ * (see suite.ts), so there is one definition of each.
  */
 
-/** RaML's forced early end for QwQ, written right after the thinking opens. */
-export const RAML_STOP_PHRASE = 'Therefore, after all this, I believe the answer is';
-/** NoThinking (Ma et al. 2025). */
-export const NO_THINKING_PREFILL = 'Okay, I think I have finished thinking.';
-/** s1's cap: close the thinking and append this. */
-export const S1_BUDGET_CLOSE = 'Final Answer:';
-/** NoWait's banned reflection words (matched case-insensitively by the engine). */
-export const NOWAIT_WORDS = [
-  'wait', 'alternatively', 'hmm', 'but', 'however', 'alternative', 'another', 'check',
-  'double-check', 'oh', 'maybe', 'verify', 'other', 'again', 'now', 'ah', 'any',
-];
-export const DEER_TRIAL = '\n**Final Answer**\n\\boxed';
-export const DYNASOR_PROBE = '... Oh, I suddenly got the answer to the whole problem, **Final Answer**\n\n\\[ \\boxed{';
-
-/** Every intervention may carry a label, its name in results and checks (default: derived, see labels.ts). */
+/** Every intervention may carry a label: its name in results and checks (default: the registry's describe()). */
 function variant<const N extends string, T extends TProperties>(type: N, properties: T) {
   return Type.Object(
     {
       type: Type.Literal(type),
-      label: Type.Optional(
-        Type.String({ minLength: 1, pattern: '^[^\\s/]+$', expected: 'a label without spaces or slashes' }),
-      ),
+      label: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\n\\r\\t]+$', expected: 'a one-line label' })),
       ...properties,
     },
     { additionalProperties: false },
   );
 }
 
-const Text = (def: string) => Default(Type.String({ minLength: 1 }), def);
+const Text = () => Type.Optional(Type.String({ minLength: 1 }));
+const Words = () => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, expected: 'a non-empty array of words' }));
 
 export const Baseline = variant('baseline', {});
-export const NoThinking = variant('noThinking', { prefill: Text(NO_THINKING_PREFILL) });
-export const StopPhrase = variant('stopPhrase', { phrase: Text(RAML_STOP_PHRASE) });
-export const StopInstruction = variant('stopInstruction', { text: Text('/no_think') });
+export const NoThinking = variant('noThinking', { prefill: Type.Optional(Type.String()) });
+export const StopPhrase = variant('stopPhrase', { phrase: Text() });
+export const StopInstruction = variant('stopInstruction', { text: Text() });
 export const Budget = variant('budget', {
   tokens: PositiveInt({ expected: 'a whole number of thinking tokens >= 1' }),
-  close: Text(S1_BUDGET_CLOSE),
+  /** `s1` (default), `qwen3`, or the closing text itself. */
+  close: Text(),
   answerTokens: Type.Optional(PositiveInt()),
 });
 export const Extend = variant('extend', {
-  times: Default(PositiveInt(), 1),
-  word: Text('Wait'),
-  /** Optional cap on the whole thinking, extensions included. */
-  maxTokens: Type.Optional(PositiveInt()),
+  times: Type.Optional(PositiveInt()),
+  word: Text(),
+  /** Cap on the whole thinking, extensions included. */
+  budget: Type.Optional(PositiveInt()),
 });
 export const InjectReflection = Type.Object(
   {
     ...variant('injectReflection', {
-      word: Text('Wait'),
-      atToken: Type.Optional(Type.Integer({ minimum: 0 })),
-      atFraction: Type.Optional(Fraction()),
-      atParagraphs: Type.Optional(Type.Literal(true)),
+      word: Text(),
+      /** At thinking token k. */
+      at: Type.Optional(PositiveInt()),
+      /** At a fraction of the natural thinking length. */
+      fraction: Type.Optional(Fraction()),
+      /** At every paragraph break. */
+      paragraphs: Type.Optional(Type.Literal(true, { expected: 'true' })),
+      max: Type.Optional(PositiveInt()),
     }).properties,
   },
   {
     additionalProperties: false,
-    oneOf: [{ required: ['atToken'] }, { required: ['atFraction'] }, { required: ['atParagraphs'] }],
-    expected: 'exactly one of atToken, atFraction, atParagraphs: true',
+    oneOf: [{ required: ['at'] }, { required: ['fraction'] }, { required: ['paragraphs'] }],
+    expected: 'exactly one of at (token), fraction (0..1) or paragraphs: true',
   },
 );
 export const SuppressReflection = variant('suppressReflection', {
-  words: Default(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), NOWAIT_WORDS),
+  words: Words(),
+  maxSubstitutions: Type.Optional(PositiveInt()),
 });
 export const SoftBudget = variant('softBudget', {
   tokens: PositiveInt(),
-  /** `{tokens}` is replaced by the budget. */
-  instruction: Text('Think for maximum {tokens} tokens.'),
+  text: Text(),
 });
 export const EarlyExit = variant('earlyExit', {
-  method: Type.Union([Type.Literal('deer'), Type.Literal('dynasor')], { expected: 'deer or dynasor' }),
-  /** DEER: exit when the trial answer's mean token probability exceeds this. */
-  threshold: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1 }), 0.95),
-  trial: Text(DEER_TRIAL),
-  /** Dynasor: probe every `every` thinking tokens; exit when the last `window` answers agree. */
-  every: Default(PositiveInt(), 256),
-  window: Default(Type.Integer({ minimum: 2 }), 3),
-  probe: Text(DYNASOR_PROBE),
+  /** deer (default): trial answers at reflection words; dynasor: probes every `every` tokens. */
+  method: Type.Optional(Type.Union([Type.Literal('deer'), Type.Literal('dynasor')], { expected: 'deer or dynasor' })),
+  threshold: Type.Optional(Fraction()),
+  words: Words(),
+  every: Type.Optional(PositiveInt()),
+  window: Type.Optional(PositiveInt()),
 });
 export const Probes = Type.Object(
   {
     ...variant('probes', {
       every: Type.Optional(PositiveInt()),
-      fractions: Type.Optional(Type.Array(Fraction(), { minItems: 1 })),
-      /** What each probe measures: teacher-forced L-hat of the reference, the model's own answer, or both. */
-      measure: Default(
-        Type.Union([Type.Literal('lhat'), Type.Literal('answer'), Type.Literal('both')], { expected: 'lhat, answer or both' }),
-        'both',
-      ),
+      at: Type.Optional(Type.Array(Fraction(), { minItems: 1, expected: 'a non-empty array of fractions 0..1' })),
+      words: Type.Optional(Type.Boolean()),
+      /** raml (default), dynasor, deer, or a literal suffix. */
+      suffix: Text(),
+      tokens: Type.Optional(PositiveInt()),
+      /** The intervention probed (default baseline); checked by the registry. */
+      on: Type.Optional(Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true, expected: 'an intervention' })),
     }).properties,
   },
-  { additionalProperties: false, anyOf: [{ required: ['every'] }, { required: ['fractions'] }], expected: 'every or fractions' },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['every'] }, { required: ['at'] }, { required: ['words'] }],
+    expected: 'exactly one of every (tokens), at (fractions) or words: true',
+  },
 );
 
 export const interventionVariants = {
@@ -115,9 +112,9 @@ export const interventionVariants = {
 
 export const InterventionSchema = tagged('type', interventionVariants, { expected: 'an intervention' });
 
-/** An intervention as a suite may write it (defaulted fields optional). */
+/** An intervention as a suite writes it. */
 export type InterventionInput = Static<typeof InterventionSchema>;
-/** An intervention after validation (defaults filled in). */
+/** An intervention after validation (the same: the registry applies defaults when it builds one). */
 export type Intervention = Resolved<typeof InterventionSchema>;
 export type InterventionType = Intervention['type'];
 export const interventionTypes = Object.keys(interventionVariants) as InterventionType[];
