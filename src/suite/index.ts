@@ -15,3 +15,6 @@ export {
   type InlineProblemSpec,
   type DatasetFormat,
 } from './schema/problems.ts';
+export { suiteJsonSchema } from './json-schema.ts';
+export { suiteGoldenPath } from './golden-path.ts';
+export { engineLabel, interventionParams } from './labels.ts';

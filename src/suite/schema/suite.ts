@@ -69,8 +69,8 @@ export const SuiteSchema = Type.Object(
     golden: Type.Optional(
       Type.Object(
         {
-          /** Folder holding `<suite>/<model>.json`, relative to the suite file. */
-          dir: Default(Type.String({ minLength: 1 }), 'golden'),
+          /** Folder holding `<suite>/<model>.json`, relative to the suite file (default: `golden/` in the working directory). */
+          dir: Type.Optional(Type.String({ minLength: 1 })),
           /** Compare against this model's golden instead of the suite's model (e.g. a release candidate against the current one). */
           model: Type.Optional(Type.String({ minLength: 1 })),
         },
