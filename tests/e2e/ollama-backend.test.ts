@@ -5,16 +5,16 @@ import type { Completion, CompletionRequest } from '../../src/backends/backend.t
 import { OllamaBackend } from '../../src/backends/ollama.ts';
 import type { RetryPolicy } from '../../src/backends/retry.ts';
 import { tokenize } from '../../src/sim/model/tokenizer.ts';
-import type { RunningServer } from '../../src/sim/server/server.ts';
-import { startToySim } from './fixtures/toy-sim.ts';
+import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
+import { chatmlQwq, pickTemplate, thinkingBounds } from '../../src/templates/index.ts';
 
-/** The official ollama client, through our backend, against the simulator's real HTTP server. */
+/** The official ollama client, through our backend, against the simulator (startSimServer, card sim-qwq). */
 
 const fastRetry: RetryPolicy = { maxAttempts: 12, baseMs: 1, maxDelayMs: 5, maxTotalMs: 30_000 };
-const prompt = '<|im_start|>user\nWhat is 6*7?\n\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>assistant\n<think>\n';
+const prompt = chatmlQwq().render({ question: 'Tom has 17 apples and buys 25 more. How many apples does he have?' });
 
 function request(overrides: Partial<CompletionRequest> = {}): CompletionRequest {
-  return { prompt, maxTokens: 200, stop: [], seed: 1, sampling: { temperature: 0.6, topP: 0.95, topK: 40 }, topLogprobs: 3, ...overrides };
+  return { prompt, maxTokens: 300, stop: [], seed: 1, sampling: { temperature: 0.6, topP: 0.95, topK: 40 }, topLogprobs: 3, ...overrides };
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -39,16 +39,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-let clean: RunningServer;
-let faulty: RunningServer;
-let down: RunningServer;
-let slow: RunningServer;
+let clean: SimServer;
+let faulty: SimServer;
+let down: SimServer;
+let slow: SimServer;
 beforeAll(async () => {
   [clean, faulty, down, slow] = await Promise.all([
-    startToySim(),
-    startToySim({ faults: 'http500=0.12,http503=0.12,cut=0.12,errorline=0.12,nodone=0.12,seed=11' }),
-    startToySim({ faults: 'http503=1' }),
-    startToySim({ latency: 'decode=40ms' }),
+    startSimServer({ parallel: 2 }),
+    startSimServer({ parallel: 2, faults: 'http500=0.12,http503=0.12,cut=0.12,errorline=0.12,nodone=0.12,seed=11' }),
+    startSimServer({ faults: 'http503=1' }),
+    startSimServer({ latency: 'decode=40ms' }),
   ]);
 });
 afterAll(async () => {
@@ -58,16 +58,17 @@ afterAll(async () => {
 describe('describe (preflight)', () => {
   it('reports version, digest from /api/tags, family, template text and context length', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
-    const info = await backend.describe('toy-qwq');
+    const info = await backend.describe('sim-qwq');
     const tags = (await (await fetch(`${clean.url}/api/tags`)).json()) as { models: { name: string; digest: string }[] };
     expect(info).toEqual({
-      name: 'toy-qwq',
-      digest: tags.models.find((m) => m.name === 'toy-qwq:latest')!.digest,
-      serverVersion: 'ollama 0.24.0-sim',
+      name: 'sim-qwq',
+      digest: tags.models.find((m) => m.name === 'sim-qwq:latest')!.digest,
+      serverVersion: `ollama ${clean.version}`,
       family: 'qwen2',
       templateText: expect.stringContaining('<|im_start|>'),
-      contextLength: 32768,
+      contextLength: 40960,
     });
+    expect(pickTemplate(info).name).toBe('chatml-qwq');
     expect(backend.label).toBe(`ollama ${clean.url}`);
   });
 
@@ -80,7 +81,7 @@ describe('describe (preflight)', () => {
   it('a refused connection says where it tried and what to do', async () => {
     const port = await closedPort();
     const backend = new OllamaBackend({ host: `http://127.0.0.1:${port}`, numCtx: 4096, preflightRetry: { ...fastRetry, maxAttempts: 2 } });
-    const error = await caught(backend.describe('toy-qwq'));
+    const error = await caught(backend.describe('sim-qwq'));
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect((error as Error).message).toMatch(
       new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port}: is \`ollama serve\` running\\? \\(set --host or OLLAMA_HOST; fetch failed: ECONNREFUSED\\)$`),
@@ -88,33 +89,36 @@ describe('describe (preflight)', () => {
   });
 
   it('refuses a num_ctx larger than the model supports', async () => {
-    const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 128 }).describe('toy-small'));
+    const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 65536 }).describe('sim-qwq'));
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toBe("num_ctx: 128 exceeds model 'toy-small''s context length 64; use at most 64");
+    expect((error as Error).message).toBe("num_ctx: 65536 exceeds model 'sim-qwq''s context length 40960; use at most 40960");
   });
 });
 
 describe('complete', () => {
   it('assembles a completion from every chunk: text = tokens, alternatives, counts, durations', async () => {
-    const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
-    const c = await backend.complete('toy-qwq', request());
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 8192 });
+    const c = await backend.complete('sim-qwq', request({ maxTokens: 4000 }));
     expect(c.text.length).toBeGreaterThan(0);
     expect(c.tokens.map((t) => t.text).join('')).toBe(c.text);
     expect(c.doneReason).toBe('stop');
     expect(c.decodedTokens).toBe(c.tokens.length);
     expect(c.promptTokens).toBe(tokenize(prompt).length);
     for (const t of c.tokens) {
-      expect(t.top).toHaveLength(3);
-      expect(t.top[0]).toEqual({ text: t.text, logprob: t.logprob });
+      expect(t.top.length).toBeGreaterThanOrEqual(1);
+      expect(t.top.length).toBeLessThanOrEqual(3);
+      for (let i = 1; i < t.top.length; i++) expect(t.top[i]!.logprob).toBeLessThanOrEqual(t.top[i - 1]!.logprob);
+      expect(t.logprob).toBeLessThanOrEqual(0);
     }
+    expect(c.tokens.some((t) => t.top.length === 3)).toBe(true);
     expect(c.wallMs).toBeGreaterThan(0);
     // Same seed, same completion; another seed, another one.
-    expect(comparable(await backend.complete('toy-qwq', request()))).toEqual(comparable(c));
-    expect((await backend.complete('toy-qwq', request({ seed: 2 }))).text).not.toBe(c.text);
+    expect(comparable(await backend.complete('sim-qwq', request({ maxTokens: 4000 })))).toEqual(comparable(c));
+    expect((await backend.complete('sim-qwq', request({ seed: 2, maxTokens: 4000 }))).text).not.toBe(c.text);
   });
 
   it('maxTokens ends with "length" after exactly that many tokens', async () => {
-    const c = await new OllamaBackend({ host: clean.url, numCtx: 4096 }).complete('toy-qwq', request({ maxTokens: 5 }));
+    const c = await new OllamaBackend({ host: clean.url, numCtx: 4096 }).complete('sim-qwq', request({ maxTokens: 5 }));
     expect(c.doneReason).toBe('length');
     expect(c.tokens).toHaveLength(5);
     expect(c.decodedTokens).toBe(5);
@@ -123,11 +127,11 @@ describe('complete', () => {
   it('a stop string is removed from the text and its tokens; the invariant still holds', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
     let checked = 0;
-    for (let seed = 1; seed <= 30; seed++) {
-      const free = await backend.complete('toy-qwq', request({ seed }));
-      const at = free.text.indexOf(' =');
+    for (let seed = 1; seed <= 8; seed++) {
+      const free = await backend.complete('sim-qwq', request({ seed }));
+      const at = free.text.indexOf(' the');
       if (at < 0) continue;
-      const c = await backend.complete('toy-qwq', request({ seed, stop: [' ='] }));
+      const c = await backend.complete('sim-qwq', request({ seed, stop: [' the'] }));
       expect(c.text).toBe(free.text.slice(0, at));
       expect(c.doneReason).toBe('stop');
       expect(c.tokens.map((t) => t.text).join('')).toBe(c.text);
@@ -140,9 +144,9 @@ describe('complete', () => {
     const retries: string[] = [];
     const reference = new OllamaBackend({ host: clean.url, numCtx: 4096 });
     const backend = new OllamaBackend({ host: faulty.url, numCtx: 4096, retry: fastRetry, onRetry: (info) => retries.push(String(info.error)) });
-    for (let seed = 1; seed <= 30; seed++) {
-      const expected = await reference.complete('toy-qwq', request({ seed }));
-      const got = await backend.complete('toy-qwq', request({ seed }));
+    for (let seed = 1; seed <= 24; seed++) {
+      const expected = await reference.complete('sim-qwq', request({ seed }));
+      const got = await backend.complete('sim-qwq', request({ seed }));
       expect(comparable(got)).toEqual(comparable(expected));
     }
     const faults = faulty.stats().faults;
@@ -153,9 +157,9 @@ describe('complete', () => {
   it('a server that stays down stops with one clear line after bounded retries', async () => {
     let retried = 0;
     const backend = new OllamaBackend({ host: down.url, numCtx: 4096, retry: { ...fastRetry, maxAttempts: 4 }, onRetry: () => retried++ });
-    const error = await caught(backend.complete('toy-qwq', request()));
+    const error = await caught(backend.complete('sim-qwq', request()));
     expect(error).toBeInstanceOf(BackendUnreachableError);
-    expect((error as Error).message).toMatch(/^Ollama at http:\/\/127\.0\.0\.1:\d+ kept failing for model 'toy-qwq': gave up after 4 attempts over .* HTTP 503: server busy/);
+    expect((error as Error).message).toMatch(/^Ollama at http:\/\/127\.0\.0\.1:\d+ kept failing for model 'sim-qwq': gave up after 4 attempts over .* HTTP 503: server busy/);
     expect((error as Error).message).toContain('rerun to resume');
     expect(retried).toBe(3);
   });
@@ -173,10 +177,10 @@ describe('complete', () => {
   it('refuses a request that cannot fit num_ctx before sending it, and bad request fields', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 256 });
     const before = clean.stats().requests;
-    const error = await caught(backend.complete('toy-qwq', request({ maxTokens: 200 })));
+    const error = await caught(backend.complete('sim-qwq', request({ maxTokens: 200 })));
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/prompt \(~\d+ tokens, estimated\) \+ maxTokens 200 does not fit num_ctx 256/);
-    await expect(backend.complete('toy-qwq', request({ maxTokens: 10, topLogprobs: 21 }))).rejects.toThrow(/topLogprobs: expected an integer from 0 to 20/);
+    await expect(backend.complete('sim-qwq', request({ maxTokens: 10, topLogprobs: 21 }))).rejects.toThrow(/topLogprobs: expected an integer from 0 to 20/);
     expect(clean.stats().requests).toBe(before);
   });
 
@@ -184,7 +188,7 @@ describe('complete', () => {
     let retried = 0;
     const backend = new OllamaBackend({ host: slow.url, numCtx: 4096, retry: fastRetry, onRetry: () => retried++ });
     const controller = new AbortController();
-    const pending = backend.complete('toy-qwq', request(), controller.signal);
+    const pending = backend.complete('sim-qwq', request(), controller.signal);
     setTimeout(() => controller.abort(new DOMException('interrupted', 'AbortError')), 100);
     const error = await caught(pending);
     expect((error as Error).name).toBe('AbortError');
@@ -192,10 +196,25 @@ describe('complete', () => {
     expect(slow.stats().requests).toBe(1);
   });
 
+  it('both think-prefill cases: thinking opened by the prompt, or written by the model', async () => {
+    const backend = new OllamaBackend({ host: clean.url, numCtx: 16384 });
+    const info = await backend.describe('sim-qwq');
+    for (const prefillThink of [true, false]) {
+      const template = pickTemplate(info, undefined, { prefillThink });
+      const c = await backend.complete('sim-qwq', request({ prompt: template.render({ question: 'What is 17 + 25?' }), maxTokens: 4000 }));
+      expect(c.doneReason).toBe('stop');
+      const bounds = thinkingBounds(template, c.text);
+      expect(c.text.startsWith(template.thinkOpen)).toBe(!prefillThink);
+      expect(bounds.thinkingEnd).toBeGreaterThan(bounds.thinkingStart);
+      expect(c.text.slice(bounds.thinkingStart, bounds.thinkingEnd)).not.toContain('<think>');
+      expect(c.text.slice(bounds.answerStart)).toMatch(/\\boxed\{/);
+    }
+  });
+
   it('an idle stream times out, is retried, and ends in one clear line', async () => {
     const retries: unknown[] = [];
     const backend = new OllamaBackend({ host: slow.url, numCtx: 4096, timeoutMs: 5, retry: { ...fastRetry, maxAttempts: 2 }, onRetry: (i) => retries.push(i.error) });
-    const error = await caught(backend.complete('toy-qwq', request()));
+    const error = await caught(backend.complete('sim-qwq', request()));
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect((error as Error).message).toMatch(/gave up after 2 attempts .*no data from .* for 5 ms/);
     expect(retries).toHaveLength(1);

@@ -82,3 +82,34 @@ describe('KV-cache slots', () => {
     expect((await stats(url))['requests']).toBe(4);
   });
 });
+
+describe('context window and latency', () => {
+  it('keeps prompt + output within num_ctx, truncates a long prompt silently, or refuses it with truncate:false', async () => {
+    server = await startServer();
+    const url = server.url;
+    const prompt = problemPrompt(9);
+    const probe = await rawGenerate(url, prompt, { ...options, num_predict: 1 });
+    const promptTokens = probe.final['prompt_eval_count'] as number;
+    const tight = await rawGenerate(url, prompt, { ...options, num_predict: 100, num_ctx: promptTokens + 5 });
+    expect(tight.final).toMatchObject({ done_reason: 'length', eval_count: 5, prompt_eval_count: promptTokens });
+
+    const truncated = await rawGenerate(url, prompt, { ...options, num_predict: 3, num_ctx: promptTokens - 10 });
+    expect(truncated.status).toBe(200);
+    expect(truncated.final['prompt_eval_count']).toBe(promptTokens - 10);
+    const refused = await post(url, '/api/generate', { model: 'sim-qwq', prompt, raw: true, think: false, truncate: false, options: { num_ctx: promptTokens - 10 } });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toEqual({ error: 'the input length exceeds the context length' });
+  });
+
+  it('emulates time per prefilled and per generated token, and reports it in the durations', async () => {
+    server = await startServer({ latency: 'prefill=0.5ms,decode=3ms' });
+    const url = server.url;
+    const prompt = problemPrompt(10);
+    const first = await rawGenerate(url, prompt, { ...options, num_predict: 10 });
+    const promptTokens = first.final['prompt_eval_count'] as number;
+    // Lower bounds only: the emulated time is slept, so it cannot be shorter.
+    expect(first.final['prompt_eval_duration'] as number).toBeGreaterThanOrEqual(promptTokens * 0.5e6);
+    expect(first.final['eval_duration'] as number).toBeGreaterThanOrEqual(10 * 3e6);
+    expect(first.final['total_duration'] as number).toBeGreaterThanOrEqual((first.final['eval_duration'] as number) + (first.final['prompt_eval_duration'] as number));
+  });
+});

@@ -9,9 +9,8 @@ import fc from 'fast-check';
 import type { Completion } from '../../src/backends/backend.ts';
 import { OllamaBackend } from '../../src/backends/ollama.ts';
 import { openStore } from '../../src/store/sqlite-store.ts';
-import type { RunningServer } from '../../src/sim/server/server.ts';
+import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 import { fixtureCompletion, fixtureParts, simRequest } from './fixtures/store-writer-data.ts';
-import { startToySim } from './fixtures/toy-sim.ts';
 
 /**
  * kill -9 at random moments never corrupts the store and never loses a completion whose
@@ -20,9 +19,9 @@ import { startToySim } from './fixtures/toy-sim.ts';
 
 const writer = fileURLToPath(new URL('./fixtures/store-writer.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-crash-'));
-let sim: RunningServer;
+let sim: SimServer;
 beforeAll(async () => {
-  sim = await startToySim({ parallel: 1 });
+  sim = await startSimServer();
 });
 afterAll(async () => {
   await sim?.close();
@@ -156,8 +155,8 @@ describe('store survives kill -9', () => {
     const reference = new OllamaBackend({ host: sim.url, numCtx: 4096 });
     const strip = ({ wallMs: _w, promptEvalMs: _p, evalMs: _e, ...rest }: Completion) => rest;
     const schedule = fc.sample(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 10 })), { numRuns: 4, seed: 7 });
-    await killRepeatedly(file, [file, String(count), sim.url, 'toy-qwq'], count, schedule, async (i, stored) => {
-      expect(strip(stored)).toEqual(strip(await reference.complete('toy-qwq', simRequest(i))));
+    await killRepeatedly(file, [file, String(count), sim.url, 'sim-qwq'], count, schedule, async (i, stored) => {
+      expect(strip(stored)).toEqual(strip(await reference.complete('sim-qwq', simRequest(i))));
     });
   });
 });

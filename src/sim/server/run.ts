@@ -73,6 +73,15 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Sleeps until `targetMs` after `start` by the high-resolution clock (timers may fire a little early). */
+async function sleepUntil(start: bigint, targetMs: number): Promise<void> {
+  for (;;) {
+    const left = targetMs - Number(process.hrtime.bigint() - start) / 1e6;
+    if (left <= 0) return;
+    await sleep(Math.max(1, Math.ceil(left)));
+  }
+}
+
 function nextTick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -105,7 +114,7 @@ export async function runCompletion(request: RunRequest, context: RunContext, si
     const newTokens = promptTokens.length - lease.cached;
     context.stats.prefillNew += newTokens;
     context.stats.prefillCached += lease.cached;
-    if (context.latency && context.latency.prefillMsPerToken > 0) await sleep(newTokens * context.latency.prefillMsPerToken);
+    if (context.latency && context.latency.prefillMsPerToken > 0) await sleepUntil(prefillStart, newTokens * context.latency.prefillMsPerToken);
     const generation = model.start(fitted.prompt, {
       seed: request.seed,
       temperature: options.temperature,
@@ -158,13 +167,10 @@ export async function runCompletion(request: RunRequest, context: RunContext, si
         break;
       }
       send(pushed.emit);
-      if (decodeMs > 0) {
-        const due = Number(process.hrtime.bigint() - evalStart) / 1e6 - generated.length * decodeMs;
-        if (due < 0) {
-          sink.flush();
-          await sleep(-due);
-          sinceYield = 0;
-        }
+      if (decodeMs > 0 && Number(process.hrtime.bigint() - evalStart) / 1e6 < generated.length * decodeMs) {
+        sink.flush();
+        await sleepUntil(evalStart, generated.length * decodeMs);
+        sinceYield = 0;
       }
       if (++sinceYield >= yieldEvery) {
         sinceYield = 0;

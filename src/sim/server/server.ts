@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InputError } from '../../core/errors.ts';
 import type { SimModel } from '../model/types.ts';
 import { HttpError, OllamaMessages } from './http-error.ts';
 import { parseChatRequest, parseGenerateRequest, parseShowRequest, type ChatMessage, type CommonRequest, type ThinkValue } from './request.ts';
@@ -109,8 +110,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** At least `ms` by the high-resolution clock (a timer may fire a little early). */
+async function sleep(ms: number): Promise<void> {
+  const start = process.hrtime.bigint();
+  for (;;) {
+    const left = ms - Number(process.hrtime.bigint() - start) / 1e6;
+    if (left <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(left))));
+  }
 }
 
 function thinkEnabled(think: ThinkValue | undefined): boolean {
@@ -510,9 +517,15 @@ export async function listen(config: ServerConfig, port: number, host: string): 
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // Bad --port/--host is the user's to fix: one clear line, exit 2.
+      if (error.code === 'EADDRINUSE') reject(new InputError('--port', `expected a free port; ${port} on ${host} is in use`));
+      else if (error.code === 'EACCES') reject(new InputError('--port', `expected a port this user may bind; ${port} on ${host} is not allowed`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new InputError('--host', `expected a local address to bind, got "${host}"`));
+      else reject(error);
+    });
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
