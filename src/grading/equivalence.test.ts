@@ -59,6 +59,12 @@ describe('decisions worth pinning down', () => {
     expect(equivalentSymbolic('\\frac{1}{3}', '0.3333333333333333')).toBe(false);
     expect(equivalentSymbolic('0.1', '\\frac{1}{10}')).toBe(true);
   });
+  it('compares huge exact values exactly, not relatively', () => {
+    expect(equivalentSymbolic('10^{100}', '10^{100}+1')).toBe(false);
+    expect(equivalentSymbolic('2^{64}', '18446744073709551616')).toBe(true);
+    expect(equivalentSymbolic('100!', '100!+1')).toBe(false);
+    expect(equivalentSymbolic('\\pi', '\\pi+10^{-30}')).toBe(false);
+  });
   it('allows a relative 1e-9 only between a decimal and an irrational closed form', () => {
     expect(equivalentSymbolic('\\sqrt{2}', '1.41421356237')).toBe(true);
     expect(equivalentSymbolic('\\sqrt{2}', '1.41421')).toBe(false);

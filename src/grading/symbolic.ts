@@ -63,6 +63,11 @@ function magnitude(expr: Expr): number {
 
 /** Constant expressions: equal when their difference is zero at high precision. */
 function numericEqual(a: Expr, b: Expr, decimal: boolean): boolean {
+  // When the difference evaluates to an exact number, it decides with no tolerance at all
+  // (`10^{100}` vs `10^{100}+1` differ by exactly 1, however small relative to their size).
+  const exact = ce().box(['Subtract', a, b]).evaluate();
+  const literal = exact as unknown as { isNumberLiteral?: boolean; isExact?: boolean };
+  if (literal.isNumberLiteral === true && literal.isExact === true) return exact.isSame(0);
   const diff = ce().box(['Subtract', a, b]).N();
   const re = Number(diff.re);
   const im = Number(diff.im ?? 0);
