@@ -28,6 +28,8 @@ import { tokenize } from './tokenizer.ts';
 
 /** Probability mass no listed token gets (the "rest of the vocabulary"). */
 const LEAK = 1e-3;
+/** Peak-to-peak size (logits) of the per-position wobble of the belief. */
+const JITTER = 0.3;
 
 export type Effect = (ctx: MindContext, s: State) => void;
 
@@ -234,7 +236,9 @@ export function belief(ctx: MindContext, s: State): Belief {
   if (s.doubt) strength *= 1 - b.doubt;
   if (!s.concluded) strength *= 1 - card.earlyTermination.penalty * (1 - rho);
   const priorWeight = (1 - rho) * (s.concluded ? 0 : 1);
-  const logits = answers.map((a) => (ctx.prior.get(a) ?? -1.5) * priorWeight + (a === implied ? strength : 0));
+  // Small position-keyed wobble: real confidence moves a little at every token, not only at steps.
+  const wobble = JITTER * (uniform(r.key, Purpose.prior, s.chars, 77) - 0.5);
+  const logits = answers.map((a) => (ctx.prior.get(a) ?? -1.5) * priorWeight + (a === implied ? strength + wobble : 0));
   const max = Math.max(...logits);
   const exps = logits.map((l) => Math.exp(l - max));
   const total = exps.reduce((x, y) => x + y, 0);
@@ -275,8 +279,13 @@ function elaboration(ctx: MindContext, s: State, i: number): string {
   const d = difficultyIndex(ctx);
   const mean = (ctx.card.length.elaboration[d] ?? 0) * ctx.card.length.scale;
   const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 999));
+  const notes = ctx.r.notes(i, s.values);
   let out = '';
-  for (let j = 0; j < count; j++) out += ` ${ELABORATIONS[hashInts(ctx.r.key, i, j, Purpose.phrase) % ELABORATIONS.length]}`;
+  for (let j = 0; j < count; j++) {
+    const h = hashInts(ctx.r.key, i, j, Purpose.phrase);
+    const note = j % 4 === 1 ? notes[h % Math.max(1, notes.length)] : undefined;
+    out += ` ${note ?? ELABORATIONS[h % ELABORATIONS.length]}`;
+  }
   return out;
 }
 

@@ -34,6 +34,8 @@ export interface Reasoner {
   /** The answer as written inside the reasoning, e.g. "19/3". */
   spoken(values: readonly Fraction[]): string;
   correction(i: number, before: Fraction, after: Fraction): string;
+  /** Sentences that restate the value just found (elaboration that carries the trace's own numbers). */
+  notes(i: number, values: readonly Fraction[]): string[];
 }
 
 const INTRO: Record<Solution['family'], string> = {
@@ -117,6 +119,12 @@ export function chainReasoner(solution: Solution, key: number, difficulty: numbe
       return v ? plain(v) : solution.answer;
     },
     correction: (_i, before, after) => ` That is not what I had before. So it should be ${plain(after)}, not ${plain(before)}.`,
+    notes: (i, values) => {
+      const v = values[i];
+      if (!v) return [];
+      const t = plain(v);
+      return [`So the running value is now ${t}.`, `Let me keep ${t} in mind for what follows.`, `So after step ${i + 1}, I have ${t}.`, `That gives ${t} for this part.`];
+    },
   };
 }
 
@@ -177,6 +185,7 @@ export function pseudoReasoner(correct: string, key: number, difficulty: number)
     implied,
     spoken: implied,
     correction: () => ' That changes things, so I will go with this corrected version.',
+    notes: (i) => [`That settles part ${i + 1} of the problem.`, `Let me keep this result in mind for what follows.`],
   };
 }
 
