@@ -79,6 +79,19 @@ describe('ollama client against thinkprobe sim', () => {
     expect((whole as unknown as { context?: unknown }).context).toBeUndefined(); // raw mode returns no context
   });
 
+  it('parses thinking in raw mode too unless think is false, as Ollama does', async () => {
+    const prompt = problemPrompt(13);
+    const options = { seed: 2, num_predict: 3000, num_ctx: 8192 };
+    const plain = await client.generate({ model, prompt, raw: true, think: false, options });
+    const parsed = await client.generate({ model, prompt, raw: true, options });
+    const thinking = (parsed as unknown as { thinking?: string }).thinking ?? '';
+    expect(plain.response).toContain('</think>');
+    expect(thinking.length).toBeGreaterThan(0);
+    expect(parsed.response).not.toContain('</think>');
+    // The split loses only the closing tag and the whitespace around it.
+    expect((thinking + parsed.response).replace(/\s+/g, '')).toBe(plain.response.replace('</think>', '').replace(/\s+/g, ''));
+  });
+
   it('chats, streamed and not, and continues a trailing assistant message', async () => {
     const messages = [{ role: 'user', content: 'What is 7 * 6?' }];
     const reply = await client.chat({ model, messages, think: false, options: { seed: 3, num_predict: 60 } });

@@ -114,4 +114,16 @@ describe('simulator properties over HTTP', () => {
       runs,
     );
   });
+
+  it('text held back by a partial stop string arrives with the final chunk, logprobs included', async () => {
+    const prompt = problemPrompt(12);
+    const options = { seed: 8, temperature: 0.6, num_predict: 20 };
+    const free = await rawGenerate(server.url, prompt, options);
+    const last = free.entries[free.entries.length - 1]!.token;
+    const held = await rawGenerate(server.url, prompt, { ...options, stop: [`${last}\u0000never`] });
+    expect(held.text).toBe(free.text);
+    expect(held.final).toMatchObject({ done: true, done_reason: 'length', response: expect.stringContaining(last) });
+    expect((held.final['logprobs'] as unknown[]).length).toBeGreaterThanOrEqual(1);
+    expect(held.entries.map((e) => e.token)).toEqual(free.entries.map((e) => e.token));
+  });
 });
