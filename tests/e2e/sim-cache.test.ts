@@ -83,6 +83,16 @@ describe('KV-cache slots', () => {
   });
 });
 
+describe('queue limit', () => {
+  it('answers 503 like Ollama when more requests wait than the queue holds', async () => {
+    server = await startServer({ parallel: 1, maxQueue: 1, latency: 'decode=10ms' });
+    const url = server.url;
+    const replies = await Promise.all([1, 2, 3].map((p) => rawGenerate(url, problemPrompt(p), { ...options, num_predict: 30 })));
+    const statuses = replies.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 503]);
+  });
+});
+
 describe('context window and latency', () => {
   it('keeps prompt + output within num_ctx, truncates a long prompt silently, or refuses it with truncate:false', async () => {
     server = await startServer();
