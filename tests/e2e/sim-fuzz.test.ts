@@ -85,3 +85,16 @@ describe('fuzzing the HTTP API', () => {
     expect(root).toMatchObject({ status: 200, text: 'Ollama is running' });
   });
 });
+
+describe('load and unload', () => {
+  it('loads with an empty prompt and unloads with keep_alive 0, as Ollama does', async () => {
+    const load = JSON.parse((await send('/api/generate', JSON.stringify({ model }))).text) as Record<string, unknown>;
+    expect(load).toMatchObject({ model, response: '', done: true, done_reason: 'load' });
+    const ps = JSON.parse((await get(server.url, '/api/ps')).text) as { models: { name: string }[] };
+    expect(ps.models.map((m) => m.name)).toContain('sim-qwq:latest');
+    const unload = JSON.parse((await send('/api/chat', JSON.stringify({ model, messages: [], keep_alive: 0 }))).text) as Record<string, unknown>;
+    expect(unload).toMatchObject({ done: true, done_reason: 'unload', message: { role: 'assistant', content: '' } });
+    const after = JSON.parse((await get(server.url, '/api/ps')).text) as { models: { name: string }[] };
+    expect(after.models.map((m) => m.name)).not.toContain('sim-qwq:latest');
+  });
+});

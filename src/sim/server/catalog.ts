@@ -64,6 +64,11 @@ export class ModelCatalog {
     this.loaded.set(served.name.toLowerCase(), Date.now());
   }
 
+  /** Unloads a model (keep_alive 0): it leaves /api/ps. */
+  unload(served: ServedModel): void {
+    this.loaded.delete(served.name.toLowerCase());
+  }
+
   running(): { served: ServedModel; lastUsed: number }[] {
     const out: { served: ServedModel; lastUsed: number }[] = [];
     for (const [key, lastUsed] of this.loaded) {

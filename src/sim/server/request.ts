@@ -21,6 +21,8 @@ export interface CommonRequest {
   truncate?: boolean;
   logprobs: boolean;
   topLogprobs: number;
+  /** keep_alive of 0 (`0`, `"0"`, `"0s"`, ...): unload the model. */
+  unload: boolean;
 }
 
 export interface GenerateRequest extends CommonRequest {
@@ -182,6 +184,11 @@ export function parseBody(raw: string, struct: string): Record<string, unknown> 
   return value as Record<string, unknown>;
 }
 
+function isZeroDuration(value: unknown): boolean {
+  if (typeof value === 'number') return value === 0;
+  return typeof value === 'string' && /^0+(\.0*)?(ns|us|µs|ms|s|m|h)?$/u.test(value.trim());
+}
+
 function common(fields: Record<string, unknown>): CommonRequest {
   const topLogprobs = (fields['top_logprobs'] as number | undefined) ?? 0;
   if (topLogprobs < 0 || topLogprobs > 20) throw new HttpError(400, OllamaMessages.topLogprobs);
@@ -189,6 +196,7 @@ function common(fields: Record<string, unknown>): CommonRequest {
     model: (fields['model'] as string | undefined) ?? '',
     logprobs: (fields['logprobs'] as boolean | undefined) ?? false,
     topLogprobs,
+    unload: isZeroDuration(fields['keep_alive']),
   };
   if (fields['stream'] !== undefined) request.stream = fields['stream'] as boolean;
   if (fields['options'] !== undefined) request.options = fields['options'] as Record<string, unknown>;

@@ -172,6 +172,13 @@ export async function listen(config: ServerConfig, port: number, host: string): 
     const body = await readBody(req);
     const request = kind === 'generate' ? parseGenerateRequest(body) : parseChatRequest(body);
     const served = resolveModel(request.model);
+    const empty = 'prompt' in request ? request.prompt === '' : request.messages.length === 0;
+    if (empty && request.unload) {
+      config.catalog.unload(served);
+      const base = { model: request.model, created_at: new Date().toISOString() };
+      sendJson(res, 200, 'prompt' in request ? { ...base, response: '', done: true, done_reason: 'unload' } : { ...base, message: { role: 'assistant', content: '' }, done: true, done_reason: 'unload' });
+      return;
+    }
     const model = served.model();
     config.catalog.touch(served);
     const startedAt = process.hrtime.bigint();
