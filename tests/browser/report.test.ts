@@ -108,7 +108,7 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
       await page.locator('#trace .trace-text').waitFor();
     }
     await page.click('nav button[data-tab="overview"]');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     // Only our own two script blocks exist; no element a payload describes was created.
     expect(await page.locator('script').count()).toBe(2);
     for (const selector of ['img', 'iframe', 'a[href^="javascript:"]', 'svg[onload]', 'body[onload]', 'base', 'meta[http-equiv="refresh"]', 'b[onmouseover]']) {
