@@ -3,7 +3,7 @@ export { defineSuite, validateSuite, labeledInterventions, type Suite, type Suit
 export { loadSuite, suiteFormat, type LoadedSuite } from './load.ts';
 export { interventionLabel } from './labels.ts';
 export { ValidationError, type ValidationProblem, type LineLocator } from './validate.ts';
-export { SuiteSchema, RAML_PROMPT, DEFAULT_MODEL, type SuiteData, type SuiteDataInput } from './schema/suite.ts';
+export { SuiteSchema, DEFAULT_MODEL, type SuiteData, type SuiteDataInput } from './schema/suite.ts';
 export { InterventionSchema, interventionTypes, type Intervention, type InterventionInput, type InterventionType } from './schema/interventions.ts';
 export { CheckSchema, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf } from './schema/checks.ts';
 export {

@@ -32,7 +32,7 @@ describe('loading suites', () => {
     expect(suite.model).toBe('sim:sim-qwq');
     expect(suite.sampling).toEqual({ temperature: 0.6, topP: 0.95, topK: 40 });
     expect(suite.seed).toBe(0);
-    expect(suite.prompt).toContain('{question}');
+    expect(suite.template).toBeUndefined();
     // Intervention defaults belong to the registry (src/interventions), which applies them when it builds one.
     expect(suite.interventions[1]).toEqual({ type: 'budget', tokens: 512 });
     expect(suite.interventions[2]).toEqual({ type: 'extend', times: 2 });
@@ -95,6 +95,15 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       `${file}:6: /interventions/1: every/window belong to method "dynasor"`,
       `${file}:7: /interventions/2/on/tokens: expected an integer >= 1, got 0`,
     ]);
+  });
+
+  it("the template registry's rules", async () => {
+    const file = f('broken-5.yaml');
+    expect(await lines(file)).toEqual([`${file}:3: /template/prompt: expected exactly one {prompt} placeholder, found 2`]);
+    expect(() => validateSuite({ name: 'x', template: 'llama', problems: [{ id: 1, question: 'q', answer: 1 }] }, 'x.yaml')).toThrow(
+      "x.yaml: /template: unknown template 'llama'; expected one of chatml-qwq, qwen3, deepseek-r1 (or a custom template in the suite)",
+    );
+    expect(validateSuite({ name: 'x', template: 'qwq', problems: [{ id: 1, question: 'q', answer: 1 }] }, 'x.yaml').template).toBe('qwq');
   });
 
   it('TypeScript suites: pointers keep their indices around TypeScript checks', async () => {

@@ -3,6 +3,7 @@ import type { SuiteData, SuiteDataInput } from './schema/suite.ts';
 import { SuiteSchema } from './schema/suite.ts';
 import { interventionLabel, interventionParams } from './labels.ts';
 import { interventionFromSpec } from '../interventions/index.ts';
+import { customTemplate, pickTemplate } from '../templates/index.ts';
 import { InputError } from '../core/errors.ts';
 import { ValidationError, validator, type LineLocator, type ValidationProblem } from './validate.ts';
 import { isCustomCheck, type CustomCheck, type LabeledIntervention } from '../checks/types.ts';
@@ -13,7 +14,9 @@ export type SuiteInput = Omit<SuiteDataInput, 'checks'> & { checks?: (CheckSpecI
 export type Suite = Omit<SuiteData, 'checks'> & { checks: (CheckSpec | CustomCheck)[] };
 
 /** Typed identity helper for `suites/*.suite.ts`: `export default defineSuite({ ... })`. */
-export function defineSuite<const T extends SuiteInput>(suite: T): T {
+export function defineSuite(suite: SuiteInput): SuiteInput {
+  // Not generic on purpose: a concrete parameter type keeps TypeScript's excess-property checks,
+  // so a misspelt field in a .suite.ts is a type error, not only a load-time one.
   return suite;
 }
 
@@ -38,6 +41,23 @@ function crossFieldProblems(suite: SuiteData): ValidationProblem[] {
       problems.push({ pointer: error.where.replace(/\./g, '/'), expected: error.expected });
     }
   });
+  // Templates: a name must be one the template registry knows; a custom one must build.
+  if (suite.template !== undefined) {
+    try {
+      if (typeof suite.template === 'string') {
+        pickTemplate({ name: '', digest: '', serverVersion: '', family: '', templateText: '', contextLength: 0 }, suite.template);
+      } else {
+        customTemplate(suite.template, '/template');
+      }
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(
+        typeof suite.template === 'string'
+          ? { pointer: '/template', expected: error.expected }
+          : { pointer: error.where.replace(/\./g, '/'), expected: error.expected },
+      );
+    }
+  }
   if (!registryOk) return problems;
   const labels = labeledInterventions(suite);
   const firstIndex = new Map<string, number>();

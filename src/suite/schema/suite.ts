@@ -4,26 +4,29 @@ import { InterventionSchema } from './interventions.ts';
 import { ProblemSourceSchema } from './problems.ts';
 import { CheckSchema } from './checks.ts';
 
-/** RaML's user prompt; `{question}` is replaced by the problem. */
-export const RAML_PROMPT = '{question}\n\nPlease reason step by step, and put your final answer within \\boxed{}.';
 export const DEFAULT_MODEL = 'sim:sim-qwq';
 
+/** Mirrors CustomTemplateSpec in src/templates/custom.ts, whose rules are checked after the schema (suite.ts). */
 const CustomTemplate = Type.Object(
   {
-    /** Everything before the assistant's text, with `{prompt}` where the user prompt goes. */
-    user: Type.String({ pattern: '\\{prompt\\}', expected: 'a string containing {prompt}' }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    /** The raw prompt with `{prompt}` once (the user turn's content) and optionally `{system}`. */
+    prompt: Type.String({ pattern: '\\{prompt\\}', expected: 'a string containing {prompt}' }),
+    /** The system block with `{system}` in it. */
+    system: Type.Optional(Type.String({ pattern: '\\{system\\}', expected: 'a string containing {system}' })),
     thinkOpen: Type.String({ minLength: 1 }),
     thinkClose: Type.String({ minLength: 1 }),
-    /** Whether the template writes the thinking-open delimiter itself (QwQ-style prefill). */
-    prefillThinkOpen: Default(Type.Boolean(), true),
-    stop: Default(Type.Array(Type.String({ minLength: 1 })), []),
+    endOfTurn: Type.String({ minLength: 1 }),
+    stopStrings: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    prefillsThink: Type.Optional(Type.Boolean()),
+    promptSuffix: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
 
-/** A named template (`qwq`, `qwen3`, `deepseek-r1`, ...) or a custom one given as strings. */
+/** A named template (`chatml-qwq`, `qwen3`, `deepseek-r1`, or an alias) or a custom one given as strings. */
 const TemplateSchema = Type.Unsafe<string | Static<typeof CustomTemplate>>({
-  expected: 'a template name or { user, thinkOpen, thinkClose }',
+  expected: 'a template name or { prompt, thinkOpen, thinkClose, endOfTurn }',
   if: { type: 'string' },
   then: Type.String({ minLength: 1 }),
   else: CustomTemplate,
@@ -40,11 +43,14 @@ export const SuiteSchema = Type.Object(
     description: Type.Optional(Type.String()),
     /** `sim:<card>` runs the in-process simulator; anything else is an Ollama model name. */
     model: Default(Type.String({ minLength: 1 }), DEFAULT_MODEL),
+    /** Default: picked from the model's /api/show details (the simulator's cards report theirs). */
     template: Type.Optional(TemplateSchema),
-    prompt: Default(
-      Type.String({ pattern: '\\{question\\}', expected: 'a string containing {question}' }),
-      RAML_PROMPT,
-    ),
+    /** Replaces the instruction after the question (default RaML's `\n\nPlease reason step by step, ...`; '' for none). */
+    promptSuffix: Type.Optional(Type.String()),
+    /** A system message, rendered in the template's system slot. */
+    system: Type.Optional(Type.String()),
+    /** Prefill the thinking-open delimiter in the prompt (default) or let the model write it. */
+    prefillThink: Type.Optional(Type.Boolean()),
     problems: Type.Array(ProblemSourceSchema, { minItems: 1 }),
     samples: Default(PositiveInt(), 1),
     seed: Default(Type.Integer({ minimum: 0 }), 0),
