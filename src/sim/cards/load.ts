@@ -23,6 +23,14 @@ function describeError(error: ErrorObject): { pointer: string; expected: string 
       return { pointer: `${error.instancePath}/${String(params.additionalProperty)}`, expected: 'unknown field, expected none here' };
     case 'enum':
       return { pointer, expected: `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'minItems':
+      return { pointer, expected: `expected at least ${String(params.limit)} items` };
+    case 'maxItems':
+      return { pointer, expected: `expected at most ${String(params.limit)} items` };
+    case 'type':
+      return { pointer, expected: `expected ${/^[aeiou]/.test(String(params.type)) ? 'an' : 'a'} ${String(params.type)}` };
+    case 'pattern':
+      return { pointer, expected: `expected a string matching ${String(params.pattern)}` };
     case 'const':
       return { pointer, expected: `expected ${JSON.stringify(params.allowedValue)}` };
     default: {
