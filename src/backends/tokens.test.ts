@@ -40,6 +40,13 @@ describe('reconcileTokens', () => {
     expect(() => reconcileTokens('abc', [])).toThrow(/no logprobs entries \(logprobs need Ollama >= 0\.12\.11\)/);
   });
 
+  it('refuses malformed entries from an untrusted server', () => {
+    expect(() => reconcileTokens('a', [{ token: 'a', logprob: 0.5 }])).toThrow(/logprobs entry 0 is not/);
+    expect(() => reconcileTokens('a', [{ token: 1, logprob: -1 } as unknown as WireLogprob])).toThrow(TokenMismatch);
+    expect(() => reconcileTokens('a', [{ token: 'a', logprob: -1, top_logprobs: [{ token: 'a' }] } as unknown as WireLogprob])).toThrow(/logprobs entry 0/);
+    expect(reconcileTokens('a', [{ token: 'a', logprob: -1, top_logprobs: null }])).toEqual([{ text: 'a', logprob: -1, top: [] }]);
+  });
+
   it('for any split of any text, the tokens spell the text', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }), { maxLength: 30 }), (pieces) => {

@@ -30,6 +30,20 @@ export class TokenMismatch extends Error {
   override readonly name = 'TokenMismatch';
 }
 
+function isChoice(value: unknown): value is WireTokenLogprob {
+  const v = value as WireTokenLogprob | null;
+  return typeof v === 'object' && v !== null && typeof v.token === 'string' && typeof v.logprob === 'number' && !Number.isNaN(v.logprob) && v.logprob <= 0;
+}
+
+/** Server replies are untrusted: every entry must be a token string with a log-probability <= 0. */
+function checkEntry(entry: unknown, index: number): void {
+  const e = entry as WireLogprob;
+  const tops = e?.top_logprobs;
+  if (!isChoice(entry) || (tops !== undefined && tops !== null && (!Array.isArray(tops) || !tops.every(isChoice)))) {
+    throw new TokenMismatch(`logprobs entry ${index} is not {token: string, logprob: number <= 0, top_logprobs?: [...]}: ${JSON.stringify(entry)?.slice(0, 80)}`);
+  }
+}
+
 function joined(pieces: readonly string[]): string {
   return pieces.join('');
 }
@@ -68,6 +82,7 @@ export function reconcileTokens(text: string, entries: readonly WireLogprob[]): 
   const build = (pieces: readonly string[]): CompletionToken[] =>
     pieces.map((piece, i) => ({ text: piece, logprob: entries[i]!.logprob, top: alternatives(entries[i]!) }));
 
+  entries.forEach(checkEntry);
   if (text === '' && entries.length === 0) return [];
   if (entries.length === 0) {
     throw new TokenMismatch(`the server returned ${text.length} characters of text but no logprobs entries (logprobs need Ollama >= 0.12.11)`);
