@@ -41,7 +41,7 @@ describe('reconcileTokens', () => {
   });
 
   it('refuses malformed entries from an untrusted server', () => {
-    expect(() => reconcileTokens('a', [{ token: 'a', logprob: 0.5 }])).toThrow(/logprobs entry 0 is not/);
+    expect(() => reconcileTokens('a', [{ token: 'a', logprob: 'high' } as unknown as WireLogprob])).toThrow(/logprobs entry 0 is not/);
     expect(() => reconcileTokens('a', [{ token: 1, logprob: -1 } as unknown as WireLogprob])).toThrow(TokenMismatch);
     expect(() => reconcileTokens('a', [{ token: 'a', logprob: -1, top_logprobs: [{ token: 'a' }] } as unknown as WireLogprob])).toThrow(/logprobs entry 0/);
     expect(reconcileTokens('a', [{ token: 'a', logprob: -1, top_logprobs: null }])).toEqual([{ text: 'a', logprob: -1, top: [] }]);

@@ -32,15 +32,15 @@ export class TokenMismatch extends Error {
 
 function isChoice(value: unknown): value is WireTokenLogprob {
   const v = value as WireTokenLogprob | null;
-  return typeof v === 'object' && v !== null && typeof v.token === 'string' && typeof v.logprob === 'number' && !Number.isNaN(v.logprob) && v.logprob <= 0;
+  return typeof v === 'object' && v !== null && typeof v.token === 'string' && typeof v.logprob === 'number' && Number.isFinite(v.logprob);
 }
 
-/** Server replies are untrusted: every entry must be a token string with a log-probability <= 0. */
+/** Server replies are untrusted: every entry must be a token string with a finite log-probability (not checked <= 0: float32 rounding can give a hair above). */
 function checkEntry(entry: unknown, index: number): void {
   const e = entry as WireLogprob;
   const tops = e?.top_logprobs;
   if (!isChoice(entry) || (tops !== undefined && tops !== null && (!Array.isArray(tops) || !tops.every(isChoice)))) {
-    throw new TokenMismatch(`logprobs entry ${index} is not {token: string, logprob: number <= 0, top_logprobs?: [...]}: ${JSON.stringify(entry)?.slice(0, 80)}`);
+    throw new TokenMismatch(`logprobs entry ${index} is not {token: string, logprob: number, top_logprobs?: [...]}: ${JSON.stringify(entry)?.slice(0, 80)}`);
   }
 }
 
