@@ -89,7 +89,7 @@ describe('ollama client against thinkprobe sim', () => {
     expect(thinking.length).toBeGreaterThan(0);
     expect(parsed.response).not.toContain('</think>');
     // The split loses only the closing tag and the whitespace around it.
-    expect((thinking + parsed.response).replace(/\s+/g, '')).toBe(plain.response.replace('</think>', '').replace(/\s+/g, ''));
+    expect((thinking + parsed.response).replace(/\s+/g, '')).toBe((plain.response ?? '').replace('</think>', '').replace(/\s+/g, ''));
   });
 
   it('chats, streamed and not, and continues a trailing assistant message', async () => {
