@@ -162,7 +162,9 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
     case 'collection': {
       if (pred.kind === 'empty') return gold.of !== 'union' && gold.items.length === 0;
       if (pred.kind !== 'collection') return false;
-      if ((gold.of === 'union') !== (pred.of === 'union')) return false;
+      // A union of intervals may also be written as a list of them (`(-\infty,2) \text{ or } (3,\infty)`).
+      const intervals = (n: typeof gold): boolean => n.items.every((item) => item.kind === 'sequence');
+      if ((gold.of === 'union') !== (pred.of === 'union') && !(intervals(gold) && pred.kind === 'collection' && intervals(pred))) return false;
       return matchUnordered(gold.items, pred.items, cmp);
     }
     case 'equation':

@@ -45,6 +45,12 @@ const CLOSERS = new Set([')', ']', '}']);
  * interval `(1,2]` nests like `(1,2)`. Matrix environments count as one group.
  */
 export function splitTopLevel(s: string, separators: readonly string[]): string[] {
+  return splitTopLevelWith(s, separators).parts;
+}
+
+/** Like `splitTopLevel`, also naming the separator found between each pair of parts. */
+export function splitTopLevelWith(s: string, separators: readonly string[]): { parts: string[]; found: string[] } {
+  const found: string[] = [];
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -68,6 +74,7 @@ export function splitTopLevel(s: string, separators: readonly string[]): string[
         const sep = separators.find((x) => x.startsWith('\\') && s.startsWith(x, k) && !/[a-zA-Z]/.test(s[k + x.length] ?? ''));
         if (sep) {
           parts.push(s.slice(start, k));
+          found.push(sep);
           start = k + sep.length;
           k += sep.length - 1;
           continue;
@@ -82,13 +89,14 @@ export function splitTopLevel(s: string, separators: readonly string[]): string[
       const sep = separators.find((x) => !x.startsWith('\\') && s.startsWith(x, k));
       if (sep) {
         parts.push(s.slice(start, k));
+        found.push(sep);
         start = k + sep.length;
         k += sep.length - 1;
       }
     }
   }
   parts.push(s.slice(start));
-  return parts;
+  return { parts, found };
 }
 
 /**

@@ -30,6 +30,8 @@ const UNICODE: [RegExp, string][] = [
   [/∅/g, '\\emptyset '],
   [/∪/g, '\\cup '],
   [/[\u00a0\u2009\u202f]/g, ' '],
+  [/≤|<=/g, '\\leq '],
+  [/≥|>=/g, '\\geq '],
 ];
 
 const TEXT_COMMANDS = /\\(?:mbox|textrm|textbf|textit|textnormal|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mathnormal|hbox)(?![a-zA-Z])/g;
@@ -139,7 +141,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // The real line as an interval, so `\mathbb{R}` meets `(-\infty, \infty)`.
   s = s.replace(/^\s*\\mathbb\{R\}\s*$/, '(-\\infty,\\infty)');
   s = s.replace(/\\(?:infinity)(?![a-zA-Z])/g, '\\infty');
-  s = s.replace(/\\(?:le|leqslant)(?![a-zA-Z])/g, '\\leq').replace(/\\(?:ge|geqslant)(?![a-zA-Z])/g, '\\geq');
+  s = s.replace(/\\(?:le|leqslant|leqq)(?![a-zA-Z])/g, '\\leq').replace(/\\(?:ge|geqslant|geqq)(?![a-zA-Z])/g, '\\geq');
+  s = s.replace(/\\lt(?![a-zA-Z])/g, '<').replace(/\\gt(?![a-zA-Z])/g, '>');
   s = stripThousandsSeparators(s);
   s = s.replace(/\\[,;:! ]|~|\\q?quad(?![a-zA-Z])/g, ' ');
   if (!bracesBalanced(s)) return result;

@@ -3,7 +3,7 @@
  * interval, set, list of solutions, union of intervals, matrix), an equation, words, a
  * multiple-choice letter, a numeral in another base, or the empty set.
  */
-import { outerGroup, splitTopLevel } from './latex.ts';
+import { outerGroup, splitTopLevel, splitTopLevelWith } from './latex.ts';
 
 export type AnswerNode =
   | { kind: 'scalar'; latex: string }
@@ -68,7 +68,9 @@ export function parseStructure(text: string, isText = false, depth = 0): AnswerN
   if (unionParts.length > 1) {
     return { kind: 'collection', of: 'union', items: unionParts.map((p) => parseStructure(p, false, depth + 1)) };
   }
-  const sides = splitTopLevel(s, ['=']);
+  const interval = inequalityAsInterval(s);
+  if (interval) return interval;
+  const sides = splitTopLevel(s, ['=']).map((side) => side.trim());
   if (sides.length > 1) {
     const rhs = sides[sides.length - 1]!;
     if (sides.slice(0, -1).every((side) => VARIABLE.test(side))) return parseStructure(rhs, false, depth + 1);
@@ -108,6 +110,44 @@ export function parseStructure(text: string, isText = false, depth = 0): AnswerN
     return { kind: 'collection', of: 'list', items: alternatives.map((latex) => ({ kind: 'scalar', latex })) };
   }
   return { kind: 'scalar', latex: s };
+}
+
+const LESS = new Set(['<', '\\leq']);
+const MORE = new Set(['>', '\\geq']);
+const LONE_VARIABLE = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?$/;
+
+function scalar(latex: string): AnswerNode {
+  return { kind: 'scalar', latex };
+}
+
+/** `x<3`, `x\geq 2`, `2<x\leq 5`, `3>x` as the interval they describe (an answer, not a condition). */
+function inequalityAsInterval(s: string): AnswerNode | undefined {
+  const split = splitTopLevelWith(s, ['\\leq', '\\geq', '<', '>']);
+  const parts = split.parts.map((part) => part.trim());
+  const found = split.found;
+  if (found.length === 1) {
+    const [left, right] = [parts[0]!, parts[1]!];
+    let op = found[0]!;
+    let bound: string;
+    if (LONE_VARIABLE.test(left) && !LONE_VARIABLE.test(right)) bound = right;
+    else if (LONE_VARIABLE.test(right) && !LONE_VARIABLE.test(left)) {
+      bound = left;
+      op = LESS.has(op) ? (op === '<' ? '>' : '\\geq') : op === '>' ? '<' : '\\leq';
+    } else return undefined;
+    if (bound === '') return undefined;
+    if (LESS.has(op)) return { kind: 'sequence', open: '(', close: op === '<' ? ')' : ']', items: [scalar('-\\infty'), scalar(bound)] };
+    return { kind: 'sequence', open: op === '>' ? '(' : '[', close: ')', items: [scalar(bound), scalar('\\infty')] };
+  }
+  if (found.length === 2 && LONE_VARIABLE.test(parts[1]!) && parts[0] !== '' && parts[2] !== '') {
+    const [a, b] = found as [string, string];
+    if (LESS.has(a) && LESS.has(b)) {
+      return { kind: 'sequence', open: a === '<' ? '(' : '[', close: b === '<' ? ')' : ']', items: [scalar(parts[0]!), scalar(parts[2]!)] };
+    }
+    if (MORE.has(a) && MORE.has(b)) {
+      return { kind: 'sequence', open: b === '>' ? '(' : '[', close: a === '>' ? ')' : ']', items: [scalar(parts[2]!), scalar(parts[0]!)] };
+    }
+  }
+  return undefined;
 }
 
 /** `1\pm\sqrt5, -2` is three solutions: a list inside a list is flattened. */
