@@ -130,6 +130,15 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
     expect(await lines(f('suite.toml'))).toEqual([`${f('suite.toml')}: expected a suite file ending in .suite.ts, .ts, .json, .yaml or .yml`]);
   });
 
+  it('a TypeScript suite with a function where data belongs', () => {
+    expect(() => validateSuite({ name: 'x', problems: [{ id: 'a', question: () => 'q', answer: 1 }] }, 'x.suite.ts')).toThrow(
+      'x.suite.ts: /problems/0/question: expected plain data (JSON), got function',
+    );
+    expect(() => validateSuite({ name: 'x', seed: Number.NaN, problems: [{ id: 'a', question: 'q', answer: 1 }] }, 'x.suite.ts')).toThrow(
+      'x.suite.ts: /seed: expected a finite number, got NaN',
+    );
+  });
+
   it('unknown families are named with the known ones', () => {
     expect(() => validateSuite({ name: 'x', problems: [{ family: 'algebra', count: 2 }] }, 'x.yaml')).toThrow(
       'x.yaml: /problems/0/family: expected one of arithmetic-chain, linear-equation, word-problem, got string "algebra"',

@@ -153,11 +153,47 @@ export function toProblems(errors: ErrorObject[] | null | undefined): Validation
   return problems;
 }
 
+/** The first value JSON cannot hold (functions, class instances, NaN...), as a problem at its pointer. */
+export function nonJsonProblem(value: unknown, pointer = ''): ValidationProblem | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : { pointer, expected: `expected a finite number, got ${value}` };
+    case 'object': {
+      if (value === null) return undefined;
+      if (Array.isArray(value)) {
+        for (const [i, item] of value.entries()) {
+          const problem = nonJsonProblem(item, `${pointer}/${i}`);
+          if (problem) return problem;
+        }
+        return undefined;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) {
+        const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'an object';
+        return { pointer, expected: `expected plain data (JSON), got ${name}` };
+      }
+      for (const [key, item] of Object.entries(value)) {
+        if (item === undefined) continue; // an omitted optional field, as JSON would drop it
+        const problem = nonJsonProblem(item, `${pointer}/${escapePointer(key)}`);
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    default:
+      return { pointer, expected: `expected plain data (JSON), got ${typeof value}` };
+  }
+}
+
 /** Compiles once, validates many: returns the value with defaults applied (a copy), or throws. */
 export function validator<T>(schema: object): (value: unknown, file: string, locate?: LineLocator) => T {
   let compiled: ValidateFunction | undefined;
   return (value, file, locate) => {
     compiled ??= makeAjv().compile(schema);
+    const nonJson = nonJsonProblem(value);
+    if (nonJson) throw new ValidationError(file, [nonJson], locate);
     const copy: unknown = value === undefined ? undefined : structuredClone(value);
     if (compiled(copy)) return copy as T;
     throw new ValidationError(file, toProblems(compiled.errors), locate);
