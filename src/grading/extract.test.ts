@@ -62,6 +62,11 @@ describe('extractAnswer: phrase fallbacks', () => {
     ['So the answer is 1,000.', '1,000'],
     ['answer: -3', '-3'],
     ['The answer is 5. Later: the answer is 6.', '6'],
+    ['Final Answer: The final answer is $5$. I hope it is correct.', '5'],
+    ['The answer is \\(\\frac{1}{2}\\), as computed.', '\\frac{1}{2}'],
+    ['**Answer:** 42', '42'],
+    ['Total: 18 eggs.\n#### 18', '18'],
+    ['The answer is 3.5. Done.', '3.5'],
   ])('%j -> %j', (out, want) => {
     const got = extractAnswer(out);
     expect(got?.method).toBe('phrase');

@@ -69,7 +69,7 @@ function lastBox(text: string, from: number): (Span & { method: 'boxed' | 'fbox'
   return found;
 }
 
-const PHRASES = /(?:\*\*\s*final answer\s*\*\*\s*:?|final answer\s*(?:is|:)|the answer is\s*:?|\banswer\s*:)/gi;
+const PHRASES = /(?:\*\*\s*final answer\s*\*\*\s*:?|final answer\s*(?:is|:)|the answer is\s*:?|\banswer\s*:|^####)/gim;
 
 /** Text after the last answer phrase: the rest of its line, or the next non-empty line. */
 function lastPhrase(text: string, from: number): Span | undefined {
@@ -90,6 +90,20 @@ function lastPhrase(text: string, from: number): Span | undefined {
   }
   // Strip markdown emphasis, math delimiters and a sentence-ending period around the answer.
   let end = start + line.length;
+  // Inline math right after the phrase is the answer, whatever follows (`$5$. I hope it is correct.`).
+  const lead = /^(?:\*\*)?\s*(\$\$?|\\\(|\\\[)/.exec(line);
+  if (lead) {
+    const closer = lead[1] === '\\(' ? '\\)' : lead[1] === '\\[' ? '\\]' : lead[1]!;
+    const close = line.indexOf(closer, lead[0].length);
+    if (close > lead[0].length) {
+      const span = trimmedSpan(text, start + lead[0].length, start + close);
+      return span.text !== '' && span.text.length <= MAX_EXTRACTED ? span : undefined;
+    }
+  } else {
+    // Otherwise the answer ends with its sentence: a period followed by a space.
+    const sentence = /\.\s/.exec(line);
+    if (sentence) end = start + sentence.index;
+  }
   const strip = (re: RegExp, atStart: boolean): void => {
     const piece = text.slice(start, end);
     const m = re.exec(piece);
