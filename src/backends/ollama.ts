@@ -249,15 +249,19 @@ export class OllamaBackend implements Backend {
     }
     const contextLength = contextEntry[1] as number;
     if (this.numCtx > contextLength) {
-      throw new InputError('num_ctx', `${this.numCtx} exceeds model '${model}''s context length ${contextLength}; use at most ${contextLength}`);
+      throw new InputError('num_ctx', `${this.numCtx} exceeds the context length of model '${model}' (${contextLength}); use at most ${contextLength}`);
     }
 
     // The digest identifies the weights in every cache key; /api/tags is where Ollama reports it.
     const tags = await this.preflight('GET /api/tags', () => client.list(), signal);
     const wanted = model.includes(':') ? model.toLowerCase() : `${model.toLowerCase()}:latest`;
-    const listed = (tags.models ?? []).find((m) => m.name.toLowerCase() === wanted || m.model?.toLowerCase() === wanted);
+    const models: unknown = tags?.models;
+    const listed = (Array.isArray(models) ? (models as { name?: unknown; model?: unknown; digest?: unknown }[]) : []).find(
+      (m) => String(m?.name ?? '').toLowerCase() === wanted || String(m?.model ?? '').toLowerCase() === wanted,
+    );
+    const listedDigest = typeof listed?.digest === 'string' && listed.digest !== '' ? listed.digest : undefined;
     const digest =
-      listed?.digest ??
+      listedDigest ??
       // Not listed (e.g. a remote model): derive a stable identity from everything /api/show told us.
       `show-sha256:${createHash('sha256')
         .update(JSON.stringify([show.modelfile, show.template, show.parameters, show.details, show.model_info]))

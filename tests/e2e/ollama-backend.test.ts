@@ -91,7 +91,7 @@ describe('describe (preflight)', () => {
   it('refuses a num_ctx larger than the model supports', async () => {
     const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 65536 }).describe('sim-qwq'));
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toBe("num_ctx: 65536 exceeds model 'sim-qwq''s context length 40960; use at most 40960");
+    expect((error as Error).message).toBe("num_ctx: 65536 exceeds the context length of model 'sim-qwq' (40960); use at most 40960");
   });
 });
 
