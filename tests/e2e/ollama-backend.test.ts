@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { BackendUnreachableError, InputError } from '../../src/core/errors.ts';
 import type { Completion, CompletionRequest } from '../../src/backends/backend.ts';
+import { resolveHost } from '../../src/backends/host.ts';
 import { OllamaBackend } from '../../src/backends/ollama.ts';
 import type { RetryPolicy } from '../../src/backends/retry.ts';
 import { tokenize } from '../../src/sim/model/tokenizer.ts';
@@ -70,6 +71,15 @@ describe('describe (preflight)', () => {
     });
     expect(pickTemplate(info).name).toBe('chatml-qwq');
     expect(backend.label).toBe(`ollama ${clean.url}`);
+  });
+
+  it('finds the server through OLLAMA_HOST written the ways users write it', async () => {
+    for (const written of [`:${clean.port}`, `0.0.0.0:${clean.port}`, `http://localhost:${clean.port}/`]) {
+      const host = resolveHost(undefined, { OLLAMA_HOST: written });
+      expect(host.source).toBe('OLLAMA_HOST');
+      const info = await new OllamaBackend({ host: host.url, numCtx: 4096 }).describe('sim-qwq:latest');
+      expect(info.contextLength).toBe(40960);
+    }
   });
 
   it('an unknown model is one line telling the user to pull it', async () => {
