@@ -232,10 +232,20 @@ function countWholeTokens(generated: readonly string[], output: string): string[
   return kept;
 }
 
+/**
+ * A log-softmax is never positive: the model's float rounding (log of 1 + 2e-16) is clamped to 0 so
+ * the wire carries what Ollama would.
+ */
+function wireLogprob(logprob: number): number {
+  return logprob > 0 ? 0 : logprob;
+}
+
 function toEntry(token: GeneratedToken, topLogprobs: number, vocab: TokenVocab): LogprobEntry {
-  const entry: LogprobEntry = { token: token.token, logprob: token.logprob, bytes: vocab.bytesOf(token.token) };
+  const entry: LogprobEntry = { token: token.token, logprob: wireLogprob(token.logprob), bytes: vocab.bytesOf(token.token) };
   if (topLogprobs > 0) {
-    entry.top_logprobs = token.top.slice(0, topLogprobs).map((alt) => ({ token: alt.token, logprob: alt.logprob, bytes: vocab.bytesOf(alt.token) }));
+    entry.top_logprobs = token.top
+      .slice(0, topLogprobs)
+      .map((alt) => ({ token: alt.token, logprob: wireLogprob(alt.logprob), bytes: vocab.bytesOf(alt.token) }));
   }
   return entry;
 }
