@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { InputError } from '../core/errors.ts';
 import type { LineLocator } from './validate.ts';
 import { validateSuite, type Suite } from './suite.ts';
@@ -64,7 +64,35 @@ function parseText(text: string, format: 'json' | 'yaml', file: string): { value
     const message = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '');
     throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid YAML (${message})`);
   }
-  return { value: doc.toJS({ maxAliasCount: 100 }), locate: yamlLocator(doc, counter) };
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  keepAnswersAsWritten(doc, value);
+  return { value, locate: yamlLocator(doc, counter) };
+}
+
+/**
+ * YAML reads `answer: 025` as the number 25 and `answer: 1.50` as 1.5; a reference answer must be
+ * kept as written (AIME's leading zeros), so problem ids, answers and id filters written as plain
+ * numbers take their source text.
+ */
+function keepAnswersAsWritten(doc: Document, value: unknown): void {
+  const problems = doc.get('problems', true);
+  const values = (value as { problems?: unknown } | null)?.problems;
+  if (!isSeq(problems) || !Array.isArray(values)) return;
+  problems.items.forEach((item, i) => {
+    const target = values[i] as Record<string, unknown> | undefined;
+    if (!isMap(item) || typeof target !== 'object' || target === null) return;
+    for (const key of ['answer', 'id']) {
+      const node = item.get(key, true);
+      if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string') target[key] = node.source;
+    }
+    const ids = item.get('ids', true);
+    const idValues = target['ids'];
+    if (isSeq(ids) && Array.isArray(idValues)) {
+      ids.items.forEach((node, j) => {
+        if (isScalar(node) && typeof node.value === 'number' && typeof node.source === 'string') idValues[j] = node.source;
+      });
+    }
+  });
 }
 
 /** Loads a `.suite.ts` (default export), `.json`, `.yaml` or `.yml` suite and validates it. */

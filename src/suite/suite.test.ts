@@ -43,6 +43,15 @@ describe('loading suites', () => {
     expect(minimal.checks).toEqual([]);
   });
 
+  it('keeps YAML answers and ids as written (025 stays 025)', async () => {
+    const { suite } = await loadSuite(f('answers.yaml'));
+    expect(suite.problems).toEqual([
+      { id: '007', question: 'AIME-style', answer: '025' },
+      { id: 'b', question: 'Decimal', answer: '1.50' },
+      { dataset: 'x.jsonl', ids: ['060', 'a'] },
+    ]);
+  });
+
   it('does not modify the value it validates', () => {
     const value = { name: 'm', problems: [{ id: 1, question: 'q', answer: 1 }] };
     validateSuite(value, 'm.json');

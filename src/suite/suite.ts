@@ -154,6 +154,13 @@ export function validateSuite(value: unknown, file: string, locate?: LineLocator
   }
   const problems = crossFieldProblems(suite).map((p) => ({ ...p, pointer: remap(p.pointer) }));
   if (problems.length > 0) throw new ValidationError(file, problems, locate);
+  // Ids and answers are text (a reference answer is kept as written); numbers become strings here,
+  // whatever the format, so a YAML, JSON and TypeScript suite give the same value.
+  suite.problems = suite.problems.map((source) => {
+    if ('question' in source) return { ...source, id: String(source.id), answer: String(source.answer) };
+    if ('dataset' in source && source.ids) return { ...source, ids: source.ids.map(String) };
+    return source;
+  });
   const checks: (CheckSpec | CustomCheck)[] = [...suite.checks];
   for (const { index, check } of custom) checks.splice(index, 0, check);
   return { ...suite, checks };
