@@ -44,16 +44,19 @@ let clean: SimServer;
 let faulty: SimServer;
 let down: SimServer;
 let slow: SimServer;
+let cutting: SimServer;
 beforeAll(async () => {
-  [clean, faulty, down, slow] = await Promise.all([
+  [clean, faulty, down, slow, cutting] = await Promise.all([
     startSimServer({ parallel: 2 }),
     startSimServer({ parallel: 2, faults: 'http500=0.12,http503=0.12,cut=0.12,errorline=0.12,nodone=0.12,seed=11' }),
     startSimServer({ faults: 'http503=1' }),
     startSimServer({ latency: 'decode=40ms' }),
+    // With decode latency the headers and first lines are out before the cut: a stream cut mid-body.
+    startSimServer({ parallel: 2, faults: 'cut=0.5,seed=3', latency: 'decode=0.5ms' }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([clean, faulty, down, slow].map((s) => s?.close()));
+  await Promise.all([clean, faulty, down, slow, cutting].map((s) => s?.close()));
 });
 
 describe('describe (preflight)', () => {
@@ -162,6 +165,17 @@ describe('complete', () => {
     const faults = faulty.stats().faults;
     for (const kind of ['http500', 'http503', 'cut', 'errorline', 'nodone'] as const) expect(faults[kind]).toBeGreaterThan(0);
     expect(retries.length).toBe(Object.values(faults).reduce((a, b) => a + b, 0));
+  });
+
+  it('a stream cut in the middle of its body is retried from scratch and gives the clean result', async () => {
+    const retried: unknown[] = [];
+    const reference = new OllamaBackend({ host: clean.url, numCtx: 4096 });
+    const backend = new OllamaBackend({ host: cutting.url, numCtx: 4096, retry: fastRetry, onRetry: (info) => retried.push(info.error) });
+    for (let seed = 1; seed <= 6; seed++) {
+      const r = request({ seed, maxTokens: 100 });
+      expect(comparable(await backend.complete('sim-qwq', r))).toEqual(comparable(await reference.complete('sim-qwq', r)));
+    }
+    expect(retried.some((e) => e instanceof Error && e.name === 'StreamCutError' && /was cut/.test(e.message))).toBe(true);
   });
 
   it('a server that stays down stops with one clear line after bounded retries', async () => {
