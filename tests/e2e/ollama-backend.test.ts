@@ -188,6 +188,18 @@ describe('complete', () => {
     expect(retried).toBe(3);
   });
 
+  it('a server that went away mid-run: bounded retries, then one line saying what to do', async () => {
+    const port = await closedPort();
+    let retried = 0;
+    const backend = new OllamaBackend({ host: `http://127.0.0.1:${port}`, numCtx: 4096, retry: { ...fastRetry, maxAttempts: 3 }, onRetry: () => retried++ });
+    const error = await caught(backend.complete('sim-qwq', request()));
+    expect(error).toBeInstanceOf(BackendUnreachableError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port}: is \`ollama serve\` running\\? \\(gave up after 3 attempts .*ECONNREFUSED\\) \\(finished requests are stored; rerun to resume\\)$`),
+    );
+    expect(retried).toBe(2);
+  });
+
   it('never retries a 4xx', async () => {
     let retried = 0;
     const backend = new OllamaBackend({ host: clean.url, numCtx: 4096, retry: fastRetry, onRetry: () => retried++ });
