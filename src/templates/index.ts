@@ -40,7 +40,8 @@ export function pickTemplate(info: ModelInfo, override?: string, options: Templa
   }
   const text = info.templateText;
   const family = info.family.toLowerCase();
-  if (text.includes('<｜Assistant｜>') || text.includes('<｜User｜>') || family.startsWith('deepseek')) return deepseekR1(options);
+  // Only R1's own markers decide: other DeepSeek models (V2, V3 chat) share the family but not the template.
+  if (text.includes('<｜Assistant｜>') && text.includes('<｜User｜>')) return deepseekR1(options);
   if (family.startsWith('qwen3')) return qwen3(options);
   if (text.includes('<|im_start|>') && (family === '' || family.startsWith('qwen2'))) return chatmlQwq(options);
   throw new InputError(

@@ -157,6 +157,9 @@ describe('pickTemplate', () => {
     // R1 distills report their base's family; the markers decide.
     expect(pickTemplate(info('qwen2', r1Text)).name).toBe('deepseek-r1');
     expect(pickTemplate(info('llama', r1Text)).name).toBe('deepseek-r1');
+    expect(pickTemplate(info('deepseek2', r1Text)).name).toBe('deepseek-r1');
+    // A DeepSeek chat model without R1's markers is not guessed to be R1.
+    expect(() => pickTemplate(info('deepseek2', '{{ .System }}User: {{ .Prompt }}\n\nAssistant:'))).toThrow(/unknown chat template \(family 'deepseek2'\)/);
   });
 
   it('an override wins, and an unknown override is bad input', () => {
