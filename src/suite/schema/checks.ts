@@ -12,7 +12,7 @@ import { Default, Fraction, PositiveInt, tagged, type Resolved } from './helpers
 const Label = () => Type.String({ minLength: 1 });
 const LabelOr = (def: string) => Default(Type.String({ minLength: 1 }), def);
 const Labels = Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }));
-const Alpha = Default(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), 0.05);
+const Alpha = Default(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 0.5, expected: 'a significance level between 0 and 0.5' }), 0.05);
 
 function check<const N extends string, T extends TProperties>(type: N, properties: T) {
   return Type.Object(
