@@ -127,13 +127,13 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // Row separators of matrices are protected from the spacing rules below (`\\ 2` is not `\ `).
   let s = raw.replace(/\\\\/g, '\u0002');
   for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);
-  // An answer that is itself boxed is the box's content.
-  const boxed = /^\s*\\(?:boxed|fbox)\s*\{/.exec(s);
-  if (boxed && matchingBrace(s, boxed[0].length - 1) === s.trimEnd().length - 1) s = s.trim().slice(boxed[0].trim().length, -1);
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
   // Math delimiters and currency: every `$`, escaped or not, and `\(`, `\)`, `\[`, `\]`.
   s = s.replace(/\\\$/g, '').replace(/\$/g, '');
   s = s.replace(/^\s*\\\[|\\\]\s*$/g, '').replace(/^\s*\\\(|\\\)\s*$/g, '');
+  // An answer that is itself boxed is the box's content.
+  const boxed = /^\s*\\(?:boxed|fbox)\s*\{/.exec(s);
+  if (boxed && matchingBrace(s, boxed[0].length - 1) === s.trimEnd().length - 1) s = s.trim().slice(boxed[0].trim().length, -1);
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*(\.)?/g, (_m, dot) => (dot ? '' : ''));
   s = s.replace(TEXT_COMMANDS, '\\text');
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
