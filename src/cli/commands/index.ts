@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { registerGrade } from './grade.ts';
+import { registerRun } from './run.ts';
 import { registerSim } from './sim.ts';
 
 /** Every CLI command registers itself on the program; add new commands here. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerGrade, registerSim];
+export const commands: RegisterCommand[] = [registerRun, registerGrade, registerSim];

@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { ExitCode, InputError } from '../../core/errors.ts';
+import { terminalSummary } from '../../reports/terminal.ts';
+import { progressDisplay } from '../../runner/progress.ts';
+import { runSuite } from '../../runner/run-suite.ts';
+import { integerFlag } from '../flags.ts';
+
+interface RunFlags {
+  model?: string;
+  host?: string;
+  samples?: string;
+  concurrency?: string;
+  seed?: string;
+  filter?: string;
+  out: string;
+  updateGolden?: boolean;
+  reporter: string;
+  fresh?: boolean;
+  html: boolean;
+}
+
+const REPORTERS = ['default', 'json', 'silent'] as const;
+const DEFAULT_SUITE = 'suites/quickstart.suite.ts';
+
+/** `thinkprobe run [suite...]`: the test runner users meet. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run suites: every problem under every intervention, graded, checked, and reported.')
+    .argument('[suites...]', `suite files (.suite.ts, .json, .yaml); default ${DEFAULT_SUITE}`)
+    .option('--model <name>', "model to run: an Ollama model (e.g. qwq) or sim:<card> for the built-in simulator; default: the suite's")
+    .option('--host <url>', 'Ollama server, e.g. http://gpu-box:11434 (default: OLLAMA_HOST, else http://127.0.0.1:11434)')
+    .option('--samples <n>', "samples per problem and intervention (default: the suite's)")
+    .option('--concurrency <n>', 'requests in flight = server slots (OLLAMA_NUM_PARALLEL); default 4 on the simulator, 1 on Ollama')
+    .option('--seed <n>', "base seed (default: the suite's)")
+    .option('--filter <text>', 'only problems whose id contains this text, or matches /regex/')
+    .option('--out <dir>', 'folder for run outputs (<dir>/<suite>/<run-id>/)', 'reports')
+    .option('--update-golden', 'write golden/<suite>/<model>.json from this run instead of comparing against it')
+    .option('--reporter <name>', `terminal output: ${REPORTERS.join(', ')}`, 'default')
+    .option('--fresh', 'start a new run even if an interrupted run of the same configuration can be resumed')
+    .option('--no-html', 'skip the HTML report')
+    .action(async (suiteArgs: string[], flags: RunFlags) => {
+      if (!(REPORTERS as readonly string[]).includes(flags.reporter)) throw new InputError('--reporter', `expected one of ${REPORTERS.join(', ')}, got "${flags.reporter}"`);
+      const suites = suiteArgs.length > 0 ? suiteArgs : [DEFAULT_SUITE];
+      if (suiteArgs.length === 0 && !existsSync(DEFAULT_SUITE)) throw new InputError('thinkprobe run', `expected a suite file (no ${DEFAULT_SUITE} here)`);
+      const samples = flags.samples === undefined ? undefined : integerFlag('--samples', flags.samples, 1, 10_000);
+      const concurrency = flags.concurrency === undefined ? undefined : integerFlag('--concurrency', flags.concurrency, 1, 256);
+      const seed = flags.seed === undefined ? undefined : integerFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
+      const interactive = process.stderr.isTTY === true && process.env['CI'] !== 'true' && flags.reporter === 'default';
+      const write = (line: string): void => void process.stderr.write(`${line}\n`);
+
+      const controller = new AbortController();
+      const onSignal = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        write('stopping: finishing requests in flight (Ctrl-C again to quit at once); rerun the same command to resume');
+        controller.abort(new Error('interrupted'));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let exitCode: number = ExitCode.ok;
+      try {
+        for (const suiteFile of suites) {
+          const progress = progressDisplay({ interactive, write: flags.reporter === 'silent' ? () => undefined : write });
+          let outcome;
+          try {
+            outcome = await runSuite({
+              suiteFile,
+              ...(flags.model ? { model: flags.model } : {}),
+              ...(flags.host ? { host: flags.host } : {}),
+              ...(samples ? { samples } : {}),
+              ...(seed !== undefined ? { seed } : {}),
+              ...(concurrency ? { concurrency } : {}),
+              ...(flags.filter ? { filter: flags.filter } : {}),
+              out: flags.out,
+              updateGolden: flags.updateGolden === true,
+              fresh: flags.fresh === true,
+              html: flags.html,
+              signal: controller.signal,
+              log: (line) => progress.log(line),
+              onProgress: (p) => progress.update(p),
+            });
+          } finally {
+            progress.stop();
+          }
+          if (outcome.status === 'interrupted') {
+            write(`interrupted: finished work is kept in ${outcome.runDir}; rerun the same command to resume`);
+            return void (process.exitCode = 130);
+          }
+          const failed = outcome.checks.some((c) => c.verdict === 'fail' || c.verdict === 'error');
+          if (failed) exitCode = ExitCode.checkFailed;
+          if (flags.reporter === 'json') process.stdout.write(`${JSON.stringify({ runDir: outcome.runDir, run: outcome.data?.run, interventions: outcome.data?.interventions, checks: outcome.checks })}\n`);
+          if (outcome.goldenWritten) process.stdout.write(`golden written: ${outcome.goldenWritten}\n`);
+          // The last line names the run folder, whatever the reporter.
+          if (flags.reporter === 'default' && outcome.data) process.stdout.write(terminalSummary(outcome.data, { runDir: outcome.runDir }));
+          else process.stdout.write(`${outcome.runDir}\n`);
+        }
+        process.exitCode = exitCode;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import type { ResultRow } from '../checks/types.ts';
+import { findReflections } from '../confidence/index.ts';
+import type { ResultRecord } from '../engine/index.ts';
+import type { Grader } from '../grading/grader.ts';
+import { gradeProblem } from '../grading/index.ts';
+import type { Problem } from '../problems/problem.ts';
+import type { ConfidencePoint, ResultSummary, TraceRecord } from '../reports/run-data.ts';
+import type { LhatPoint } from './confidence-pass.ts';
+import { generatedTokens } from './prefix.ts';
+
+/** A result as every later stage sees it: the engine's record, graded, with its confidence curve. */
+export interface GradedResult {
+  record: ResultRecord;
+  /** The suite's label for the intervention. */
+  label: string;
+  extracted?: string;
+  correct: boolean;
+  confidence: ConfidencePoint[];
+  reflections: Array<{ position: number; word: string }>;
+}
+
+export async function gradeRecord(
+  record: ResultRecord,
+  problem: Problem,
+  label: string,
+  grader: Grader,
+  lhat: readonly LhatPoint[] = [],
+): Promise<GradedResult> {
+  // The engine hands over the text after the thinking closed ('' if it never closed): never the thinking.
+  const grade = record.answer === '' ? { correct: false } : await gradeProblem(problem, record.answer, { grader });
+  const thinking = Math.max(1, record.counts.thinking);
+  const byPosition = new Map(lhat.map((p) => [p.position, p]));
+  const probePositions = [...new Set([...record.probes.map((p) => p.position), ...lhat.map((p) => p.position)])].sort((a, b) => a - b);
+  const confidence: ConfidencePoint[] = probePositions.map((position) => {
+    const point = byPosition.get(position);
+    return {
+      position,
+      normalized: Math.min(1, position / thinking),
+      ...(point ? { lhat: point.lhat, pCorrect: point.pReference, ...(point.bounded ? { bounded: true } : {}) } : {}),
+    };
+  });
+  const tokens = generatedTokens(record.trace).slice(0, record.counts.thinking);
+  const reflections = findReflections(tokens).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
+  return {
+    record,
+    label,
+    ...(grade.extracted === undefined ? {} : { extracted: grade.extracted }),
+    correct: grade.correct,
+    confidence,
+    reflections,
+  };
+}
+
+/** The plain row checks and golden files work on. */
+export function checkRow(result: GradedResult): ResultRow & { answer?: string } {
+  return {
+    problemId: result.record.problemId,
+    intervention: result.label,
+    sample: result.record.sample,
+    correct: result.correct,
+    thinkingTokens: result.record.counts.thinking,
+    answerTokens: result.record.counts.answer,
+    capFired: result.record.capFired,
+    confidence: result.confidence.map(({ bounded: _bounded, ...point }) => point),
+    reflections: result.reflections,
+    ...(result.extracted === undefined ? {} : { answer: result.extracted }),
+  };
+}
+
+/** The report's view of one result and its trace (probe markers at character offsets). */
+export function reportResult(result: GradedResult, traceIndex: number): { summary: ResultSummary; trace: TraceRecord } {
+  const { record } = result;
+  const offsets: number[] = [];
+  let chars = 0;
+  for (const segment of record.trace) {
+    if (segment.kind === 'prompt') continue;
+    if (segment.kind === 'generated') {
+      for (const token of segment.tokens) {
+        offsets.push(chars);
+        chars += token.text.length;
+      }
+    } else chars += segment.text.length;
+  }
+  offsets.push(chars);
+  const trace: TraceRecord = {
+    segments: record.trace.map((s) => (s.kind === 'injected' ? { kind: s.kind, text: s.text, label: s.label } : { kind: s.kind, text: s.text })),
+    probes: result.confidence.map((p) => ({
+      offset: offsets[Math.min(p.position, offsets.length - 1)] ?? chars,
+      position: p.position,
+      ...(p.pCorrect === undefined ? {} : { pCorrect: p.pCorrect }),
+      ...(p.lhat === undefined ? {} : { lhat: p.lhat }),
+    })),
+  };
+  const summary: ResultSummary = {
+    problemId: record.problemId,
+    intervention: result.label,
+    sample: record.sample,
+    ...(result.extracted === undefined ? {} : { answer: result.extracted }),
+    correct: result.correct,
+    thinkingTokens: record.counts.thinking,
+    answerTokens: record.counts.answer,
+    capFired: record.capFired,
+    confidence: result.confidence,
+    trace: traceIndex,
+  };
+  return { summary, trace };
+}

@@ -1,0 +1,62 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildHtmlReport } from '../reports/html/build.ts';
+import { junitReport } from '../reports/junit.ts';
+import { markdownSummary } from '../reports/markdown.ts';
+import type { RunData } from '../reports/run-data.ts';
+import type { Problem } from '../problems/problem.ts';
+import type { GradedResult } from './assemble.ts';
+
+/** Written last, so its presence marks a finished run (see run-folder.ts). Atomic: temp + rename. */
+function writeAtomic(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text, 'utf8');
+  renameSync(temp, file);
+}
+
+/** One row per problem x intervention x sample: what CI and notebooks read. */
+export function resultsJsonl(results: readonly GradedResult[], problems: ReadonlyMap<string, Problem>): string {
+  return results
+    .map((r) =>
+      JSON.stringify({
+        key: r.record.key,
+        problemId: r.record.problemId,
+        intervention: r.label,
+        params: r.record.intervention.params,
+        sample: r.record.sample,
+        seed: r.record.seed,
+        answer: r.extracted ?? null,
+        reference: problems.get(r.record.problemId)?.answer ?? null,
+        correct: r.correct,
+        thinkingTokens: r.record.counts.thinking,
+        answerTokens: r.record.counts.answer,
+        capFired: r.record.capFired,
+        exit: r.record.exit,
+        confidence: r.confidence,
+        reflections: r.reflections,
+        cost: r.record.cost,
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+export interface RunFiles {
+  dir: string;
+  data: RunData;
+  results: readonly GradedResult[];
+  problems: readonly Problem[];
+  summary: Record<string, unknown>;
+  html: boolean;
+}
+
+export async function writeRunFiles(files: RunFiles): Promise<void> {
+  mkdirSync(files.dir, { recursive: true });
+  const byId = new Map(files.problems.map((p) => [p.id, p]));
+  writeAtomic(join(files.dir, 'problems.jsonl'), files.problems.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  writeAtomic(join(files.dir, 'results.jsonl'), resultsJsonl(files.results, byId));
+  writeAtomic(join(files.dir, 'junit.xml'), junitReport(files.data));
+  writeAtomic(join(files.dir, 'summary.md'), markdownSummary(files.data));
+  if (files.html) writeAtomic(join(files.dir, 'index.html'), await buildHtmlReport(files.data));
+  writeAtomic(join(files.dir, 'summary.json'), `${JSON.stringify(files.summary, null, 2)}\n`);
+}

@@ -1,0 +1,89 @@
+import type { CheckResult, LabeledIntervention } from '../checks/types.ts';
+import type { InterventionComparison } from '../golden/index.ts';
+import { paretoFrontier, reflectionShiftAt, wilson } from '../metrics/index.ts';
+import type { Problem } from '../problems/problem.ts';
+import type { InterventionSummary, ResultSummary, RunData, TraceRecord } from '../reports/run-data.ts';
+import { reportResult, type GradedResult } from './assemble.ts';
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+export interface RunDataInput {
+  run: RunData['run'];
+  interventions: readonly LabeledIntervention[];
+  problems: readonly Problem[];
+  results: readonly GradedResult[];
+  checks: readonly CheckResult[];
+  /** Flips against the golden baseline, when there is one. */
+  comparison?: readonly InterventionComparison[];
+}
+
+/** Everything the reports show, computed from graded results only (so `thinkprobe report` can redo it). */
+export function buildRunData(input: RunDataInput): RunData {
+  const summaries: InterventionSummary[] = input.interventions.map(({ label, intervention }) => {
+    const rows = input.results.filter((r) => r.label === label);
+    const correct = rows.filter((r) => r.correct).length;
+    const { label: _label, type, ...params } = intervention as { label?: string; type: string } & Record<string, unknown>;
+    return {
+      label,
+      type,
+      params,
+      n: rows.length,
+      accuracy: wilson(correct, rows.length),
+      meanThinkingTokens: mean(rows.map((r) => r.record.counts.thinking)),
+      meanAnswerTokens: mean(rows.map((r) => r.record.counts.answer)),
+      costAlone: mean(rows.map((r) => r.record.cost.alone.total)),
+      costShared: mean(rows.map((r) => r.record.cost.tree.total)),
+      ...(type === 'budget' && typeof params['tokens'] === 'number' ? { budget: params['tokens'] } : {}),
+    };
+  });
+  const measured = summaries.filter((s) => s.n > 0 && Number.isFinite(s.accuracy.estimate));
+  const frontier = new Set(
+    paretoFrontier(measured.map((s) => ({ id: s.label, cost: s.meanThinkingTokens + s.meanAnswerTokens, accuracy: s.accuracy.estimate }))),
+  );
+  for (const s of summaries) s.onParetoFrontier = frontier.has(s.label);
+
+  const flips = new Map<string, 'gained' | 'lost'>();
+  for (const c of input.comparison ?? []) {
+    for (const f of c.regressed) flips.set(`${f.problemId}|${f.intervention}|${f.sample}`, 'lost');
+    for (const f of c.improved) flips.set(`${f.problemId}|${f.intervention}|${f.sample}`, 'gained');
+  }
+  const results: ResultSummary[] = [];
+  const traces: TraceRecord[] = [];
+  for (const graded of input.results) {
+    const { summary, trace } = reportResult(graded, traces.length);
+    const flip = flips.get(`${summary.problemId}|${summary.intervention}|${summary.sample}`);
+    if (flip) summary.flip = flip;
+    traces.push(trace);
+    results.push(summary);
+  }
+
+  const reflectionShift = input.interventions.flatMap(({ label }) => {
+    let atSum = 0;
+    let atCount = 0;
+    let allSum = 0;
+    let allCount = 0;
+    for (const r of input.results.filter((x) => x.label === label)) {
+      const points = r.confidence.flatMap((p) => (p.lhat === undefined ? [] : [{ position: p.position, value: p.lhat }]));
+      if (points.length < 2) continue;
+      const at = reflectionShiftAt(points, r.reflections.map((m) => m.position));
+      const all = reflectionShiftAt(points, points.map((p) => p.position));
+      atSum += at.atReflection * at.count;
+      atCount += at.count;
+      allSum += all.allPositions * all.count;
+      allCount += all.count;
+    }
+    return atCount > 0 && allCount > 0 ? [{ intervention: label, atReflection: atSum / atCount, allPositions: allSum / allCount, count: atCount }] : [];
+  });
+
+  return {
+    run: input.run,
+    interventions: summaries,
+    checks: input.checks.map((c) => ({ name: c.name, verdict: c.verdict, summary: c.summary, evidence: c.evidence, ...(c.counterexample === undefined ? {} : { counterexample: c.counterexample }) })),
+    problems: input.problems.map((p) => ({ id: p.id, question: p.question, answer: p.answer, ...(p.source ? { source: p.source } : {}), ...(p.difficulty === undefined ? {} : { difficulty: p.difficulty }) })),
+    results,
+    traces,
+    ...(reflectionShift.length > 0 ? { reflectionShift } : {}),
+  };
+}

@@ -1,0 +1,274 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ModelInfo } from '../backends/backend.ts';
+import { runChecks, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
+import { version } from '../core/version.ts';
+import { InputError } from '../core/errors.ts';
+import { runPlan, type Progress, type ResultRecord } from '../engine/index.ts';
+import { buildGolden, compareWithGolden, goldenPath, readGolden, writeGolden, type InterventionComparison } from '../golden/index.ts';
+import { createGrader, type Grader } from '../grading/grader.ts';
+import { interventionFromSpec, type Intervention as EngineIntervention } from '../interventions/index.ts';
+import { loadAllProblems } from '../problems/load.ts';
+import type { Problem } from '../problems/problem.ts';
+import type { RunData } from '../reports/run-data.ts';
+import { openStore } from '../store/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
+import { labeledInterventions, loadSuite, type Suite } from '../suite/index.ts';
+import { interventionParams } from '../suite/labels.ts';
+import type { Intervention as SuiteIntervention } from '../suite/schema/interventions.ts';
+import { customTemplate, pickTemplate, type ChatTemplate } from '../templates/index.ts';
+import { checkRow, gradeRecord, type GradedResult } from './assemble.ts';
+import { cachedBackend } from './cached-backend.ts';
+import { measureLhat, type LhatPoint } from './confidence-pass.ts';
+import { writeRunFiles } from './outputs.ts';
+import { chooseRunFolder, configHash } from './run-folder.ts';
+import { buildRunData } from './run-data.ts';
+import { openTarget, type ModelTarget } from './target.ts';
+
+export interface RunSuiteOptions {
+  suiteFile: string;
+  model?: string;
+  host?: string;
+  samples?: number;
+  seed?: number;
+  concurrency?: number;
+  /** Keeps problems whose id contains this text (or matches it, written as /regex/). */
+  filter?: string;
+  /** Folder under which `<suite>/<run-id>/` is written. Default `reports`. */
+  out?: string;
+  updateGolden?: boolean;
+  /** Start a new run even if an interrupted run of the same configuration exists. */
+  fresh?: boolean;
+  html?: boolean;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface RunSuiteOutcome {
+  status: 'completed' | 'interrupted';
+  runDir: string;
+  data?: RunData;
+  /** Verdicts of the checks (empty when interrupted). */
+  checks: CheckResult[];
+  goldenWritten?: string;
+}
+
+function problemFilter(filter: string | undefined): (p: Problem) => boolean {
+  if (!filter) return () => true;
+  const regex = /^\/(.+)\/([a-z]*)$/.exec(filter);
+  if (regex) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(regex[1] ?? '', regex[2]);
+    } catch (error) {
+      throw new InputError('--filter', `expected a valid /regex/ (${(error as Error).message})`);
+    }
+    return (p) => pattern.test(p.id);
+  }
+  return (p) => p.id.includes(filter);
+}
+
+function chooseTemplate(suite: Suite, info: ModelInfo): ChatTemplate {
+  const options = {
+    ...(suite.promptSuffix === undefined ? {} : { promptSuffix: suite.promptSuffix }),
+    ...(suite.prefillThink === undefined ? {} : { prefillThink: suite.prefillThink }),
+  };
+  if (typeof suite.template === 'object') return customTemplate(suite.template, 'suite template');
+  return pickTemplate(info, suite.template, options);
+}
+
+/** The engine's intervention under the suite's label, so records, checks and reports share one name. */
+function engineIntervention(labeled: LabeledIntervention): EngineIntervention {
+  const built = interventionFromSpec(interventionParams(labeled.intervention), `intervention '${labeled.label}'`);
+  return { ...built, run: built.run.bind(built), describe: () => labeled.label };
+}
+
+interface Session {
+  suite: Suite;
+  target: ModelTarget;
+  info: ModelInfo;
+  template: ChatTemplate;
+  store: Store;
+  grader: Grader;
+  problems: Problem[];
+  problemById: Map<string, Problem>;
+  concurrency: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Runs interventions as trace trees, measures L-hat where probes were taken, and grades every result. */
+async function execute(session: Session, runId: string, labeled: readonly LabeledIntervention[]): Promise<{ status: 'completed' | 'interrupted'; graded: GradedResult[] }> {
+  const { suite, target, store } = session;
+  const outcome = await runPlan({
+    backend: target.backend,
+    store,
+    model: target.model,
+    modelInfo: session.info,
+    template: session.template,
+    problems: session.problems,
+    interventions: labeled.map(engineIntervention),
+    runId,
+    suite: suite.name,
+    samples: suite.samples,
+    seed: suite.seed,
+    sampling: suite.sampling,
+    ...(suite.system === undefined ? {} : { system: suite.system }),
+    concurrency: session.concurrency,
+    maxThinkingTokens: suite.maxThinkingTokens,
+    answerTokens: suite.answerTokens,
+    ...(session.signal ? { signal: session.signal } : {}),
+    ...(session.onProgress ? { onProgress: session.onProgress } : {}),
+  });
+  if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [] };
+  const lhat = await measureLhat({
+    backend: cachedBackend(target.backend, store, session.info, 'lhat'),
+    model: target.model,
+    records: outcome.results,
+    problems: session.problemById,
+    ...(session.signal ? { signal: session.signal } : {}),
+  });
+  const order = new Map(labeled.map(({ label }, i) => [label, i]));
+  const records = [...outcome.results].sort(
+    (a, b) =>
+      (order.get(a.intervention.label) ?? 0) - (order.get(b.intervention.label) ?? 0) || a.problemId.localeCompare(b.problemId) || a.sample - b.sample,
+  );
+  const graded: GradedResult[] = [];
+  for (const record of records) {
+    const problem = session.problemById.get(record.problemId);
+    if (!problem) continue;
+    graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, lhat.get(record.key) ?? []));
+  }
+  return { status: 'completed', graded };
+}
+
+/** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
+export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcome> {
+  const loaded = await loadSuite(options.suiteFile);
+  const suite: Suite = {
+    ...loaded.suite,
+    ...(options.model ? { model: options.model } : {}),
+    ...(options.samples ? { samples: options.samples } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+  const keep = problemFilter(options.filter);
+  const problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(keep);
+  if (problems.length === 0) throw new InputError(options.filter ? '--filter' : `${options.suiteFile}: /problems`, 'expected at least one problem to run');
+  const labeled = labeledInterventions(suite);
+  const concurrency = options.concurrency ?? (suite.model.startsWith('sim:') ? 4 : 1);
+
+  const hash = configHash({
+    suite: { ...suite, checks: suite.checks.length },
+    problems: problems.map((p) => [p.id, p.question, p.answer]),
+    host: suite.model.startsWith('sim:') ? null : (options.host ?? process.env['OLLAMA_HOST'] ?? null),
+  });
+  const out = options.out ?? 'reports';
+  const folder = chooseRunFolder({ out, suite: suite.name, hash, fresh: options.fresh === true });
+  mkdirSync(folder.dir, { recursive: true });
+  if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
+
+  const target = await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
+  const store = openStore(join(folder.dir, 'store.sqlite'));
+  const grader = createGrader({ workers: 1 });
+  try {
+    const info = await target.backend.describe(target.model);
+    const session: Session = {
+      suite,
+      target,
+      info,
+      template: chooseTemplate(suite, info),
+      store,
+      grader,
+      problems,
+      problemById: new Map(problems.map((p) => [p.id, p])),
+      concurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
+    const startedAt = new Date().toISOString();
+    const main = await execute(session, folder.runId, labeled);
+    if (main.status === 'interrupted') return { status: 'interrupted', runDir: folder.dir, checks: [] };
+
+    const rows = main.graded.map(checkRow);
+    const goldenDir = suite.golden?.dir ? (isAbsolute(suite.golden.dir) ? suite.golden.dir : resolve(loaded.root, suite.golden.dir)) : resolve('golden');
+    const goldenFile = goldenPath(goldenDir, suite.name, suite.golden?.model ?? target.requested);
+    const golden = options.updateGolden ? undefined : await readGolden(goldenFile);
+    let extra = 0;
+    const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
+      // Property checks run further interventions; their trunks replay from this run's store.
+      const label = `property-${extra++}`;
+      const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
+      return result.graded.map(checkRow);
+    };
+    const context: CheckContext = {
+      rows,
+      interventions: labeled,
+      ...(golden ? { golden: { file: goldenFile, outcomes: golden.outcomes } } : {}),
+      evaluate,
+      seed: suite.seed,
+    };
+    const checks = await runChecks(suite.checks, context);
+    const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
+
+    const environment = {
+      server: info.serverVersion,
+      digest: info.digest,
+      backend: target.backend.label,
+      template: session.template.name,
+      samples: suite.samples,
+      seed: suite.seed,
+      temperature: suite.sampling.temperature,
+      top_p: suite.sampling.topP,
+      top_k: suite.sampling.topK,
+      maxThinkingTokens: suite.maxThinkingTokens,
+      answerTokens: suite.answerTokens,
+      num_ctx: suite.numCtx,
+      concurrency,
+    };
+    let goldenWritten: string | undefined;
+    if (options.updateGolden) {
+      await writeGolden(
+        goldenFile,
+        buildGolden({
+          suite: suite.name,
+          model: target.requested,
+          environment: { model: target.requested, digest: info.digest, serverVersion: info.serverVersion, thinkprobeVersion: version, options: environment },
+          interventions: labeled,
+          rows,
+        }),
+      );
+      goldenWritten = goldenFile;
+    }
+    const data = buildRunData({
+      run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
+      interventions: labeled,
+      problems,
+      results: main.graded,
+      checks,
+      ...(comparison ? { comparison } : {}),
+    });
+    await writeRunFiles({
+      dir: folder.dir,
+      data,
+      results: main.graded,
+      problems,
+      html: options.html !== false,
+      summary: {
+        run: data.run,
+        suiteFile: options.suiteFile,
+        interventions: data.interventions,
+        labeled,
+        checks,
+        golden: goldenWritten ? { written: goldenWritten } : golden ? { file: goldenFile, comparison } : null,
+      },
+    });
+    return { status: 'completed', runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
+  } finally {
+    store.close();
+    await grader.close();
+    await target.close();
+  }
+}
+
+export type { ResultRecord, LhatPoint };
