@@ -15,8 +15,19 @@ export function logprobIn(dist: Dist, token: string): number {
   return p > 0 ? Math.log(p) : FLOOR_LOGPROB;
 }
 
-/** Sorts by probability (stable: ties keep insertion order) and keeps at most `limit` entries. */
-export function normalizeDist(tokens: string[], probs: number[], limit = 20): Dist {
+/** Merges duplicates, sorts by probability (ties keep insertion order) and keeps at most `limit` entries. */
+export function normalizeDist(rawTokens: string[], rawProbs: number[], limit = 20): Dist {
+  // Merge duplicates: a token's probability is the sum over the ways of producing it.
+  const tokens: string[] = [];
+  const probs: number[] = [];
+  rawTokens.forEach((t, i) => {
+    const at = tokens.indexOf(t);
+    if (at >= 0) probs[at] = (probs[at] ?? 0) + (rawProbs[i] ?? 0);
+    else {
+      tokens.push(t);
+      probs.push(rawProbs[i] ?? 0);
+    }
+  });
   const order = tokens.map((_, i) => i).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0) || a - b);
   const kept = order.filter((i) => (probs[i] ?? 0) > 0).slice(0, limit);
   return { tokens: kept.map((i) => tokens[i] ?? ''), probs: kept.map((i) => probs[i] ?? 0) };

@@ -52,6 +52,8 @@ interface ChoiceOption {
 interface ChoiceItem {
   kind: 'choice';
   options: ChoiceOption[];
+  /** Set for an answer trie: the candidate answers, in option order. */
+  answers?: string[];
 }
 interface EotItem {
   kind: 'eot';
@@ -100,7 +102,8 @@ export interface State {
   /** The last few hundred characters of assistant text. */
   tail: string;
   lastFiller: boolean;
-  free?: { base: State; text: string; tokens: number };
+  /** Set while reading text that departs from the plan: the state before it, and what was read since. */
+  free?: { base: State; chars: number; tokens: number; tail: string };
 }
 
 export interface MindContext {
@@ -250,7 +253,7 @@ export function belief(ctx: MindContext, s: State): Belief {
 
 function answerChoice(ctx: MindContext, s: State): ChoiceItem {
   const bel = belief(ctx, s);
-  return choiceItem(
+  const item = choiceItem(
     bel.answers.map((answer, i) => ({
       text: `${answer}}`,
       p: bel.probs[i] ?? 0,
@@ -267,6 +270,16 @@ function answerChoice(ctx: MindContext, s: State): ChoiceItem {
       },
     })),
   );
+  item.answers = item.options.map((o) => o.text.slice(0, -1));
+  return item;
+}
+
+/** The distribution of a pending answer trie (the prompt ends at or inside an answer cue), if any. */
+export function pendingAnswer(ctx: MindContext, s: State): Belief | undefined {
+  const item = s.plan[s.at] ?? ensurePlan(ctx, s);
+  if (item.kind !== 'choice' || !item.answers || s.off > 0) return undefined;
+  const total = item.options.reduce((a, o) => a + o.p, 0);
+  return { answers: item.answers, probs: item.options.map((o) => o.p / total) };
 }
 
 function answerSection(ctx: MindContext, s: State, lead: string): void {
@@ -621,8 +634,9 @@ export function read(ctx: MindContext, s: State, t: string): State {
     bump(s, t);
     return s;
   }
-  if (s.free) return interpret(ctx, s.free.base, s.free.text + t, s.free.tokens + 1);
-  return interpret(ctx, cloneState(s), t, 1);
+  const f = s.free;
+  if (f) return interpret(ctx, f.base, { chars: f.chars + t.length, tokens: f.tokens + 1, tail: appendTail(f.tail, t) });
+  return interpret(ctx, cloneState(s), { chars: t.length, tokens: 1, tail: appendTail(s.tail, t) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,12 +649,13 @@ function glueAfter(text: string): string {
   return '.\n\n';
 }
 
-function interpret(ctx: MindContext, base: State, text: string, tokens: number): State {
+/** Re-plans from `base` (the state before the divergence) given what was read since (O(1) per token). */
+function interpret(ctx: MindContext, base: State, since: { chars: number; tokens: number; tail: string }): State {
   const s = cloneState(base);
-  s.chars = base.chars + text.length;
-  s.tokens = base.tokens + tokens;
-  s.tail = appendTail(base.tail, text);
-  s.free = { base, text, tokens };
+  s.chars = base.chars + since.chars;
+  s.tokens = base.tokens + since.tokens;
+  s.tail = since.tail;
+  s.free = { base, ...since };
   s.plan = [];
   s.at = 0;
   s.off = 0;

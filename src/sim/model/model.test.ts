@@ -14,18 +14,22 @@ const sampling = fc.record({
   topP: fc.constantFrom(1, 0.95, 0.5),
 });
 
-function checkTokens(tokens: GeneratedToken[]): void {
-  // Emitted tokens are exactly the tokenization of the output.
-  expect(tokenize(text(tokens))).toEqual(tokens.map((t) => t.token));
-  for (const t of tokens) {
-    expect(t.top.length).toBeGreaterThan(0);
-    expect(t.top.length).toBeLessThanOrEqual(20);
-    for (let i = 1; i < t.top.length; i++) expect(t.top[i - 1]!.logprob).toBeGreaterThanOrEqual(t.top[i]!.logprob);
-    expect(t.top.reduce((a, x) => a + Math.exp(x.logprob), 0)).toBeLessThanOrEqual(1 + 1e-9);
-    const self = t.top.find((x) => x.token === t.token);
-    expect(self?.logprob).toBe(t.logprob);
-    expect(new Set(t.top.map((x) => x.token)).size).toBe(t.top.length);
+/** Describes the first way a generated token list breaks the logprob contract, or returns undefined. */
+function tokenProblem(tokens: GeneratedToken[]): string | undefined {
+  const retokenized = tokenize(text(tokens));
+  if (retokenized.length !== tokens.length || retokenized.some((t, i) => t !== tokens[i]!.token)) return 'emitted tokens differ from tokenize(output)';
+  for (const [i, t] of tokens.entries()) {
+    if (t.top.length === 0 || t.top.length > 20) return `token ${i}: ${t.top.length} alternatives`;
+    for (let j = 1; j < t.top.length; j++) if (t.top[j - 1]!.logprob < t.top[j]!.logprob) return `token ${i}: alternatives not sorted`;
+    if (t.top.reduce((a, x) => a + Math.exp(x.logprob), 0) > 1 + 1e-9) return `token ${i}: alternatives sum above 1`;
+    if (t.top.find((x) => x.token === t.token)?.logprob !== t.logprob) return `token ${i}: sampled token missing from its alternatives`;
+    if (new Set(t.top.map((x) => x.token)).size !== t.top.length) return `token ${i}: duplicate alternatives`;
   }
+  return undefined;
+}
+
+function checkTokens(tokens: GeneratedToken[]): void {
+  expect(tokenProblem(tokens)).toBeUndefined();
 }
 
 describe('sim model: generation', () => {
@@ -61,7 +65,7 @@ describe('sim model: generation', () => {
         const rest = generateAll(model, prompt + text(full.slice(0, k)), opts).tokens;
         expect(rest).toEqual(full.slice(k));
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 
@@ -140,5 +144,64 @@ describe('sim model: generation', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('sim model: arbitrary prompts', () => {
+  const junk = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.array(fc.constantFrom('<think>', '</think>', '\n', 'Wait', '\\boxed{', '}', '**Final Answer**', ' 42', '<|im_end|>', '<|im_start|>', 'assistant\n', ' so', 'Okay'), { maxLength: 12 }).map((a) => a.join('')),
+  );
+
+  it('never throws, always ends, and stays prefix consistent whatever the raw prompt', () => {
+    fc.assert(
+      fc.property(junk, junk, fc.boolean(), sampling, fc.double({ min: 0, max: 1, noNaN: true }), (user, assistant, chat, opts, at) => {
+        const prompt = chat ? `<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n${assistant}` : `${user}${assistant}`;
+        const { tokens, stopped } = generateAll(model, prompt, opts, 30_000);
+        expect(stopped).toBe(true);
+        checkTokens(tokens);
+        const k = Math.floor(at * tokens.length);
+        expect(generateAll(model, prompt + text(tokens.slice(0, k)), opts, 30_000).tokens).toEqual(tokens.slice(k));
+        expect(Number.isFinite(model.logprobOf(prompt, 'Wait, 42}').logprob)).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('reads a long foreign trace in linear time (no per-token re-reading)', () => {
+    const { prompt } = problemPrompt(model, 'arithmetic-chain', 3, 3);
+    const foreign = 'Let me think about this in a completely different way, with my own words and numbers 12 and 7. '.repeat(400);
+    const { tokens, stopped } = generateAll(model, `${prompt}<think>\n${foreign}`, { seed: 1, temperature: 0, topK: 40, topP: 0.95 });
+    expect(stopped).toBe(true);
+    expect(text(tokens)).toContain('</think>');
+  });
+});
+
+describe('sim model: templates', () => {
+  it('renders ChatML like Ollama qwq and reads its own renders back', () => {
+    const prompt = model.template.render([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is the value of 2 * 3?' }], false);
+    expect(prompt).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhat is the value of 2 * 3?<|im_end|>\n<|im_start|>assistant\n');
+    const open = model.template.render([{ role: 'user', content: 'What is the value of 2 * 3?' }, { role: 'assistant', content: '<think>\nOkay' }], true);
+    expect(open.endsWith('<|im_start|>assistant\n<think>\nOkay')).toBe(true);
+    expect(model.template.stop).toEqual(['<|im_start|>', '<|im_end|>']);
+    expect(model.template.ollamaTemplate).toContain('{{ .Content }}');
+    expect(model.readPrompt(prompt)).toMatchObject({ correct: '6', source: 'family' });
+  });
+
+  it('speaks DeepSeek-R1 and Qwen3 when the card says so', () => {
+    const base = loadCard('sim-qwq');
+    const r1 = createSimModel({ ...base, name: 'sim-r1', template: { ...base.template, family: 'deepseek-r1', prefillThink: true } });
+    const prompt = r1.template.render([{ role: 'user', content: 'What is the value of 12 - 5?' }], false);
+    expect(prompt).toBe('<｜User｜>What is the value of 12 - 5?<｜Assistant｜><think>\n');
+    const out = text(generateAll(r1, prompt, { seed: 1, temperature: 0, topK: 40, topP: 0.95 }).tokens);
+    expect(out.startsWith('Okay')).toBe(true);
+    expect(lastBoxed(out)).toBe('7');
+    expect(r1.tokenize(prompt)).toEqual(['<｜User｜>', 'What', ' is', ' the', ' valu', 'e', ' of', ' 12', ' -', ' 5', '?', '<｜Assistant｜>', '<think>', '\n']);
+
+    const q3 = createSimModel({ ...base, name: 'sim-qwen3', template: { ...base.template, family: 'qwen3' } });
+    expect(q3.template.family).toBe('qwen3');
+    const noThink = q3.template.render([{ role: 'user', content: 'What is the value of 12 - 5? /no_think' }], false);
+    const outs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => text(generateAll(q3, noThink, { seed, temperature: 0.6, topK: 40, topP: 0.95 }).tokens));
+    expect(outs.some((o) => o.startsWith('<think>\n</think>\n\n'))).toBe(true);
   });
 });

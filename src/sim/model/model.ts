@@ -3,7 +3,7 @@ import { solveProblem } from '../../problems/families/index.ts';
 import { AnswerIndex, type AnswerKeyEntry } from './answers.ts';
 import { logprobIn, sampleIndex, topAlternatives, type Dist } from './dist.ts';
 import { hashString, Purpose, uniform } from './hash.ts';
-import { belief, dist, initialState, read, type Belief, type MindContext, type State } from './mind.ts';
+import { belief, dist, initialState, pendingAnswer, read, type Belief, type MindContext, type State } from './mind.ts';
 import { RAML_STOP_PHRASE } from './phrases.ts';
 import { chainReasoner, pseudoReasoner, problemDraw, type Reasoner } from './reasoner.ts';
 import { createTemplate, markersFor, parsePrompt } from './templates.ts';
@@ -46,7 +46,11 @@ export interface SimModelExt extends SimModel {
   readonly card: ModelCard;
   /** How the model reads the problem in a prompt. */
   readPrompt(prompt: string): PromptReading;
-  /** The model's belief over candidate answers after `prompt` (what an answer cue would sample from). */
+  /**
+   * The model's belief over candidate answers after `prompt`: when the prompt ends in an answer cue
+   * (`\boxed{`), exactly the distribution the answer is written from; otherwise what a cue would
+   * sample from if it came now.
+   */
   beliefAt(prompt: string): Belief & { correct: string };
   /** A reader positioned after `prompt`, to feed further tokens one by one. */
   reader(prompt: string): SimReader;
@@ -127,7 +131,7 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
 
   /** Parses the prompt and reads its assistant part: O(prompt length). */
   const load = (prompt: string): { ctx: MindContext; reading: PromptReading; state: State } => {
-    const parsed = parsePrompt(prompt, card.template.family);
+    const parsed = parsePrompt(prompt, card.template.family, card.template.thinkOpen);
     const { ctx, reading } = understand(parsed.user, parsed.system);
     let state = initialState();
     if (ctx.budget !== undefined) state.terse = true;
@@ -183,12 +187,12 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
       return { logprob: total, tokens };
     },
     readPrompt(prompt: string): PromptReading {
-      const parsed = parsePrompt(prompt, card.template.family);
+      const parsed = parsePrompt(prompt, card.template.family, card.template.thinkOpen);
       return understand(parsed.user, parsed.system).reading;
     },
     beliefAt(prompt: string) {
       const { ctx, state, reading } = load(prompt);
-      return { ...belief(ctx, state), correct: reading.correct };
+      return { ...(pendingAnswer(ctx, state) ?? belief(ctx, state)), correct: reading.correct };
     },
     reader(prompt: string): SimReader {
       const loaded = load(prompt);

@@ -123,34 +123,47 @@ export interface ParsedPrompt {
   assistant: string;
 }
 
-/** Reads a rendered prompt back: the last user turn and the open assistant turn. */
-export function parsePrompt(prompt: string, family: TemplateFamily): ParsedPrompt {
+/**
+ * Reads a rendered prompt back: the last user turn and the open assistant turn. Without an
+ * assistant header after the last user turn, the assistant text is whatever follows the user
+ * turn's end marker, or (no end marker) starts at the first thinking tag; the model's own output
+ * always starts with that tag, so appending output to such a prompt never changes the question.
+ */
+export function parsePrompt(prompt: string, family: TemplateFamily, thinkOpen = '<think>'): ParsedPrompt {
   const markers = markersFor(family);
   const assistantAt = prompt.lastIndexOf(markers.assistantStart);
   const userAt = prompt.lastIndexOf(markers.userStart);
-  let assistant = '';
-  let head = prompt;
+  let head: string;
+  let assistant: string;
   if (assistantAt >= 0 && assistantAt > userAt) {
     assistant = prompt.slice(assistantAt + markers.assistantStart.length);
     head = prompt.slice(0, assistantAt);
-  } else if (userAt < 0) {
-    // No chat markers at all: a bare completion prompt is the question itself.
-    return { user: prompt, system: '', assistant: '' };
+  } else {
+    const regionStart = userAt >= 0 ? userAt + markers.userStart.length : 0;
+    const endAt = markers.userEnd ? prompt.indexOf(markers.endOfTurn, regionStart) : -1;
+    const thinkAt = prompt.indexOf(thinkOpen, regionStart);
+    if (endAt >= 0) {
+      head = prompt.slice(0, endAt);
+      assistant = prompt.slice(endAt + markers.endOfTurn.length).replace(/^\n/, '');
+    } else if (thinkAt >= 0) {
+      head = prompt.slice(0, thinkAt);
+      assistant = prompt.slice(thinkAt);
+    } else {
+      head = prompt;
+      assistant = '';
+    }
   }
-  let user = '';
   const uAt = head.lastIndexOf(markers.userStart);
-  if (uAt >= 0) {
-    user = head.slice(uAt + markers.userStart.length);
-    const end = markers.userEnd ? user.indexOf(markers.endOfTurn) : -1;
-    if (end >= 0) user = user.slice(0, end);
-  }
+  let user = uAt >= 0 ? head.slice(uAt + markers.userStart.length) : head;
+  const end = markers.userEnd ? user.indexOf(markers.endOfTurn) : -1;
+  if (end >= 0) user = user.slice(0, end);
   let system = '';
   if (markers.systemStart) {
     const sAt = head.indexOf(markers.systemStart);
     if (sAt >= 0) {
       system = head.slice(sAt + markers.systemStart.length);
-      const end = system.indexOf(markers.endOfTurn);
-      if (end >= 0) system = system.slice(0, end);
+      const sEnd = system.indexOf(markers.endOfTurn);
+      if (sEnd >= 0) system = system.slice(0, sEnd);
     }
   } else if (uAt > 0) {
     system = head.slice(0, uAt);
