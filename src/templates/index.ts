@@ -25,6 +25,17 @@ const BUILT_IN: Record<string, (options?: TemplateOptions) => ChatTemplate> = {
 export const TEMPLATE_NAMES = ['chatml-qwq', 'qwen3', 'deepseek-r1'] as const;
 
 /**
+ * Whether the server's own template (Ollama Go-template text from /api/show) prefills `<think>`
+ * after the assistant header. Ollama's qwq and deepseek-r1 templates do not (the model writes it),
+ * Hugging Face's QwQ chat template does. thinkprobe prefills by default (RaML's setting, and the
+ * thinking is then always open); pass `{ prefillThink: servedTemplatePrefillsThink(info.templateText) }`
+ * to pickTemplate to mirror the model exactly as served.
+ */
+export function servedTemplatePrefillsThink(templateText: string): boolean {
+  return /(<\|im_start\|>assistant\n|<｜Assistant｜>)<think>/.test(templateText);
+}
+
+/**
  * The template for a model: `override` (from `--template` or the suite) when given, else
  * recognised from `/api/show`: the template text first (R1 distills report the family of their
  * base, qwen2 or llama, but keep R1's markers), then the family. Never a guess: an unknown model

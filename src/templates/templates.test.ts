@@ -10,6 +10,7 @@ import {
   qwen3,
   QWEN3_BUDGET_CLOSE,
   RAML_PROMPT_SUFFIX,
+  servedTemplatePrefillsThink,
   thinkingBounds,
 } from './index.ts';
 
@@ -160,6 +161,14 @@ describe('pickTemplate', () => {
     expect(pickTemplate(info('deepseek2', r1Text)).name).toBe('deepseek-r1');
     // A DeepSeek chat model without R1's markers is not guessed to be R1.
     expect(() => pickTemplate(info('deepseek2', '{{ .System }}User: {{ .Prompt }}\n\nAssistant:'))).toThrow(/unknown chat template \(family 'deepseek2'\)/);
+  });
+
+  it('tells whether the served template prefills <think>', () => {
+    expect(servedTemplatePrefillsThink(qwqText)).toBe(false);
+    expect(servedTemplatePrefillsThink(`${qwqText}<think>\n`)).toBe(true);
+    expect(servedTemplatePrefillsThink('<｜User｜>{{ .Content }}<｜Assistant｜><think>\n')).toBe(true);
+    expect(servedTemplatePrefillsThink(r1Text)).toBe(false);
+    expect(pickTemplate(info('qwen2', qwqText), undefined, { prefillThink: servedTemplatePrefillsThink(qwqText) }).opensThinkingItself).toBe(true);
   });
 
   it('an override wins, and an unknown override is bad input', () => {

@@ -7,7 +7,7 @@ import { OllamaBackend } from '../../src/backends/ollama.ts';
 import type { RetryPolicy } from '../../src/backends/retry.ts';
 import { tokenize } from '../../src/sim/model/tokenizer.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
-import { chatmlQwq, pickTemplate, thinkingBounds } from '../../src/templates/index.ts';
+import { chatmlQwq, pickTemplate, servedTemplatePrefillsThink, thinkingBounds } from '../../src/templates/index.ts';
 
 /** The official ollama client, through our backend, against the simulator (startSimServer, card sim-qwq). */
 
@@ -73,6 +73,8 @@ describe('describe (preflight)', () => {
       contextLength: 40960,
     });
     expect(pickTemplate(info).name).toBe('chatml-qwq');
+    // sim-qwq is served like Ollama's qwq: the template does not prefill <think>.
+    expect(servedTemplatePrefillsThink(info.templateText)).toBe(false);
     expect(backend.label).toBe(`ollama ${clean.url}`);
   });
 
