@@ -81,6 +81,11 @@ describe('decisions worth pinning down', () => {
     expect(equivalentSymbolic('(1,000)', '1000')).toBe(false);
     expect(equivalentSymbolic('1, 2', '2, 1')).toBe(true);
   });
+  it('drops known unit words after a number, but not a variable', () => {
+    expect(equivalentSymbolic('5', '5 sq ft')).toBe(true);
+    expect(equivalentSymbolic('5x', '5 x')).toBe(true);
+    expect(equivalentSymbolic('5', '5 x')).toBe(false);
+  });
   it('treats answers with different variables as different', () => {
     expect(equivalentSymbolic('3R^2', '3r^2')).toBe(false);
     expect(equivalentSymbolic('x+1', 'y+1')).toBe(false);

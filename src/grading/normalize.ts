@@ -37,7 +37,7 @@ const UNICODE: [RegExp, string][] = [
 const TEXT_COMMANDS = /\\(?:mbox|textrm|textbf|textit|textnormal|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mathnormal|hbox)(?![a-zA-Z])/g;
 
 /** Unit words dropped after a number (lower case; plurals handled by the trailing `s?`). */
-const UNIT_WORD = /^(?:[a-z]{1,3}|cents?|dollars?|euros?|pounds?|units?|square|cubic|sq|meters?|metres?|centimeters?|millimeters?|kilometers?|kilograms?|grams?|liters?|litres?|inch|inches|feet|foot|yards?|miles?|hours?|minutes?|seconds?|days?|weeks?|months?|years?|mph|degrees?|people|students?|times|ways|points?|marbles|apples|cookies|pages|books|boxes|eggs|cups|gallons?|ounces?|pieces?|tickets|cars|items|percent)$/;
+const UNIT_WORD = /^(?:m|g|s|h|l|cm|mm|km|kg|mg|ml|ft|in|yd|mi|lb|lbs|oz|hr|hrs|min|mins|sec|secs|kph|cu|sq|cents?|dollars?|euros?|pounds?|units?|square|cubic|sq|meters?|metres?|centimeters?|millimeters?|kilometers?|kilograms?|grams?|liters?|litres?|inch|inches|feet|foot|yards?|miles?|hours?|minutes?|seconds?|days?|weeks?|months?|years?|mph|degrees?|people|students?|times|ways|points?|marbles|apples|cookies|pages|books|boxes|eggs|cups|gallons?|ounces?|pieces?|tickets|cars|items|percent)$/;
 
 /** Rewrites `\frac12`, `\frac 59`, `\frac9{19}`, `\sqrt2` with braced arguments. */
 function braceArguments(s: string): string {
