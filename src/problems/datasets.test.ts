@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
-import { guessFormat, readDataset } from './datasets.ts';
+import { guessFormat, parseDataset, readDataset } from './datasets.ts';
+import type { DatasetFormat } from '../suite/schema/problems.ts';
 import { loadAllProblems, loadProblems } from './load.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -165,5 +167,32 @@ describe('generated families', () => {
     expect(a.map((p) => p.id)).toEqual(['arithmetic-chain/100/2', 'arithmetic-chain/101/2', 'arithmetic-chain/102/2', 'arithmetic-chain/103/2']);
     expect(a.every((p) => p.answer !== '' && p.difficulty === 2)).toBe(true);
     expect(await loadProblems(source, { root: fixtures })).toEqual(a);
+  });
+});
+
+describe('dataset parsing never crashes', () => {
+  it('on arbitrary rows: problems, or one InputError naming the file and line', () => {
+    const row = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ question: fc.jsonValue(), answer: fc.jsonValue() }, { requiredKeys: [] }),
+      fc.record({ problem: fc.string(), answer: fc.oneof(fc.string(), fc.integer()), level: fc.jsonValue() }),
+    );
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 6 }), fc.constantFrom<DatasetFormat>('jsonl', 'math', 'aime', 'gsm8k', 'json'), (rows, format) => {
+        const text = format === 'json' ? JSON.stringify(rows, null, 1) : rows.map((r) => JSON.stringify(r)).join('\n');
+        try {
+          const problems = parseDataset(text, 'd.jsonl', { format, name: 'd' });
+          for (const p of problems) {
+            expect(typeof p.question).toBe('string');
+            expect(typeof p.answer).toBe('string');
+            expect(p.answer.trim()).not.toBe('');
+          }
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+          expect((error as Error).message).toMatch(/^d\.jsonl(:\d+)?: \S/);
+        }
+      }),
+      { numRuns: 300, seed: 4 },
+    );
   });
 });
