@@ -125,7 +125,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   const result: NormalizedAnswer = { text: '', percent: false, degrees: false, isText: false };
   if (typeof raw !== 'string' || raw.length > MAX_ANSWER_LENGTH) return result;
   // Row separators of matrices are protected from the spacing rules below (`\\ 2` is not `\ `).
-  let s = raw.replace(/\\\\/g, '\u0002');
+  // Control characters carry no meaning in an answer (and \u0000-\u0002 are our own markers).
+  let s = raw.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/\\\\/g, '\u0002');
   for (const [pattern, replacement] of UNICODE) s = s.replace(pattern, replacement);
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![a-zA-Z])/g, '');
   // Math delimiters and currency: every `$`, escaped or not, and `\(`, `\)`, `\[`, `\]`.
@@ -134,7 +135,7 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // An answer that is itself boxed is the box's content.
   const boxed = /^\s*\\(?:boxed|fbox)\s*\{/.exec(s);
   if (boxed && matchingBrace(s, boxed[0].length - 1) === s.trimEnd().length - 1) s = s.trim().slice(boxed[0].trim().length, -1);
-  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*(\.)?/g, (_m, dot) => (dot ? '' : ''));
+  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g, '');
   s = s.replace(TEXT_COMMANDS, '\\text');
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
   s = s.replace(/\\(?:varnothing)(?![a-zA-Z])/g, '\\emptyset');
