@@ -135,10 +135,25 @@ function watchBody(body: ReadableStream<Uint8Array>, state: StreamState, onActiv
   );
 }
 
+/**
+ * The client prints "Getting text from response" to stdout for an error reply that is not JSON
+ * (a proxy's HTML 502, say); we turn such replies into Ollama's `{"error"}` shape first, so the
+ * terminal stays clean and the error still carries the server's words.
+ */
+async function errorAsJson(response: Response): Promise<Response> {
+  if (response.ok || response.headers.get('content-type')?.includes('application/json')) return response;
+  const text = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
+  return new Response(JSON.stringify({ error: text || `${response.status} ${response.statusText}` }), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
 function fetchWith(base: typeof fetch, signal: AbortSignal, state: StreamState, onActivity: () => void): typeof fetch {
   return async (input, init) => {
     const signals = init?.signal ? [signal, init.signal] : [signal];
-    const response = await base(input, { ...init, signal: AbortSignal.any(signals) });
+    const response = await errorAsJson(await base(input, { ...init, signal: AbortSignal.any(signals) }));
     onActivity();
     if (!response.ok || response.body === null) return response;
     return new Response(watchBody(response.body, state, onActivity), {
@@ -189,9 +204,9 @@ export class OllamaBackend implements Backend {
     const timeout = Math.min(this.timeoutMs, 30_000);
     return new Ollama({
       host: this.url,
-      fetch: (input, init) => {
+      fetch: async (input, init) => {
         const signals = [AbortSignal.timeout(timeout), ...(signal ? [signal] : []), ...(init?.signal ? [init.signal] : [])];
-        return base(input, { ...init, signal: AbortSignal.any(signals) });
+        return errorAsJson(await base(input, { ...init, signal: AbortSignal.any(signals) }));
       },
     });
   }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer } from 'node:net';
 import { BackendUnreachableError, InputError } from '../../src/core/errors.ts';
 import type { Completion, CompletionRequest } from '../../src/backends/backend.ts';
@@ -101,6 +101,20 @@ describe('describe (preflight)', () => {
     expect((error as Error).message).toMatch(
       new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port}: is \`ollama serve\` running\\? \\(set --host or OLLAMA_HOST; fetch failed: ECONNREFUSED\\)$`),
     );
+  });
+
+  it('something that is not Ollama at that address is one line, with nothing printed', async () => {
+    const log = vi.spyOn(console, 'log');
+    try {
+      const error = await caught(new OllamaBackend({ host: `${clean.url}/not-ollama`, numCtx: 4096 }).describe('sim-qwq'));
+      expect(error).toBeInstanceOf(BackendUnreachableError);
+      expect((error as Error).message).toBe(
+        `${clean.url}/not-ollama does not look like an Ollama server (GET /api/version: HTTP 404: 404 page not found) (set --host or OLLAMA_HOST)`,
+      );
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it('refuses a num_ctx larger than the model supports', async () => {
