@@ -31,6 +31,10 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
   const labels = spec.interventions ?? context.interventions.map((i) => i.label);
   const comparisons = compareWithGolden(context.golden.outcomes, context.rows, labels);
   const tested = comparisons.filter((c) => c.pairs > 0);
+  const missing = comparisons.filter((c) => c.pairs === 0).map((c) => c.intervention);
+  if (spec.interventions && missing.length > 0) {
+    return result(name, 'error', `not in both the run and the golden baseline: ${missing.join(', ')}`, { golden: context.golden.file, missing });
+  }
   if (tested.length === 0) {
     return result(name, 'error', `nothing in common with the golden baseline ${context.golden.file} (different problems or interventions?)`, {
       golden: context.golden.file,
@@ -72,12 +76,18 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
     tested.flatMap((c) => c[kind]).slice(0, SHOWN).map((f) => ({ problemId: f.problemId, intervention: f.intervention, sample: f.sample }));
   const describe = (r: (typeof perIntervention)[number]) => `${r.c.intervention} ${r.c.regressed.length} regressed/${r.c.improved.length} improved (${r.detail})`;
   const testName = spec.test === 'mcnemar' ? 'one-sided exact McNemar' : `non-inferiority, margin ${spec.margin}`;
+  const changes = context.golden.environmentChanges ?? [];
+  const notes = [
+    ...(missing.length > 0 ? [`not in golden: ${missing.join(', ')}`] : []),
+    ...(changes.length > 0 ? [`changed since golden: ${changes.join(', ')}`] : []),
+  ];
+  const tail = notes.length > 0 ? ` [${notes.join('; ')}]` : '';
   return result(
     name,
     failed.length === 0 ? 'pass' : 'fail',
     failed.length === 0
-      ? `no regression against golden in ${tested.length} intervention(s) (${testName}, alpha ${spec.alpha}): ${perIntervention.map(describe).join('; ')}`
-      : `regression against golden: ${failed.map(describe).join('; ')} (${testName}, alpha ${spec.alpha} / ${tested.length})`,
+      ? `no regression against golden in ${tested.length} intervention(s) (${testName}, alpha ${spec.alpha}): ${perIntervention.map(describe).join('; ')}${tail}`
+      : `regression against golden: ${failed.map(describe).join('; ')} (${testName}, alpha ${spec.alpha} / ${tested.length})${tail}`,
     {
       golden: context.golden.file,
       test: spec.test,
@@ -86,7 +96,8 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
       interventions: perIntervention.map((r) => r.evidence),
       regressed: flips('regressed'),
       improved: flips('improved'),
-      missing: comparisons.filter((c) => c.pairs === 0).map((c) => c.intervention),
+      missing,
+      environmentChanges: changes,
     },
   );
 }

@@ -75,8 +75,11 @@ export interface GoldenOutcome {
 export interface CheckContext {
   rows: ResultRow[];
   interventions: LabeledIntervention[];
-  /** The golden baseline's outcomes, when the suite has one for this model. */
-  golden?: { file: string; outcomes: GoldenOutcome[] };
+  /**
+   * The golden baseline's outcomes, when the suite has one for this model; `environmentChanges`
+   * lists settings that differ from the golden run (golden's environmentDifferences()), shown as evidence.
+   */
+  golden?: { file: string; outcomes: GoldenOutcome[]; environmentChanges?: string[] };
   /** For property checks: runs further interventions (cheap: they branch off existing trunks). */
   evaluate?: Evaluate;
   /** The suite's seed; property checks derive theirs from it unless given. */

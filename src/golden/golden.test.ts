@@ -128,6 +128,18 @@ describe('noRegression', () => {
     expect((await runCheck({ ...check, margin: 0.2 }, ctx(goldenRows))).verdict).toBe('pass');
   });
 
+  it('names interventions missing from golden and settings changed since', async () => {
+    const now = [...goldenRows, ...many('extend(x1)', 60, () => true)];
+    const withExtend = [...interventions, ...labeled({ type: 'extend', times: 1 })];
+    const context: CheckContext = { rows: now, interventions: withExtend, golden: { ...golden, environmentChanges: ['digest: "a" -> "b"'] }, seed: 0 };
+    const result = await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, context);
+    expect(result.verdict).toBe('pass');
+    expect(result.summary).toMatch(/\[not in golden: extend\(x1\); changed since golden: digest: "a" -> "b"\]$/);
+    expect(result.evidence).toMatchObject({ missing: ['extend(x1)'], environmentChanges: ['digest: "a" -> "b"'] });
+    const named = await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05, interventions: ['baseline', 'extend(x1)'] }, context);
+    expect(named).toMatchObject({ verdict: 'error', summary: 'not in both the run and the golden baseline: extend(x1)' });
+  });
+
   it('is an error without a golden baseline', async () => {
     const result = await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, { rows: goldenRows, interventions, seed: 0 });
     expect(result.verdict).toBe('error');
