@@ -28,6 +28,8 @@ export function normalizeDist(rawTokens: string[], rawProbs: number[], limit = 2
       probs.push(rawProbs[i] ?? 0);
     }
   });
+  // Float rounding in conditional trie probabilities can exceed 1 by a hair; a probability never does.
+  for (let i = 0; i < probs.length; i++) if ((probs[i] ?? 0) > 1) probs[i] = 1;
   const order = tokens.map((_, i) => i).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0) || a - b);
   const kept = order.filter((i) => (probs[i] ?? 0) > 0).slice(0, limit);
   return { tokens: kept.map((i) => tokens[i] ?? ''), probs: kept.map((i) => probs[i] ?? 0) };

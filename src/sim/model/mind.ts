@@ -410,8 +410,13 @@ function endChoice(ctx: MindContext, s: State): ChoiceItem {
     },
     {
       text: 'Wait',
-      p: pe,
+      p: pe * 0.7,
       effect: (c, st) => startVerification(c, st, ', let me verify the whole computation once more.\n\n'),
+    },
+    {
+      text: 'Alternatively',
+      p: pe * 0.3,
+      effect: (c, st) => startVerification(c, st, ', let me check the answer another way by redoing each step from scratch.\n\n'),
     },
   ]);
 }

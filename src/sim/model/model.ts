@@ -86,8 +86,9 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
     const solution = solveProblem(question);
     const entry = index.size > 0 ? index.find(question) : undefined;
     if (solution) {
+      // How hard the model finds it: by the number of steps (equations pack more into each step).
       const n = solution.steps.length;
-      const difficulty = n <= 2 ? 1 : n === 3 ? 2 : n <= 5 ? 3 : n <= 7 ? 4 : 5;
+      const difficulty = solution.family === 'linear-equation' ? Math.min(5, n) : n <= 2 ? 1 : n === 3 ? 2 : n <= 5 ? 3 : n <= 7 ? 4 : 5;
       reasoner = chainReasoner(solution, key, difficulty);
       source = 'family';
     } else if (entry) {
