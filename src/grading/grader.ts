@@ -168,7 +168,6 @@ export function sharedGrader(): Grader {
 
 /** Equivalence with the fast path first and the symbolic engine (bounded, off-thread) after. */
 export async function isEquivalent(gold: string, pred: string): Promise<boolean> {
-  const fast = equivalentSync(gold, pred);
-  if (fast !== undefined) return fast;
+  // The shared grader only starts a worker the first time the fast path cannot decide.
   return sharedGrader().grade(gold, pred);
 }
