@@ -1,0 +1,113 @@
+import { mcnemarExact, pairedBootstrap } from '../metrics/index.ts';
+import type { CheckSummary, ResultSummary, RunData } from './run-data.ts';
+
+function key(r: ResultSummary): string {
+  return `${r.problemId}\u0000${r.intervention}\u0000${r.sample}`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+export interface ComparisonRow {
+  intervention: string;
+  pairs: number;
+  accuracyA: number;
+  accuracyB: number;
+  difference: number;
+  low: number;
+  high: number;
+  pValue: number;
+  lost: number;
+  gained: number;
+}
+
+/** Paired differences per intervention the two runs share: same problem, same sample. */
+export function pairedComparison(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): ComparisonRow[] {
+  const before = new Map(a.results.map((r) => [key(r), r]));
+  const labels = b.interventions.map((i) => i.label).filter((label) => a.interventions.some((i) => i.label === label));
+  return labels.map((label) => {
+    const pairs: Array<[boolean, boolean]> = [];
+    for (const r of b.results) {
+      if (r.intervention !== label) continue;
+      const old = before.get(key(r));
+      if (old) pairs.push([old.correct, r.correct]);
+    }
+    const mcnemar = mcnemarExact(pairs);
+    const boot = pairs.length > 0 ? pairedBootstrap(pairs, { seed: options.seed ?? 0, resamples: 2000 }) : { difference: Number.NaN, low: Number.NaN, high: Number.NaN };
+    const n = Math.max(1, pairs.length);
+    return {
+      intervention: label,
+      pairs: pairs.length,
+      accuracyA: pairs.filter(([x]) => x).length / n,
+      accuracyB: pairs.filter(([, y]) => y).length / n,
+      difference: boot.difference,
+      low: boot.low,
+      high: boot.high,
+      pValue: mcnemar.pValue,
+      lost: mcnemar.b,
+      gained: mcnemar.c,
+    };
+  });
+}
+
+/**
+ * Run B shown against run A in one report: both runs' interventions side by side (labels prefixed
+ * `A:` / `B:`), B's flips against A marked, and one verdict per shared intervention: a significant
+ * paired drop (McNemar exact at alpha) fails.
+ */
+export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): { data: RunData; rows: ComparisonRow[] } {
+  const alpha = options.alpha ?? 0.05;
+  const rows = pairedComparison(a, b, options);
+  const before = new Map(a.results.map((r) => [key(r), r]));
+  const checks: CheckSummary[] = rows.map((row) => {
+    const worse = row.lost > row.gained && row.pValue < alpha;
+    return {
+      name: `paired(${row.intervention})`,
+      verdict: row.pairs === 0 ? 'skipped' : worse ? 'fail' : 'pass',
+      summary: `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, McNemar p=${row.pValue.toPrecision(3)})`,
+      evidence: row,
+    };
+  });
+  const offset = a.traces.length;
+  const tag = (prefix: string, results: ResultSummary[], traceOffset: number, flips: boolean): ResultSummary[] =>
+    results.map((r) => {
+      const old = flips ? before.get(key(r)) : undefined;
+      const flip = old && old.correct !== r.correct ? (r.correct ? 'gained' : 'lost') : undefined;
+      const { flip: _ignored, ...rest } = r;
+      return { ...rest, intervention: `${prefix}:${r.intervention}`, ...(r.trace === undefined ? {} : { trace: r.trace + traceOffset }), ...(flip ? { flip } : {}) };
+    });
+  const problems = new Map(a.problems.map((p) => [p.id, p]));
+  for (const p of b.problems) problems.set(p.id, p);
+  const data: RunData = {
+    run: {
+      id: `${a.run.id} vs ${b.run.id}`,
+      suite: a.run.suite === b.run.suite ? a.run.suite : `${a.run.suite} vs ${b.run.suite}`,
+      model: a.run.model === b.run.model ? a.run.model : `A ${a.run.model} · B ${b.run.model}`,
+      startedAt: b.run.startedAt,
+      ...(b.run.finishedAt ? { finishedAt: b.run.finishedAt } : {}),
+      thinkprobeVersion: b.run.thinkprobeVersion,
+      environment: {
+        ...Object.fromEntries(Object.entries(a.run.environment).map(([k, v]) => [`A ${k}`, v])),
+        ...Object.fromEntries(Object.entries(b.run.environment).map(([k, v]) => [`B ${k}`, v])),
+      },
+    },
+    interventions: [
+      ...a.interventions.map((i) => ({ ...i, label: `A:${i.label}`, onParetoFrontier: false })),
+      ...b.interventions.map((i) => ({ ...i, label: `B:${i.label}`, onParetoFrontier: false })),
+    ],
+    checks,
+    problems: [...problems.values()],
+    results: [...tag('A', a.results, 0, false), ...tag('B', b.results, offset, true)],
+    traces: [...a.traces, ...b.traces],
+    ...(a.reflectionShift || b.reflectionShift
+      ? {
+          reflectionShift: [
+            ...(a.reflectionShift ?? []).map((s) => ({ ...s, intervention: `A:${s.intervention}` })),
+            ...(b.reflectionShift ?? []).map((s) => ({ ...s, intervention: `B:${s.intervention}` })),
+          ],
+        }
+      : {}),
+  };
+  return { data, rows };
+}
