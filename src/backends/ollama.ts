@@ -305,7 +305,7 @@ export class OllamaBackend implements Backend {
 
     const started = performance.now();
     try {
-      const completion = await withRetry((attempt) => this.attempt(model, request, where, signal, attempt), {
+      const completion = await withRetry(() => this.attempt(model, request, where, signal), {
         policy: this.options.retry ?? DEFAULT_RETRY_POLICY,
         signal,
         ...(this.options.random ? { random: this.options.random } : {}),
@@ -347,7 +347,7 @@ export class OllamaBackend implements Backend {
     return error;
   }
 
-  private async attempt(model: string, request: CompletionRequest, where: string, signal: AbortSignal | undefined, _attempt: number): Promise<Completion> {
+  private async attempt(model: string, request: CompletionRequest, where: string, signal: AbortSignal | undefined): Promise<Completion> {
     const controller = new AbortController();
     const onUserAbort = (): void => controller.abort(abortError(signal!));
     if (signal?.aborted) throw abortError(signal);
