@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { defineSuite, loadSuite, suiteGoldenPath, suiteJsonSchema } from './index.ts';
+import { defineSuite, loadSuite, suiteGoldenPath, suiteJsonSchema, validateSuite } from './index.ts';
+import { isCustomCheck } from '../checks/types.ts';
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 
@@ -42,5 +44,21 @@ describe('golden file location', () => {
     expect(suiteGoldenPath(loaded, 'sim:sim-qwq', '/work/project')).toBe('/work/project/golden/same/sim_sim-qwq.json');
     const pinned = { ...loaded, suite: { ...loaded.suite, golden: { dir: '../baselines', model: 'qwq:32b' } } };
     expect(suiteGoldenPath(pinned, 'qwq:32b-candidate', '/elsewhere')).toBe(`${loaded.root.replace(/\/[^/]+$/, '')}/baselines/same/qwq_32b.json`);
+  });
+});
+
+describe('the format documentation (README.md)', () => {
+  it('its YAML example is a valid suite', () => {
+    const readme = readFileSync(here('./README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(yaml).toBeDefined();
+    const suite = validateSuite(parse(yaml!), 'README.md');
+    expect(suite.checks.map((c) => (isCustomCheck(c) ? c.name : c.type))).toEqual(['accuracyAtLeast', 'monotoneInBudget', 'tokensSavedAtLeast', 'property']);
+  });
+
+  it('its TypeScript example loads, with the property check in place', async () => {
+    const { suite } = await loadSuite(here('./fixtures/property.suite.ts'));
+    expect(suite.checks).toHaveLength(1);
+    expect(isCustomCheck(suite.checks[0])).toBe(true);
   });
 });
