@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
 import { BackendUnreachableError, InputError } from '../core/errors.ts';
-import { checkServerVersion, compareVersions, OllamaBackend } from './ollama.ts';
+import { checkServerVersion, compareVersions, generateBody, OllamaBackend } from './ollama.ts';
+
+const specFile = fileURLToPath(new URL('../../../shared/reference/ollama-openapi.yaml', import.meta.url));
 
 describe('server version', () => {
   it('compares dotted versions numerically', () => {
@@ -28,5 +34,29 @@ describe('construction', () => {
     expect(() => new OllamaBackend({ host: 'http://127.0.0.1:1', numCtx: 0 })).toThrow(InputError);
     expect(() => new OllamaBackend({ host: 'http://127.0.0.1:1', numCtx: 1.5 })).toThrow('num_ctx: expected a positive integer context size, got 1.5');
     expect(new OllamaBackend({ host: 'http://127.0.0.1:1', numCtx: 8192 }).numCtx).toBe(8192);
+  });
+});
+
+describe.skipIf(!existsSync(specFile))("the request body against Ollama's OpenAPI document", () => {
+  it('uses only documented fields with documented types (plus truncate and shift, which it does not list yet)', () => {
+    const spec = parse(readFileSync(specFile, 'utf8')) as { components: { schemas: Record<string, Record<string, unknown>> } };
+    const schemas = structuredClone(spec.components.schemas);
+    const generate = schemas['GenerateRequest']!;
+    // Strict: a misspelt field (top_logprob, num_predicts) must fail, not be ignored as Ollama would.
+    generate['properties'] = { ...(generate['properties'] as object), truncate: { type: 'boolean' }, shift: { type: 'boolean' } };
+    generate['additionalProperties'] = false;
+    schemas['ModelOptions']!['additionalProperties'] = false;
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'ollama', components: { schemas } });
+    const validate = ajv.getSchema('ollama#/components/schemas/GenerateRequest')!;
+    const body = generateBody(
+      'qwq',
+      { prompt: '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n', maxTokens: 512, stop: ['</think>'], seed: 3, sampling: { temperature: 0.6, topP: 0.95, topK: 40 }, topLogprobs: 20 },
+      32768,
+      '30m',
+    );
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...body, top_logprob: 5 })).toBe(false);
+    expect(validate({ ...body, options: { ...body.options, num_predicts: 5 } })).toBe(false);
   });
 });

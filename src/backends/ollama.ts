@@ -364,27 +364,7 @@ export class OllamaBackend implements Backend {
     const state: StreamState = { bodyStarted: false };
     const client = new Ollama({ host: this.url, fetch: fetchWith(this.baseFetch, controller.signal, state, arm) });
 
-    const body = {
-      model,
-      prompt: request.prompt,
-      raw: true,
-      think: false,
-      stream: true as const,
-      logprobs: true,
-      top_logprobs: request.topLogprobs,
-      truncate: false,
-      shift: false,
-      options: {
-        num_ctx: this.numCtx,
-        num_predict: request.maxTokens,
-        stop: [...request.stop],
-        seed: request.seed,
-        temperature: request.sampling.temperature,
-        top_p: request.sampling.topP,
-        top_k: request.sampling.topK,
-      },
-      ...(this.options.keepAlive !== undefined ? { keep_alive: this.options.keepAlive } : {}),
-    };
+    const body = generateBody(model, request, this.numCtx, this.options.keepAlive);
 
     let text = '';
     const entries: WireLogprob[] = [];
@@ -431,6 +411,34 @@ export class OllamaBackend implements Backend {
       wallMs: 0,
     };
   }
+}
+
+/**
+ * The /api/generate body for one completion. `truncate` and `shift` are Ollama request fields the
+ * published OpenAPI document does not list yet (api/types.go has them since 0.12).
+ */
+export function generateBody(model: string, request: CompletionRequest, numCtx: number, keepAlive?: string | number) {
+  return {
+    model,
+    prompt: request.prompt,
+    raw: true,
+    think: false,
+    stream: true as const,
+    logprobs: true,
+    top_logprobs: request.topLogprobs,
+    truncate: false,
+    shift: false,
+    options: {
+      num_ctx: numCtx,
+      num_predict: request.maxTokens,
+      stop: [...request.stop],
+      seed: request.seed,
+      temperature: request.sampling.temperature,
+      top_p: request.sampling.topP,
+      top_k: request.sampling.topK,
+    },
+    ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}),
+  };
 }
 
 function checkRequest(request: CompletionRequest, where: string): void {
