@@ -8,6 +8,7 @@ import {
   ELABORATIONS,
   FILLERS,
   RECHECK_AFTER,
+  SYNONYMS,
   REFLECTION_AT_END,
 } from './phrases.ts';
 import type { Reasoner } from './reasoner.ts';
@@ -543,16 +544,31 @@ function fillerAllowed(ctx: MindContext, s: State, item: TextItem, next: string)
   return prev !== undefined && /[\p{L}\p{N},]/u.test(prev);
 }
 
+/** Synonyms that may replace the planned token here (a whole word of free text), if any. */
+function synonymsHere(s: State, item: TextItem, next: string): readonly string[] | undefined {
+  if (!item.free) return undefined;
+  const options = SYNONYMS[next];
+  if (!options) return undefined;
+  const after = item.text[s.off + next.length];
+  if (after !== undefined && /[\p{L}\p{N}]/u.test(after)) return undefined; // not a whole word
+  const prev = s.tail[s.tail.length - 1];
+  return prev !== undefined && /[\p{L}\p{N},.]/u.test(prev) ? options : undefined;
+}
+
 export function dist(ctx: MindContext, s: State): Dist {
   const item = ensurePlan(ctx, s);
   if (item.kind === 'eot') return { tokens: [ctx.eot], probs: [1 - LEAK] };
   if (item.kind === 'text') {
     const next = tokenAt(item.tokens, item.starts, item.text, s.off);
-    if (fillerAllowed(ctx, s, item, next)) {
-      const fm = ctx.card.sampling.fillerMass;
-      return normalizeDist([next, ...FILLERS], [1 - fm - LEAK, ...FILLERS.map(() => fm / FILLERS.length)]);
-    }
-    return { tokens: [next], probs: [1 - LEAK] };
+    const fm = fillerAllowed(ctx, s, item, next) ? ctx.card.sampling.fillerMass : 0;
+    const synonyms = synonymsHere(s, item, next);
+    if (fm === 0 && !synonyms) return { tokens: [next], probs: [1 - LEAK] };
+    const sm = synonyms ? ctx.card.sampling.fillerMass / 2 : 0;
+    const tokens = [next];
+    const probs = [1 - fm - sm - LEAK];
+    if (fm > 0) for (const f of FILLERS) tokens.push(f), probs.push(fm / FILLERS.length);
+    if (synonyms) for (const w of synonyms) tokens.push(w), probs.push(sm / synonyms.length);
+    return normalizeDist(tokens, probs);
   }
   const alive = s.alive ?? item.options.map((_, i) => i);
   let total = 0;
@@ -584,8 +600,16 @@ function advance(ctx: MindContext, s: State, t: string): boolean {
       if (s.off === item.text.length) finishItem(ctx, s, item.effect);
       return true;
     }
-    if (FILLERS.includes(t) && fillerAllowed(ctx, s, item, tokenAt(item.tokens, item.starts, item.text, s.off))) {
+    const planned = tokenAt(item.tokens, item.starts, item.text, s.off);
+    if (FILLERS.includes(t) && fillerAllowed(ctx, s, item, planned)) {
       s.lastFiller = true;
+      return true;
+    }
+    if (synonymsHere(s, item, planned)?.includes(t)) {
+      // Substitution: the synonym stands for the planned word.
+      s.off += planned.length;
+      s.lastFiller = false;
+      if (s.off === item.text.length) finishItem(ctx, s, item.effect);
       return true;
     }
     if (t.length > rest && t.startsWith(item.text.slice(s.off))) return overrun(ctx, s, t, rest, () => item.effect);

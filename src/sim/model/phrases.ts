@@ -62,3 +62,21 @@ export const FILLERS: readonly string[] = [' just', ' now'];
 /** Reflection words and phrases, matched at the end of injected text. */
 export const REFLECTION_AT_END =
   /(?:\bwait|\bhmm+|\balternatively|\bhold on|\blet me (?:double-check|double check|check|verify|re-?check|reconsider|re-?examine)(?: that| this| again)?|\bbut wait|\bactually)[,.!:;…]*\s*$/i;
+
+/**
+ * Near-synonyms the model may write instead of a planned whole word (sampled alternatives in free
+ * text). All single tokens; none is a filler, so a read token has one meaning.
+ */
+export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  ' the': [' this'],
+  ' that': [' this'],
+  ' is': [' was'],
+  ' keep': [' hold'],
+  ' make': [' be'],
+  ' need': [' have'],
+  ' look': [' see'],
+  ' part': [' bit'],
+  ' So': [' Thus'],
+  ' step': [' part'],
+  ' one': [' a'],
+};

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync, existsSync } from 'node:fs';
 import { SPECIAL_TOKENS, tokenize } from './tokenizer.ts';
-import { FILLERS } from './phrases.ts';
+import { FILLERS, SYNONYMS } from './phrases.ts';
 
 const pieces = fc.constantFrom(...SPECIAL_TOKENS, ' ', '\n', '\n\n', 'Wait', ' the', '12345', '\\boxed{', '}', '𝒜', 'é', '  ', '\t');
 /** Arbitrary strings, unicode included, mixed with the pieces that matter most (specials, digits, whitespace). */
@@ -66,8 +66,12 @@ describe('tokenize', () => {
     expect(tokenize('17 * 3 = 51.')).toEqual(['17', ' *', ' 3', ' =', ' 51', '.']);
   });
 
-  it('writes filler words as single tokens (so a sampled filler never changes the tokenization)', () => {
+  it('writes filler words and synonyms as single tokens (so a sampled filler never changes the tokenization)', () => {
     for (const f of FILLERS) expect(tokenize(f)).toEqual([f]);
+    for (const [word, options] of Object.entries(SYNONYMS)) {
+      for (const w of [word, ...options]) expect(tokenize(w)).toEqual([w]);
+      for (const w of options) expect(FILLERS).not.toContain(w);
+    }
   });
 
   it('averages 3 to 5 characters per token on English', () => {
