@@ -108,6 +108,9 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path)) throw new InputError(file, 'no such file');
+      // esbuild (under tsx) reports a syntax error as "Transform failed ...\n<path>:<line>:<col>: ERROR: <text>".
+      const syntax = /:(\d+):\d+: ERROR: (.+)$/m.exec((error as Error).message);
+      if (syntax) throw new InputError(`${file}:${syntax[1]}`, `could not be loaded: ${syntax[2]}`);
       throw new InputError(file, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
     }
     if (module.default === undefined) throw new InputError(file, 'expected a default export: export default defineSuite({ ... })');

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
@@ -130,6 +133,20 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
     const ok = validateSuite({ ...value, checks: [{ type: 'accuracyAtLeast', min: 0.5 }, custom] }, 'x.suite.ts');
     expect(ok.checks[1]).toBe(custom);
     expect(ok.checks[0]).toMatchObject({ type: 'accuracyAtLeast', intervention: 'baseline' });
+  });
+
+  it('TypeScript suites that do not load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-suite-'));
+    try {
+      writeFileSync(join(dir, 'bad.suite.ts'), "export default { name: 'x', problems: [ };\n");
+      writeFileSync(join(dir, 'throws.suite.ts'), "throw new Error('boom');\n");
+      writeFileSync(join(dir, 'nodefault.suite.ts'), 'export const suite = {};\n');
+      expect((await lines(join(dir, 'bad.suite.ts')))[0]).toMatch(new RegExp(`^${join(dir, 'bad.suite.ts')}(:1)?: could not be loaded: `));
+      expect(await lines(join(dir, 'throws.suite.ts'))).toEqual([`${join(dir, 'throws.suite.ts')}: could not be loaded: boom`]);
+      expect(await lines(join(dir, 'nodefault.suite.ts'))).toEqual([`${join(dir, 'nodefault.suite.ts')}: expected a default export: export default defineSuite({ ... })`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('syntax errors and unknown files', async () => {
