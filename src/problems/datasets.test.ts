@@ -65,6 +65,9 @@ describe('dataset loaders on fixtures', () => {
     );
     expect(await errorOf(readDataset(`${fixtures}bad-json.jsonl`, { display: 'b.jsonl' }))).toMatch(/^b\.jsonl:2: not valid JSON/);
     expect(await errorOf(readDataset(`${fixtures}bad-columns.csv`, { display: 'b.csv' }))).toMatch(/^b\.csv:3: not valid CSV/);
+    expect(await errorOf(readDataset(`${fixtures}bad-multiline.csv`, { display: 'm.csv', fields: { question: 'prompt', answer: 'target' } }))).toBe(
+      "m.csv:2: field 'target': expected a string or number, got an empty string",
+    );
     expect(await errorOf(readDataset(`${fixtures}gsm8k-bad.jsonl`, { display: 'g.jsonl' }))).toBe(
       "g.jsonl:1: field 'answer': expected a GSM8K solution ending in '#### <answer>'",
     );

@@ -124,11 +124,15 @@ function elementLines(text: string, count: number): number[] {
 
 function csvRows(text: string, where: string): RawRow[] {
   try {
-    const records = parseCsv(text, { columns: true, info: true, skip_empty_lines: true, bom: true, trim: false }) as {
+    const records = parseCsv(text, { columns: true, info: true, raw: true, skip_empty_lines: true, bom: true, trim: false }) as {
       record: Record<string, string>;
       info: { lines: number };
+      raw: string;
     }[];
-    return records.map((r, i) => ({ line: r.info.lines, row: i + 1, value: r.record }));
+    // info.lines is where a record ends; a quoted field may span lines, so count back to its start.
+    const startLine = (r: { info: { lines: number }; raw: string }): number =>
+      r.info.lines - (r.raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
+    return records.map((r, i) => ({ line: startLine(r), row: i + 1, value: r.record }));
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new InputError(`${where}${line === undefined ? '' : `:${line}`}`, `not valid CSV (${(error as Error).message.split(':')[0]})`);
@@ -140,6 +144,7 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string' && value.trim() === '') return value === '' ? 'an empty string' : 'only whitespace';
   const text = JSON.stringify(value);
   return `${typeof value} ${text.length > 30 ? `${text.slice(0, 27)}...` : text}`;
 }
