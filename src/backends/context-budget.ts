@@ -13,6 +13,8 @@
  * - Re-tokenizing prompt + generated text can differ from the generated tokens by a few tokens,
  *   so a small slack is added per remembered prefix.
  *
+ * When the estimate says a request does not fit and is not exact, the backend measures the prompt
+ * with a 1-token request rather than refuse a run that may fit (ollama.ts, checkFits).
  * The estimate decides whether a request is refused up front; the server still has the last word
  * (truncate: false gives a 400 for an over-long prompt, and a generation that runs out of context
  * ends with done_reason "length" short of num_predict, which the backend reports as an error).
@@ -53,6 +55,11 @@ export class PromptTokenEstimator {
     const rest = best ? prompt.slice(best.text.length) : prompt;
     const restTokens = Math.ceil(utf8Bytes(rest) * this.ratio);
     return best ? best.tokens + best.slack + restTokens : restTokens;
+  }
+
+  /** The prompt's exact token count, when a completion of exactly this prompt was seen. */
+  exact(prompt: string): number | undefined {
+    return this.known.find((e) => e.slack === 0 && e.text === prompt)?.tokens;
   }
 
   private remember(text: string, tokens: number, slack: number): void {

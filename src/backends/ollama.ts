@@ -295,24 +295,11 @@ export class OllamaBackend implements Backend {
   async complete(model: string, request: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
     const where = `${this.url} /api/generate (model '${model}')`;
     checkRequest(request, where);
-    const estimate = this.estimator.estimate(request.prompt);
-    if (estimate + request.maxTokens > this.numCtx) {
-      throw new InputError(
-        where,
-        `prompt (~${estimate} tokens, estimated) + maxTokens ${request.maxTokens} does not fit num_ctx ${this.numCtx}; raise num_ctx or lower the budget`,
-      );
-    }
-
     const started = performance.now();
     try {
-      const completion = await withRetry(() => this.attempt(model, request, where, signal), {
-        policy: this.options.retry ?? DEFAULT_RETRY_POLICY,
-        signal,
-        ...(this.options.random ? { random: this.options.random } : {}),
-        onRetry: (info) => this.options.onRetry?.({ ...info, model }),
-      });
+      await this.checkFits(model, request, where, signal);
+      const completion = await this.withRetries(model, request, where, signal);
       completion.wallMs = performance.now() - started;
-      this.estimator.observe(request.prompt, completion.promptTokens, completion.text, completion.tokens.length);
       if (completion.doneReason === 'length' && completion.decodedTokens < request.maxTokens) {
         throw new InputError(
           where,
@@ -324,6 +311,38 @@ export class OllamaBackend implements Backend {
       if (signal?.aborted) throw abortError(signal);
       throw this.explain(error, where, model);
     }
+  }
+
+  /**
+   * Refuses a request whose prompt + maxTokens cannot fit num_ctx. The estimate is conservative
+   * (context-budget.ts); when it says "does not fit" but is not exact (e.g. a resumed run's branch
+   * off a trunk that came from the store, whose length this backend never saw), the prompt is
+   * measured with a 1-token request: its prompt_eval_count is exact, and its prefill is what the
+   * real request would do first anyway (the server's KV cache keeps it). A false refusal would
+   * stop a run that fits; a late one would waste the whole generation.
+   */
+  private async checkFits(model: string, request: CompletionRequest, where: string, signal?: AbortSignal): Promise<void> {
+    const refuse = (tokens: string): never => {
+      throw new InputError(where, `prompt (${tokens}) + maxTokens ${request.maxTokens} does not fit num_ctx ${this.numCtx}; raise num_ctx or lower the budget`);
+    };
+    if (request.maxTokens >= this.numCtx) refuse('at least 1 token');
+    const estimate = this.estimator.estimate(request.prompt);
+    if (estimate + request.maxTokens <= this.numCtx) return;
+    const exact = this.estimator.exact(request.prompt);
+    if (exact !== undefined) refuse(`${exact} tokens`);
+    const probe = await this.withRetries(model, { ...request, maxTokens: 1, topLogprobs: 0 }, where, signal);
+    if (probe.promptTokens + request.maxTokens > this.numCtx) refuse(`${probe.promptTokens} tokens, measured`);
+  }
+
+  private async withRetries(model: string, request: CompletionRequest, where: string, signal?: AbortSignal): Promise<Completion> {
+    const completion = await withRetry(() => this.attempt(model, request, where, signal), {
+      policy: this.options.retry ?? DEFAULT_RETRY_POLICY,
+      signal,
+      ...(this.options.random ? { random: this.options.random } : {}),
+      onRetry: (info) => this.options.onRetry?.({ ...info, model }),
+    });
+    this.estimator.observe(request.prompt, completion.promptTokens, completion.text, completion.tokens.length);
+    return completion;
   }
 
   /** Turns what is left after retries into one clear line. */

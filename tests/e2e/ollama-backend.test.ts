@@ -226,14 +226,29 @@ describe('complete', () => {
     expect(clean.stats().requests - before).toBe(1);
   });
 
-  it('refuses a request that cannot fit num_ctx before sending it, and bad request fields', async () => {
+  it('refuses bad request fields and a budget as large as num_ctx without sending anything', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 256 });
     const before = clean.stats().requests;
-    const error = await caught(backend.complete('sim-qwq', request({ maxTokens: 200 })));
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(/prompt \(~\d+ tokens, estimated\) \+ maxTokens 200 does not fit num_ctx 256/);
+    await expect(backend.complete('sim-qwq', request({ maxTokens: 256 }))).rejects.toThrow(
+      /prompt \(at least 1 token\) \+ maxTokens 256 does not fit num_ctx 256; raise num_ctx or lower the budget/,
+    );
     await expect(backend.complete('sim-qwq', request({ maxTokens: 10, topLogprobs: 21 }))).rejects.toThrow(/topLogprobs: expected an integer from 0 to 20/);
     expect(clean.stats().requests).toBe(before);
+  });
+
+  it('num_ctx: a prompt it cannot size is measured with a 1-token request, then served exactly up to the limit or refused', async () => {
+    const n = tokenize(prompt).length;
+    expect(Buffer.byteLength(prompt)).toBeGreaterThan(n); // so the byte bound alone would refuse both
+    const numCtx = 256;
+    const before = clean.stats().requests;
+    const fits = await new OllamaBackend({ host: clean.url, numCtx }).complete('sim-qwq', request({ maxTokens: numCtx - n }));
+    expect(fits.promptTokens).toBe(n);
+    expect(clean.stats().requests - before).toBe(2); // the measurement, then the request
+
+    const error = await caught(new OllamaBackend({ host: clean.url, numCtx }).complete('sim-qwq', request({ maxTokens: numCtx - n + 1 })));
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toContain(`prompt (${n} tokens, measured) + maxTokens ${numCtx - n + 1} does not fit num_ctx ${numCtx}`);
+    expect(clean.stats().requests - before).toBe(3);
   });
 
   it('an abort (Ctrl-C) stops the stream at once and is never retried', async () => {
