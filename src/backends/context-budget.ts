@@ -48,9 +48,13 @@ export class PromptTokenEstimator {
 
   /** A conservative estimate of the prompt's token count. */
   estimate(prompt: string): number {
+    // Longest first, so the first match is the best one (probes along a long trunk share most of it).
     let best: { text: string; tokens: number; slack: number } | undefined;
-    for (const entry of this.known) {
-      if (entry.text.length <= prompt.length && (best === undefined || entry.text.length > best.text.length) && prompt.startsWith(entry.text)) best = entry;
+    for (const entry of [...this.known].sort((a, b) => b.text.length - a.text.length)) {
+      if (entry.text.length <= prompt.length && prompt.startsWith(entry.text)) {
+        best = entry;
+        break;
+      }
     }
     const rest = best ? prompt.slice(best.text.length) : prompt;
     const restTokens = Math.ceil(utf8Bytes(rest) * this.ratio);
