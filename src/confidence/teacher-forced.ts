@@ -23,7 +23,8 @@ import { RAML_SUFFIX } from './suffixes.ts';
  * check the path, one more request sends the whole reference as prompt: the server's prompt token
  * count, minus the count without the reference, is the reference's true token count N; the scored
  * path must have N tokens, and every step's prompt count must agree with the path so far
- * (`verifyTokenization`, on by default; off makes requests = tokens exactly, unverified).
+ * (`verifyTokenization`: by default only when the path has several tokens or ends in a bound;
+ * a reference offered as one whole token costs exactly one request).
  *
  * Bounds. When no offered token continues the reference, the true token's logprob is only known
  * to be at most the last (20th) entry's: the result is then a flagged bound (`bounded: true`),
@@ -62,8 +63,13 @@ export interface TeacherForcedOptions {
   lookahead?: number;
   /** Requests allowed beyond the main line (backtracking to other tokenizations). Default 8. */
   maxExtraRequests?: number;
-  /** One extra request to learn the reference's true token count and check the path. Default true. */
-  verifyTokenization?: boolean;
+  /**
+   * One extra request to learn the reference's true token count N and check the path against it.
+   * 'auto' (default): only when it can matter: a path of several tokens, or a bound (whose L-hat
+   * needs N); a reference the model offers as one whole token is taken as one token.
+   * true: always; false: never (requests = tokens exactly, tokenization unchecked).
+   */
+  verifyTokenization?: boolean | 'auto';
 }
 
 export interface ScoredToken {
@@ -82,7 +88,7 @@ export type TeacherForcedStop = 'complete' | 'outside-top' | 'no-distribution';
  * 'verified': the server's prompt token counts agree with the scored path (N and every step).
  * 'mismatch': they disagree (e.g. the prompt's end merged with the reference's start when
  * re-tokenized), so the score may not be the model's own tokenization: treat with care.
- * 'unchecked': verification was off.
+ * 'unchecked': not checked (verification off, or 'auto' and the model offered the reference as one token).
  */
 export type TokenizationCheck = 'verified' | 'mismatch' | 'unchecked';
 
@@ -129,7 +135,7 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
   const seed = options.seed ?? 0;
   const lookahead = options.lookahead ?? 1;
   const maxExtra = options.maxExtraRequests ?? 8;
-  const verify = options.verifyTokenization ?? true;
+  const verify = options.verifyTokenization ?? 'auto';
   if (reference === '') throw new InputError('teacher-forced probe: reference', 'a non-empty answer text');
   if (!Number.isInteger(lookahead) || lookahead < 1) {
     throw new InputError('teacher-forced probe: lookahead', `a whole number >= 1 (got ${lookahead})`);
@@ -188,11 +194,14 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
 
   const frontier: Frontier[] = [];
   let referenceTokens: number | null = null;
+  let counted = false;
 
   /** Depth-first over the offered tokenizations, longest first; returns the first acceptable complete path. */
   async function search(consumed: number, path: ScoredToken[], logprob: number, mainLine: boolean): Promise<ScoredToken[] | null> {
     if (consumed === reference.length) {
-      if (verify && referenceTokens === null) referenceTokens = await countReferenceTokens();
+      if (referenceTokens === null && (verify === true || (verify === 'auto' && path.length > 1))) {
+        referenceTokens = await countReferenceTokens();
+      }
       if (referenceTokens === null || path.length === referenceTokens) return path;
       return null; // a tokenization the model's tokenizer did not produce
     }
@@ -224,6 +233,7 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
 
   /** N = count(base + reference) - count(base), from the server's prompt token counts. */
   async function countReferenceTokens(): Promise<number | null> {
+    counted = true;
     if (!promptCounts.has(0)) await ask(0, 1, 0, 0);
     if (!promptCounts.has(reference.length)) await ask(reference.length, 1, 0, 0);
     const n = promptCounts.get(reference.length)! - promptCounts.get(0)!;
@@ -246,7 +256,7 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
   const complete = await search(0, [], 0, true);
   if (complete) {
     const sequenceLogprob = complete.reduce((sum, token) => sum + token.logprob, 0);
-    const tokenization: TokenizationCheck = !verify
+    const tokenization: TokenizationCheck = !counted
       ? 'unchecked'
       : referenceTokens !== null && pathAgreesWithCounts(complete)
         ? 'verified'
@@ -266,7 +276,7 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
   }
 
   // No acceptable complete path: the true one leaves the offered tokens somewhere the search went.
-  if (verify && referenceTokens === null) referenceTokens = await countReferenceTokens();
+  if (verify !== false && referenceTokens === null) referenceTokens = await countReferenceTokens();
   const worst = frontier.reduce<Frontier | null>((a, b) => (a === null || b.bound > a.bound ? b : a), null);
   const scored = worst?.path ?? [];
   const sequenceLogprob = worst?.bound ?? 0;
@@ -282,7 +292,7 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
     tokens,
     bounded: true,
     referenceTokens,
-    tokenization: verify ? (referenceTokens !== null ? 'verified' : 'mismatch') : 'unchecked',
+    tokenization: !counted ? 'unchecked' : referenceTokens !== null ? 'verified' : 'mismatch',
     coveredChars: worst?.consumed ?? 0,
     stop,
     requests,
