@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ModelInfo } from '../backends/backend.ts';
 import { runChecks, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
 import { version } from '../core/version.ts';
 import { InputError } from '../core/errors.ts';
 import { runPlan, type Progress, type ResultRecord } from '../engine/index.ts';
-import { buildGolden, compareWithGolden, goldenPath, readGolden, writeGolden, type InterventionComparison } from '../golden/index.ts';
+import { buildGolden, compareWithGolden, environmentDifferences, readGolden, writeGolden, type InterventionComparison } from '../golden/index.ts';
 import { createGrader, type Grader } from '../grading/grader.ts';
 import { interventionFromSpec, type Intervention as EngineIntervention } from '../interventions/index.ts';
 import { loadAllProblems } from '../problems/load.ts';
@@ -14,6 +14,7 @@ import type { RunData } from '../reports/run-data.ts';
 import { openStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { labeledInterventions, loadSuite, type Suite } from '../suite/index.ts';
+import { suiteGoldenPath } from '../suite/golden-path.ts';
 import { interventionParams } from '../suite/labels.ts';
 import type { Intervention as SuiteIntervention } from '../suite/schema/interventions.ts';
 import { customTemplate, pickTemplate, type ChatTemplate } from '../templates/index.ts';
@@ -191,26 +192,6 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     if (main.status === 'interrupted') return { status: 'interrupted', runDir: folder.dir, checks: [] };
 
     const rows = main.graded.map(checkRow);
-    const goldenDir = suite.golden?.dir ? (isAbsolute(suite.golden.dir) ? suite.golden.dir : resolve(loaded.root, suite.golden.dir)) : resolve('golden');
-    const goldenFile = goldenPath(goldenDir, suite.name, suite.golden?.model ?? target.requested);
-    const golden = options.updateGolden ? undefined : await readGolden(goldenFile);
-    let extra = 0;
-    const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
-      // Property checks run further interventions; their trunks replay from this run's store.
-      const label = `property-${extra++}`;
-      const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
-      return result.graded.map(checkRow);
-    };
-    const context: CheckContext = {
-      rows,
-      interventions: labeled,
-      ...(golden ? { golden: { file: goldenFile, outcomes: golden.outcomes } } : {}),
-      evaluate,
-      seed: suite.seed,
-    };
-    const checks = await runChecks(suite.checks, context);
-    const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
-
     const environment = {
       server: info.serverVersion,
       digest: info.digest,
@@ -226,6 +207,28 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       num_ctx: suite.numCtx,
       concurrency,
     };
+    // Only settings that decide outcomes: the server address and concurrency do not.
+    const { backend: _backend, concurrency: _concurrency, server: _server, digest: _digest, ...outcomeOptions } = environment;
+    const goldenEnvironment = { model: target.requested, digest: info.digest, serverVersion: info.serverVersion, thinkprobeVersion: version, options: outcomeOptions };
+    const goldenFile = suiteGoldenPath(loaded, target.requested);
+    const golden = options.updateGolden ? undefined : await readGolden(goldenFile);
+    let extra = 0;
+    const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
+      // Property checks run further interventions; their trunks replay from this run's store.
+      const label = `property-${extra++}`;
+      const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
+      return result.graded.map(checkRow);
+    };
+    const context: CheckContext = {
+      rows,
+      interventions: labeled,
+      ...(golden ? { golden: { file: goldenFile, outcomes: golden.outcomes, environmentChanges: environmentDifferences(golden.environment, goldenEnvironment) } } : {}),
+      evaluate,
+      seed: suite.seed,
+    };
+    const checks = await runChecks(suite.checks, context);
+    const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
+
     let goldenWritten: string | undefined;
     if (options.updateGolden) {
       await writeGolden(
@@ -233,7 +236,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
         buildGolden({
           suite: suite.name,
           model: target.requested,
-          environment: { model: target.requested, digest: info.digest, serverVersion: info.serverVersion, thinkprobeVersion: version, options: environment },
+          environment: goldenEnvironment,
           interventions: labeled,
           rows,
         }),
