@@ -52,17 +52,25 @@ describe('answer keys', () => {
   });
 
   it('lets the model answer known problems and reason about them', () => {
-    const entries = [{ question: 'Compute the number of lattice points on the circle of radius 5 centred at the origin.', answer: '12', difficulty: 3 }];
+    const entries = Array.from({ length: 12 }, (_, i) => ({
+      question: `Compute the number of lattice points on the circle of radius ${i + 5} centred at the origin, counted with care.`,
+      answer: String(4 * (i + 3)),
+      difficulty: 1 + (i % 4),
+    }));
     const model = createSimModel(loadCard('sim-qwq'), { answers: entries });
     const prompt = renderQuestion(model, entries[0]!.question);
-    expect(model.readPrompt(prompt)).toMatchObject({ correct: '12', source: 'answer-key', difficulty: 3 });
+    expect(model.readPrompt(prompt)).toMatchObject({ correct: '12', source: 'answer-key', difficulty: 1 });
     let right = 0;
-    for (let seed = 0; seed < 20; seed++) {
-      const out = text(generateAll(model, prompt, { seed, temperature: 0.6, topK: 40, topP: 0.95 }).tokens);
-      expect(out).toContain('</think>');
-      if (lastBoxed(out) === '12') right++;
+    let runs = 0;
+    for (const entry of entries) {
+      for (let seed = 0; seed < 5; seed++) {
+        const out = text(generateAll(model, renderQuestion(model, entry.question), { seed, temperature: 0.6, topK: 40, topP: 0.95 }).tokens);
+        expect(out).toContain('</think>');
+        runs++;
+        if (lastBoxed(out) === entry.answer) right++;
+      }
     }
-    expect(right).toBeGreaterThan(10);
+    expect(right / runs).toBeGreaterThan(0.6);
     // An unknown problem still gets reasoning and a (guessed) boxed answer.
     const unknown = renderQuestion(model, 'Who painted the ceiling of the Sistine Chapel?');
     expect(model.readPrompt(unknown).source).toBe('guess');

@@ -49,6 +49,8 @@ interface ChoiceOption {
   tokens: string[];
   starts: number[];
   effect: Effect;
+  /** Runs as soon as this option is the only one left (a multi-token word's first token). */
+  commit?: Effect;
 }
 interface ChoiceItem {
   kind: 'choice';
@@ -133,8 +135,8 @@ function textItem(text: string, free = true, effect?: Effect): TextItem {
   return effect ? { kind: 'text', text, tokens, starts, free, effect } : { kind: 'text', text, tokens, starts, free };
 }
 
-function choiceItem(options: { text: string; p: number; effect: Effect }[]): ChoiceItem {
-  const merged: { text: string; p: number; effect: Effect }[] = [];
+function choiceItem(options: { text: string; p: number; effect: Effect; commit?: Effect }[]): ChoiceItem {
+  const merged: { text: string; p: number; effect: Effect; commit?: Effect }[] = [];
   for (const o of options) {
     if (!(o.p > 0)) continue;
     const same = merged.find((m) => m.text === o.text);
@@ -152,7 +154,9 @@ function choiceItem(options: { text: string; p: number; effect: Effect }[]): Cho
         starts.push(at);
         at += t.length;
       }
-      return { text: o.text, p: (o.p / total) * (1 - LEAK), tokens, starts, effect: o.effect };
+      const option: ChoiceOption = { text: o.text, p: (o.p / total) * (1 - LEAK), tokens, starts, effect: o.effect };
+      if (o.commit) option.commit = o.commit;
+      return option;
     }),
   };
 }
@@ -374,6 +378,9 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   const last = i + 1 >= r.steps;
   const normal = last ? 'So' : (CONNECTORS[hashInts(r.key, i, 77) % CONNECTORS.length] ?? 'Next');
   const nextCursor: Cursor = last ? { k: 'conclude', lead: true } : { k: 'step', i: i + 1, connector: true };
+  const doubt: Effect = (_c, st) => {
+    st.doubt = true;
+  };
   const reflect = (word: string) => (c: MindContext, st: State) => {
     st.doubt = true;
     st.reflections += 1;
@@ -381,8 +388,9 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
     push(st, textItem(`${RECHECK_AFTER[word] ?? ','}${c.r.recheckLead(i, st.values)}`), recheckChoice(c, st, i, nextCursor));
   };
   return choiceItem([
-    { text: 'Wait', p: pw * 0.65, effect: reflect('Wait') },
-    { text: 'Hmm', p: pw * 0.35, effect: reflect('Hmm') },
+    { text: 'Wait', p: pw * 0.55, effect: reflect('Wait') },
+    { text: 'Hmm', p: pw * 0.3, effect: reflect('Hmm') },
+    { text: 'Alternatively', p: pw * 0.15, effect: reflect('Alternatively'), commit: doubt },
     {
       text: normal,
       p: 1 - pw,
@@ -418,6 +426,9 @@ function endChoice(ctx: MindContext, s: State): ChoiceItem {
       text: 'Alternatively',
       p: pe * 0.3,
       effect: (c, st) => startVerification(c, st, ', let me check the answer another way by redoing each step from scratch.\n\n'),
+      commit: (_c, st) => {
+        st.doubt = true;
+      },
     },
   ]);
 }
@@ -625,6 +636,8 @@ function advance(ctx: MindContext, s: State, t: string): boolean {
     s.off += t.length;
     s.alive = next;
     s.lastFiller = false;
+    const only = next.length === 1 && alive.length > 1 ? item.options[next[0]!] : undefined;
+    only?.commit?.(ctx, s);
     const complete = next.find((i) => item.options[i]?.text.length === s.off);
     if (complete !== undefined) finishItem(ctx, s, item.options[complete]?.effect);
     return true;

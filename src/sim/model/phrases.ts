@@ -30,12 +30,11 @@ export const ELABORATIONS: readonly string[] = [
 /** Connectors that open an ordinary next step. Single tokens, so a reflection competes with them at one position. */
 export const CONNECTORS: readonly string[] = ['Next', 'Then', 'Now'];
 
-/** Reflection openers written at a step boundary, each a single token. */
-export const REFLECTION_OPENERS: readonly string[] = ['Wait', 'Hmm'];
 
 export const RECHECK_AFTER: Record<string, string> = {
   Wait: ', let me double-check that.',
   Hmm: ', let me make sure that is right.',
+  Alternatively: ', let me redo this step another way.',
 };
 
 export const CONFIRMATIONS: readonly string[] = [" Yes, that's right.", ' Okay, that checks out.', ' Good, that matches.'];
