@@ -21,6 +21,7 @@ export interface LhatAlongOptions {
   suffix?: string;
   seed?: number;
   signal?: AbortSignal;
+  verifyTokenization?: boolean | 'auto';
 }
 
 export interface CurvePoint {
@@ -43,6 +44,7 @@ export async function lhatAlong(options: LhatAlongOptions): Promise<CurvePoint[]
       ...(options.suffix !== undefined ? { suffix: options.suffix } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.verifyTokenization !== undefined ? { verifyTokenization: options.verifyTokenization } : {}),
     });
     points.push({ position, fraction: traceTokens.length === 0 ? 0 : position / traceTokens.length, result });
   }
