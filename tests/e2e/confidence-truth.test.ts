@@ -164,6 +164,14 @@ describe('teacher-forced L-hat against the simulator truth', () => {
     expect(last.requests - again.requests).toBe(result.requests);
   });
 
+  it('stops at once when aborted, without sending requests', async () => {
+    const before = server.stats().requests;
+    const controller = new AbortController();
+    controller.abort();
+    await expect(teacherForcedLhat({ backend, model: MODEL, prefix: 'x', reference: '42', signal: controller.signal })).rejects.toThrow();
+    expect(server.stats().requests).toBe(before);
+  });
+
   it('rejects an empty reference with one clear line', async () => {
     await expect(teacherForcedLhat({ backend, model: MODEL, prefix: 'x', reference: '' })).rejects.toThrow(
       'teacher-forced probe: reference: a non-empty answer text',
