@@ -89,7 +89,7 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
       // How hard the model finds it: by the number of steps (equations pack more into each step).
       const n = solution.steps.length;
       const difficulty = solution.family === 'linear-equation' ? Math.min(5, n) : n <= 2 ? 1 : n === 3 ? 2 : n <= 5 ? 3 : n <= 7 ? 4 : 5;
-      reasoner = chainReasoner(solution, key, difficulty);
+      reasoner = chainReasoner(solution, key, difficulty, question);
       source = 'family';
     } else if (entry) {
       reasoner = pseudoReasoner(entry.answer, key, entry.difficulty ?? 3);

@@ -50,7 +50,24 @@ function distinct(values: Fraction[], avoid: Fraction): Fraction[] {
   return out;
 }
 
-export function chainReasoner(solution: Solution, key: number, difficulty: number): Reasoner {
+/** The problem in the model's own words, from the question text (families only). */
+function restate(solution: Solution, question: string): string {
+  if (solution.family === 'arithmetic-chain') {
+    const m = /(?:value of|Compute|Calculate|Evaluate)\s+([-+*/()\d\s]+?)\s*[?.]?\s*$/m.exec(question);
+    if (m?.[1]) return `Okay, so I need to evaluate ${m[1].trim()}. Let me work through it step by step, keeping the order of operations in mind.\n\n`;
+  }
+  if (solution.family === 'linear-equation') {
+    const m = /Solve for x:\s*(.+?)\.?\s*$/m.exec(question);
+    if (m?.[1]) return `Okay, so I need to solve ${m[1].trim()} for x. Let me isolate x step by step.\n\n`;
+  }
+  if (solution.family === 'word-problem') {
+    const m = /(\p{Lu}\p{L}*) has (\d+) (\p{L}+)\./u.exec(question);
+    if (m) return `Okay, let me read the problem carefully. ${m[1]} starts with ${m[2]} ${m[3]}, and then several things happen. I will keep track of the count step by step.\n\n`;
+  }
+  return INTRO[solution.family];
+}
+
+export function chainReasoner(solution: Solution, key: number, difficulty: number, question = ''): Reasoner {
   const steps = solution.steps;
   const correctValues = steps.map((s) => s.exact);
   const correctValue = (i: number, values: readonly Fraction[]): Fraction => {
@@ -103,7 +120,7 @@ export function chainReasoner(solution: Solution, key: number, difficulty: numbe
     correct: solution.answer,
     difficulty,
     steps: steps.length,
-    intro: INTRO[solution.family],
+    intro: restate(solution, question),
     distractors,
     stepLead: (i, values) => `, I ${steps[i]?.description ?? 'continue'}: ${steps[i] ? expressionWith(steps[i], values) : '?'} =`,
     recheckLead: (i, values) => ` ${steps[i] ? expressionWith(steps[i], values) : '?'} =`,
