@@ -69,10 +69,14 @@ export function buildRunData(input: RunDataInput): RunData {
       if (points.length < 2) continue;
       const at = reflectionShiftAt(points, r.reflections.map((m) => m.position));
       const all = reflectionShiftAt(points, points.map((p) => p.position));
-      atSum += at.atReflection * at.count;
-      atCount += at.count;
-      allSum += all.allPositions * all.count;
-      allCount += all.count;
+      if (at.count > 0) {
+        atSum += at.atReflection * at.count;
+        atCount += at.count;
+      }
+      if (all.count > 0) {
+        allSum += all.allPositions * all.count;
+        allCount += all.count;
+      }
     }
     return atCount > 0 && allCount > 0 ? [{ intervention: label, atReflection: atSum / atCount, allPositions: allSum / allCount, count: atCount }] : [];
   });
