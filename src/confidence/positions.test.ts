@@ -32,11 +32,7 @@ describe('probe positions', () => {
       fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 700 }), fc.boolean(), fc.boolean(), (total, n, includeStart, includeEnd) => {
         const ks = everyNTokens(total, n, { includeStart, includeEnd });
         expect(ascendingUnique(ks)).toBe(true);
-        for (const k of ks) {
-          expect(k).toBeGreaterThanOrEqual(0);
-          expect(k).toBeLessThanOrEqual(total);
-          expect(k % n === 0 || (includeEnd && k === total)).toBe(true);
-        }
+        expect(ks.every((k) => k >= 0 && k <= total && (k % n === 0 || (includeEnd && k === total)))).toBe(true);
         const multiples = ks.filter((k) => k > 0 && k % n === 0);
         expect(multiples.length).toBe(Math.floor(total / n));
         expect(ks.includes(0)).toBe(includeStart || (includeEnd && total === 0));
