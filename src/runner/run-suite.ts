@@ -97,6 +97,7 @@ interface Session {
   concurrency: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  log: (line: string) => void;
 }
 
 /** Runs interventions as trace trees, measures L-hat where probes were taken, and grades every result. */
@@ -123,10 +124,12 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
     ...(session.onProgress ? { onProgress: session.onProgress } : {}),
   });
   if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [] };
+  const probed = outcome.results.filter((r) => r.probes.length > 0);
+  if (probed.length > 0) session.log(`measuring L-hat at the probe points of ${probed.length} results`);
   const lhat = await measureLhat({
     backend: cachedBackend(target.backend, store, session.info, 'lhat'),
     model: target.model,
-    records: outcome.results,
+    records: probed,
     problems: session.problemById,
     ...(session.signal ? { signal: session.signal } : {}),
   });
@@ -186,6 +189,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       concurrency,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      log: options.log,
     };
     const startedAt = new Date().toISOString();
     const main = await execute(session, folder.runId, labeled);
@@ -267,6 +271,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       },
     });
     return { status: 'completed', runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
+  } catch (error) {
+    // Ctrl-C can land in any stage (L-hat probes, property checks): what finished is in the store.
+    if (options.signal?.aborted) return { status: 'interrupted', runDir: folder.dir, checks: [] };
+    throw error;
   } finally {
     store.close();
     await grader.close();
