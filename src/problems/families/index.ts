@@ -40,10 +40,14 @@ export function generateProblem(family: FamilyName, seed: number, difficulty: nu
   throw new Error(`could not generate a ${family} problem for seed ${seed}`);
 }
 
+const MAX_QUESTION = 4000;
+
 /**
  * Parses a question produced by any family (also inside a longer prompt) and returns its worked
  * solution, or undefined when the text is not such a question.
  */
 export function solveProblem(question: string): Solution | undefined {
+  // Generated questions are short; the parsers' regexes are only ever run on short text.
+  if (question.length > MAX_QUESTION) return undefined;
   return solveLinear(question) ?? solveWord(question) ?? solveArithmetic(question);
 }

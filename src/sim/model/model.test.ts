@@ -205,3 +205,20 @@ describe('sim model: templates', () => {
     expect(outs.some((o) => o.startsWith('<think>\n</think>\n\n'))).toBe(true);
   });
 });
+
+describe('sim model: hostile prompts', () => {
+  it('reads huge prompts in linear time (long whitespace runs, long lines, many markers)', () => {
+    const spaces = ' '.repeat(200_000);
+    const prompts = [
+      `<|im_start|>user\nCompute${spaces}1 + 2 ${spaces}x<|im_end|>\n<|im_start|>assistant\n`,
+      `<|im_start|>user\nSolve for x:${spaces}= ${spaces}<|im_end|>\n<|im_start|>assistant\n<think>\n${spaces}Wait${spaces}`,
+      `<|im_start|>user\n${'Please reason step by step '.repeat(5000)}${spaces}/no_think<|im_end|>\n<|im_start|>assistant\n`,
+      `${'<|im_start|>user\n<think></think>'.repeat(5000)}`,
+    ];
+    for (const prompt of prompts) {
+      const { tokens, stopped } = generateAll(model, prompt, { seed: 1, temperature: 0.6, topK: 40, topP: 0.95 });
+      expect(stopped).toBe(true);
+      expect(tokenProblem(tokens)).toBeUndefined();
+    }
+  });
+});

@@ -56,7 +56,8 @@ export interface SimModelExt extends SimModel {
   reader(prompt: string): SimReader;
 }
 
-const REASONING_SUFFIX = /\s*Please reason step by step,? and put your final answer within \\boxed\{\}\.?\s*/gi;
+// No leading or trailing \s* here: on long runs of whitespace that would backtrack quadratically.
+const REASONING_SUFFIX = /Please reason step by step,? and put your final answer within \\boxed\{\}\.?/gi;
 const NO_THINK = /\/no_think\b|answer (?:directly )?without (?:any )?(?:deliberation|thinking|reasoning)|(?:do not|don't) think/gi;
 const BUDGET = /Think for (?:a )?maximum (?:of )?(\d+) tokens\.?/i;
 
@@ -79,7 +80,7 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
     const instructions = `${system}\n${user}`;
     const noThink = new RegExp(NO_THINK.source, 'i').test(instructions);
     const budgetMatch = BUDGET.exec(instructions);
-    const question = user.replace(REASONING_SUFFIX, '\n').replace(NO_THINK, ' ').replace(BUDGET, ' ').trim();
+    const question = user.replace(REASONING_SUFFIX, ' ').replace(NO_THINK, ' ').replace(BUDGET, ' ').trim();
     const key = hashString(`${card.name}\u0000${question.replace(/\s+/g, ' ')}`);
     let reasoner: Reasoner;
     let source: PromptReading['source'];
