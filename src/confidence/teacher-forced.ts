@@ -118,6 +118,9 @@ interface Position {
   sampled: TokenChoice;
 }
 
+/** Search nodes visited before alternative tokenizations are left unexplored. */
+const MAX_SEARCH_NODES = 2000;
+
 /** How many times to re-ask when the model ends its turn instead of offering a token (it sampled end-of-turn). */
 const EMPTY_RETRIES = 3;
 
@@ -195,9 +198,16 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
   const frontier: Frontier[] = [];
   let referenceTokens: number | null = null;
   let counted = false;
+  let visits = 0;
 
   /** Depth-first over the offered tokenizations, longest first; returns the first acceptable complete path. */
   async function search(consumed: number, path: ScoredToken[], logprob: number, mainLine: boolean): Promise<ScoredToken[] | null> {
+    // Tokenizations of a long reference can be exponentially many; past the cap a branch is left
+    // unexplored, which keeps the bound valid (its rest is only known to be <= 0).
+    if (++visits > MAX_SEARCH_NODES && !mainLine) {
+      frontier.push({ path, consumed, bound: logprob, stop: 'no-distribution' });
+      return null;
+    }
     if (consumed === reference.length) {
       if (referenceTokens === null && (verify === true || (verify === 'auto' && path.length > 1))) {
         referenceTokens = await countReferenceTokens();
