@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { OllamaBackend } from '../../src/backends/ollama.ts';
 import { DYNASOR_PROBE_SUFFIX, prefixAt, RAML_SUFFIX, teacherForcedLhat, type TeacherForcedResult } from '../../src/confidence/index.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
@@ -121,6 +122,44 @@ describe('teacher-forced L-hat against the simulator truth', () => {
     expect(outcomes.multiToken).toBeGreaterThanOrEqual(10);
     expect(outcomes.lowRank).toBeGreaterThanOrEqual(20);
     expect(outcomes.bounded).toBeGreaterThanOrEqual(100);
+  });
+
+  it('property: any problem, any cut of a sampled trace, any reference: exact, or a bound that holds', async () => {
+    const template = chatmlQwq();
+    const reference = fc.oneof(
+      fc.integer({ min: -2000, max: 20000 }).map(String),
+      fc.stringMatching(/^[-0-9]{1,7}$/),
+      fc.stringMatching(/^[a-z\\{}0-9 ]{1,8}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...families),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.option(reference, { nil: undefined }),
+        fc.boolean(),
+        async (family, seed, difficulty, cut, otherReference, strict) => {
+          const problem = generateProblem(family, seed, difficulty);
+          const prompt = template.render({ question: problem.question });
+          const trace = await backend.complete(MODEL, {
+            prompt,
+            maxTokens: 400,
+            stop: ['</think>'],
+            seed,
+            sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
+            topLogprobs: 0,
+          });
+          const tokens = trace.tokens.map((t) => t.text);
+          const prefix = prefixAt(prompt, tokens, Math.round(cut * tokens.length));
+          const c: Case = { id: `${problem.id}@${cut}`, prefix, reference: otherReference ?? problem.answer, suffix: RAML_SUFFIX };
+          const verify = strict ? true : 'auto';
+          const result = await teacherForcedLhat({ backend, model: MODEL, prefix, reference: c.reference, verifyTokenization: verify });
+          checkAgainstTruth(c, result, verify);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('takes any answer-eliciting suffix, and lookahead changes the requests, not the numbers', async () => {
