@@ -61,7 +61,8 @@ export function checkRow(result: GradedResult): ResultRow & { answer?: string } 
     thinkingTokens: result.record.counts.thinking,
     answerTokens: result.record.counts.answer,
     capFired: result.record.capFired,
-    confidence: result.confidence.map(({ bounded: _bounded, ...point }) => point),
+    // A bounded L-hat is only a lower bound (a reference token fell outside the top 20): checks use exact values only.
+    confidence: result.confidence.filter((p) => p.bounded !== true).map(({ bounded: _bounded, ...point }) => point),
     reflections: result.reflections,
     ...(result.extracted === undefined ? {} : { answer: result.extracted }),
   };

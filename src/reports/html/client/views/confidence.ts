@@ -18,7 +18,8 @@ export function bandByPosition(results: ResultSummary[], value: 'pCorrect' | 'lh
   for (const r of results) {
     for (const p of r.confidence) {
       const v = p[value];
-      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      // Bounded L-hat values are bounds, not measurements: they would bias the mean.
+      if (typeof v !== 'number' || !Number.isFinite(v) || p.bounded === true) continue;
       let acc = sums.get(r.intervention);
       if (!acc) {
         acc = { n: new Array<number>(BINS + 1).fill(0), sum: new Array<number>(BINS + 1).fill(0), sq: new Array<number>(BINS + 1).fill(0) };
