@@ -105,12 +105,24 @@ export function parseArithmetic(expression: string): RawStep[] | undefined {
   return steps;
 }
 
-const QUESTION = /(?:What is the value of|Compute|Calculate|Evaluate)\s+([-+*/()\d\s]+?)\s*[?.]?\s*$/m;
+const LEAD = /(?:What is the value of|Compute|Calculate|Evaluate) /;
+const EXPRESSION_CHARS = /^[-+*/()\d ]+$/;
+
+/** The expression after the lead phrase, to the end of its line; found without backtracking regexes. */
+export function expressionOf(question: string): string | undefined {
+  const lead = LEAD.exec(question);
+  if (!lead) return undefined;
+  const start = lead.index + lead[0].length;
+  const lineEnd = question.indexOf('\n', start);
+  let expression = question.slice(start, lineEnd < 0 ? undefined : lineEnd).trim();
+  if (expression.endsWith('?') || expression.endsWith('.')) expression = expression.slice(0, -1).trimEnd();
+  return expression !== '' && EXPRESSION_CHARS.test(expression) ? expression : undefined;
+}
 
 export function solveArithmetic(question: string): Solution | undefined {
-  const match = QUESTION.exec(question);
-  if (!match?.[1]) return undefined;
-  const steps = parseArithmetic(match[1]);
+  const expression = expressionOf(question);
+  if (!expression) return undefined;
+  const steps = parseArithmetic(expression);
   if (!steps) return undefined;
   return { family: 'arithmetic-chain', ...finishSteps(steps) };
 }

@@ -49,3 +49,19 @@ describe('generated problem families', () => {
     expect(solveProblem('Solve for x: 2x = 2x + 1.')).toBeUndefined();
   });
 });
+
+describe('solveProblem on hostile text', () => {
+  it('does not backtrack: long runs of spaces, digits and letters are rejected in linear time', () => {
+    const cases = [
+      `Solve for x: ${' '.repeat(1900)}= ${' '.repeat(1900)}y`,
+      `Solve for x: ${'1 '.repeat(950)}= ${'1 '.repeat(950)}y`,
+      `Solve for x: ${'x'.repeat(1900)}=${'x'.repeat(1900)}=`,
+      `What is the value of ${'1 '.repeat(1900)}y`,
+      `What is the value of ${' '.repeat(3900)}y`,
+      `Maya has 3 apples. ${'She finds 2 more apples. '.repeat(150)}`,
+      'A'.repeat(3999),
+    ];
+    for (const question of cases) expect(solveProblem(question)).toBeUndefined();
+    expect(solveProblem(`What is the value of ${'1 + '.repeat(300)}1?`)?.answer).toBe('301');
+  });
+});

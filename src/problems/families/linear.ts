@@ -115,14 +115,27 @@ function negativeConst(operand: Operand): Fraction | undefined {
   return operand.kind === 'const' && operand.value.n < 0 ? frac(-operand.value.n, operand.value.d) : undefined;
 }
 
-const QUESTION = /Solve for x:\s*([-+()\dx\s]+?)\s*=\s*([-+()\dx\s]+?)\s*\.?\s*$/m;
+const EQUATION_CHARS = /^[-+()\dx =]+$/;
+
+/** "Solve for x: <left> = <right>." on one line; found without backtracking regexes. */
+function equationSides(question: string): [string, string] | undefined {
+  const at = question.indexOf('Solve for x:');
+  if (at < 0) return undefined;
+  const lineEnd = question.indexOf('\n', at);
+  let equation = question.slice(at + 'Solve for x:'.length, lineEnd < 0 ? undefined : lineEnd).trim();
+  if (equation.endsWith('.')) equation = equation.slice(0, -1).trimEnd();
+  if (!EQUATION_CHARS.test(equation)) return undefined;
+  const sides = equation.split('=');
+  if (sides.length !== 2 || !sides[0]?.trim() || !sides[1]?.trim()) return undefined;
+  return [sides[0], sides[1]];
+}
 
 export function solveLinear(question: string): Solution | undefined {
-  const match = QUESTION.exec(question);
-  if (!match?.[1] || !match[2]) return undefined;
+  const sides = equationSides(question);
+  if (!sides) return undefined;
   const steps: RawStep[] = [];
-  const left = parseSide(match[1], steps);
-  const right = parseSide(match[2], steps);
+  const left = parseSide(sides[0], steps);
+  const right = parseSide(sides[1], steps);
   if (!left || !right) return undefined;
   // Constants to the right: right - left.
   let constant: Operand = right.constant ?? { kind: 'const', value: frac(0) };

@@ -1,6 +1,7 @@
 import { apply, equal, frac, latex, plain, type Fraction } from '../../problems/families/fraction.ts';
 import { evaluate, expressionWith, operandValue } from '../../problems/families/steps.ts';
 import type { Solution } from '../../problems/families/types.ts';
+import { expressionOf } from '../../problems/families/arithmetic.ts';
 import { hashInts, uniform, Purpose } from './hash.ts';
 import { PSEUDO_ACTIONS } from './phrases.ts';
 
@@ -53,12 +54,13 @@ function distinct(values: Fraction[], avoid: Fraction): Fraction[] {
 /** The problem in the model's own words, from the question text (families only). */
 function restate(solution: Solution, question: string): string {
   if (solution.family === 'arithmetic-chain') {
-    const m = /(?:value of|Compute|Calculate|Evaluate)\s+([-+*/()\d\s]+?)\s*[?.]?\s*$/m.exec(question);
-    if (m?.[1]) return `Okay, so I need to evaluate ${m[1].trim()}. Let me work through it step by step, keeping the order of operations in mind.\n\n`;
+    const expression = expressionOf(question);
+    if (expression) return `Okay, so I need to evaluate ${expression}. Let me work through it step by step, keeping the order of operations in mind.\n\n`;
   }
   if (solution.family === 'linear-equation') {
-    const m = /Solve for x:\s*(.+?)\.?\s*$/m.exec(question);
-    if (m?.[1]) return `Okay, so I need to solve ${m[1].trim()} for x. Let me isolate x step by step.\n\n`;
+    const at = question.indexOf('Solve for x:');
+    const line = at < 0 ? '' : (question.slice(at + 12).split('\n')[0] ?? '').trim().replace(/\.$/, '');
+    if (line) return `Okay, so I need to solve ${line} for x. Let me isolate x step by step.\n\n`;
   }
   if (solution.family === 'word-problem') {
     const m = /(\p{Lu}\p{L}*) has (\d+) (\p{L}+)\./u.exec(question);
