@@ -175,8 +175,9 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
       };
     },
     logprobOf(prompt: string, continuation: string) {
-      const { ctx } = load(prompt);
-      let { state } = load(prompt);
+      const loaded = load(prompt);
+      const { ctx } = loaded;
+      let state = loaded.state;
       const tokens: GeneratedToken[] = [];
       let total = 0;
       for (const t of tokenize(continuation)) {
