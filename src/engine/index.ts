@@ -11,6 +11,7 @@ import { aloneCost, attributeSpent, minimalCost, type SpentCost, type TokenCost 
 import { buildRow, type ResultRecord } from './results.ts';
 import { Worker, type EngineStats, type RequestCost, type Stream } from './stream.ts';
 import { Consumer, Tree, type TreeConfig } from './tree.ts';
+import { SlotGate } from './slot-gate.ts';
 
 export type { ResultRecord, StoredSegment } from './results.ts';
 export { rowKey } from './results.ts';
@@ -223,14 +224,19 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     emit();
   };
 
+  const gate = concurrency > 1 ? new SlotGate() : undefined;
   const workerLoop = async (id: number): Promise<void> => {
-    const worker = new Worker(id, backend, store, { name: options.model, digest: info.digest }, stats, inner.signal, onRequest);
+    const worker = new Worker(id, backend, store, { name: options.model, digest: info.digest }, stats, inner.signal, onRequest, gate);
     while (failure === undefined && !inner.signal.aborted) {
       const planned = plan[next++];
-      if (!planned) return;
+      if (!planned) {
+        gate?.retire(id);
+        return;
+      }
       try {
         await runTree(planned, worker);
       } catch (error) {
+        gate?.retire(id);
         if (failure === undefined) failure = error;
         inner.abort(error);
         return;

@@ -1,6 +1,7 @@
 import type { Backend, Completion, CompletionToken, SamplingSettings } from '../backends/backend.ts';
 import type { CompletionKeyParts, Store } from '../store/store.ts';
 import { KvSlotModel } from './kv.ts';
+import type { SlotGate } from './slot-gate.ts';
 
 /**
  * Generation from a given (raw prompt, seed, sampling, stop strings, sample namespace) is one
@@ -59,6 +60,7 @@ export class Worker {
     readonly stats: EngineStats,
     readonly signal: AbortSignal | undefined,
     readonly onRequest: (cost: RequestCost) => void,
+    readonly gate?: SlotGate,
   ) {}
 
   chunkKey(spec: StreamSpec, prompt: string): { key: string; parts: CompletionKeyParts } {
@@ -79,6 +81,13 @@ export class Worker {
   }
 
   private queue: Promise<unknown> = Promise.resolve();
+  /** What this worker's server slot holds after its last request (Ollama keeps prompt + output). */
+  private slotText: string | undefined;
+
+  /** Whether a prompt extends what the slot holds (served in place) rather than jumping elsewhere. */
+  private extendsSlot(prompt: string): boolean {
+    return this.slotText !== undefined && prompt.startsWith(this.slotText);
+  }
 
   /** One chunk at a time per worker: a worker stands for one server slot. */
   chunk(spec: StreamSpec, prompt: string, maxTokens: number): Promise<{ completion: Completion; cost: RequestCost }> {
@@ -99,9 +108,21 @@ export class Worker {
     }
     this.signal?.throwIfAborted();
     const request = { ...parts.request, maxTokens };
-    const completion = await this.backend.complete(this.model.name, request, this.signal);
+    if (this.gate) {
+      if (!this.extendsSlot(prompt)) await this.gate.beforeJump(this.id, this.signal);
+      this.gate.requestStarted(this.id);
+    }
+    let completion: Completion;
+    try {
+      completion = await this.backend.complete(this.model.name, request, this.signal);
+    } catch (error) {
+      // A failed request leaves the slot in an unknown state: the next request is a jump.
+      this.slotText = undefined;
+      throw error;
+    }
     this.store.putCompletion(key, { ...parts, request }, completion);
     const newPrefill = this.kv.charge(prompt, completion.promptTokens, completion.tokens);
+    this.slotText = prompt + completion.tokens.slice(0, completion.doneReason === 'length' ? -1 : undefined).map((t) => t.text).join('');
     const cost: RequestCost = {
       newPrefill,
       decoded: completion.decodedTokens,
