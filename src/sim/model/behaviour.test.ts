@@ -200,6 +200,23 @@ describe('sim-qwq behaviour over 300 generated problems', () => {
     expect(length('\nAnswer without deliberation.')).toBeLessThan(0.3 * baseline);
     expect(length('\nThink for maximum 200 tokens.')).toBeLessThan(0.6 * baseline);
   });
+
+  it('roughly keeps to a token budget named in the prompt', () => {
+    const hard = base.filter((r) => r.difficulty >= 4);
+    const lengths = (extra: string) =>
+      hard.map((run) => {
+        const user = run.prompt.slice(run.prompt.indexOf('user\n') + 5, run.prompt.indexOf('<|im_end|>'));
+        return generateAll(qwq, qwq.template.render([{ role: 'user', content: `${user}${extra}` }], false), run.opts).tokens.length;
+      });
+    const free = mean(hard.map((r) => r.tokens.length));
+    const at500 = lengths(' Think for maximum 500 tokens.');
+    const at1500 = lengths(' Think for maximum 1500 tokens.');
+    expect(free).toBeGreaterThan(1200);
+    expect(mean(at500)).toBeLessThan(600);
+    expect(mean(at500)).toBeGreaterThan(250);
+    expect(mean(at1500)).toBeGreaterThan(mean(at500) + 300);
+    expect(mean(at1500)).toBeLessThan(1600);
+  });
 });
 
 describe('cards differ the way their names say', () => {

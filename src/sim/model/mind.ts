@@ -243,7 +243,7 @@ export function belief(ctx: MindContext, s: State): Belief {
   let strength = b.strength * Math.pow(rho, b.growth) + b.verifyBonus * Math.min(3, s.verified);
   if (s.doubt) strength *= 1 - b.doubt;
   if (!s.concluded) strength *= 1 - card.earlyTermination.penalty * (1 - rho);
-  const priorWeight = (1 - rho) * (s.concluded ? 0 : 1);
+  const priorWeight = 1 - rho;
   // Small position-keyed wobble: real confidence moves a little at every token, not only at steps.
   const wobble = JITTER * (uniform(r.key, Purpose.prior, s.chars, 77) - 0.5);
   const logits = answers.map((a) => (ctx.prior.get(a) ?? -1.5) * priorWeight + (a === implied ? strength + wobble : 0));
@@ -295,7 +295,9 @@ function answerSection(ctx: MindContext, s: State, lead: string): void {
 function elaboration(ctx: MindContext, s: State, i: number): string {
   if (s.terse) return '';
   const d = difficultyIndex(ctx);
-  const mean = (ctx.card.length.elaboration[d] ?? 0) * ctx.card.length.scale;
+  let mean = (ctx.card.length.elaboration[d] ?? 0) * ctx.card.length.scale;
+  // With a token budget in the prompt, say only as much as fits (about 25 tokens a step, 11 a sentence).
+  if (ctx.budget !== undefined) mean = Math.min(mean, Math.max(0, ((0.7 * ctx.budget) / Math.max(1, ctx.r.steps) - 25) / 11));
   const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 999));
   const notes = ctx.r.notes(i, s.values);
   let out = '';
@@ -375,7 +377,10 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   let pw = inclination(ctx, card.reflection.rate[d] ?? 0, Purpose.reflect, i);
   if (slipped) pw = Math.min(0.95, pw + card.reflection.afterError);
   if (s.terse) pw *= 0.3;
-  const last = i + 1 >= r.steps;
+  // A token budget in the prompt ("Think for maximum N tokens."): near it, wrap up with what it has.
+  const hurry = ctx.budget !== undefined && s.tokens >= ctx.budget * 0.75;
+  if (hurry) pw = 0;
+  const last = i + 1 >= r.steps || hurry;
   const normal = last ? 'So' : (CONNECTORS[hashInts(r.key, i, 77) % CONNECTORS.length] ?? 'Next');
   const nextCursor: Cursor = last ? { k: 'conclude', lead: true } : { k: 'step', i: i + 1, connector: true };
   const doubt: Effect = (_c, st) => {
@@ -404,7 +409,8 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
 function endChoice(ctx: MindContext, s: State): ChoiceItem {
   const { card } = ctx;
   let pe = 0;
-  if (!s.terse && s.endPasses < card.reflection.maxEndVerifications) {
+  const hurry = ctx.budget !== undefined && s.tokens >= ctx.budget * 0.75;
+  if (!s.terse && !hurry && s.endPasses < card.reflection.maxEndVerifications) {
     pe = inclination(ctx, card.reflection.endVerifyRate, Purpose.endVerify, s.endPasses) * Math.pow(0.75, s.endPasses);
   }
   return choiceItem([

@@ -136,7 +136,6 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
     const parsed = parsePrompt(prompt, card.template.family, card.template.thinkOpen);
     const { ctx, reading } = understand(parsed.user, parsed.system);
     let state = initialState();
-    if (ctx.budget !== undefined) state.terse = true;
     for (const t of tokenize(parsed.assistant)) state = read(ctx, state, t);
     return { ctx, reading, state };
   };
