@@ -2,7 +2,7 @@ import type { Problem } from '../problem.ts';
 import { generateArithmetic, solveArithmetic } from './arithmetic.ts';
 import { generateLinear, solveLinear } from './linear.ts';
 import { generateWord, solveWord } from './word.ts';
-import { hashInts, hashString } from '../../sim/model/hash.ts';
+import { hashInts, hashString } from './hash.ts';
 import { Rng } from './rng.ts';
 import type { FamilyName, Solution } from './types.ts';
 

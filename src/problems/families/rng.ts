@@ -1,4 +1,4 @@
-import { hashInts, unit } from '../../sim/model/hash.ts';
+import { hashInts, unit } from './hash.ts';
 
 /** A small counter-based generator: the n-th draw is hash(seed, n), so generation is reproducible. */
 export class Rng {
