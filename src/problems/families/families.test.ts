@@ -65,3 +65,24 @@ describe('solveProblem on hostile text', () => {
     expect(solveProblem(`What is the value of ${'1 + '.repeat(300)}1?`)?.answer).toBe('301');
   });
 });
+
+describe('generated problems are pinned', () => {
+  it('stay the same across versions (suites, goldens and other tests refer to them by family/seed/difficulty)', () => {
+    const pinned: [string, number, string, string][] = [
+      ["arithmetic-chain", 1, "What is the value of 7 / 7 * 5?", "5"],
+      ["arithmetic-chain", 3, "What is the value of (10 + 24 - 22) / 3 / 4 - 32?", "-31"],
+      ["arithmetic-chain", 5, "What is the value of ((69 / 3 + 2 - 66 + 58) * 11 - 42) * 5 / 5 - 78?", "67"],
+      ["linear-equation", 1, "Solve for x: x + 2 = 0.", "-2"],
+      ["linear-equation", 3, "Solve for x: 11x + 10 = 5x + 40.", "5"],
+      ["linear-equation", 5, "Solve for x: 12(x + 9) + 3 = 5x + 139.", "4"],
+      ["word-problem", 1, "Sofia has 5 stickers. She buys 6 boxes of 3 stickers each. She buys 4 bags of 5 stickers each. How many stickers does Sofia have now?", "43"],
+      ["word-problem", 3, "Noah has 7 stamps. He doubles the number of stamps. He buys 4 packs of 4 stamps each. He gives away 6 stamps. He splits the stamps into 4 equal groups and keeps one group. How many stamps does Noah have now?", "6"],
+      ["word-problem", 5, "Sofia has 23 apples. She finds 25 more apples. She doubles the number of apples. She gives away 25 apples. She finds 12 more apples. She finds 18 more apples. She finds 19 more apples. She doubles the number of apples. She finds 19 more apples. How many apples does Sofia have now?", "259"],
+    ];
+    for (const [family, difficulty, question, answer] of pinned) {
+      const problem = generateProblem(family as (typeof families)[number], 42, difficulty);
+      expect([problem.question, problem.answer]).toEqual([question, answer]);
+    }
+    expect(generateProblem('arithmetic-chain', 0, 5).answer).toBe('1957');
+  });
+});
