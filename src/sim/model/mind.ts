@@ -223,6 +223,9 @@ function inclination(ctx: MindContext, rate: number, purpose: number, i: number,
   return uniform(ctx.r.key, purpose, i, j) < rate ? 0.8 : 0.04;
 }
 
+/** Strides coprime to the sentence bank's size (40). */
+const STRIDES = [1, 3, 7, 9, 11, 13, 17, 19];
+
 const difficultyIndex = (ctx: MindContext): number => Math.min(4, Math.max(0, ctx.r.difficulty - 1));
 
 // ---------------------------------------------------------------------------------------------
@@ -300,11 +303,14 @@ function elaboration(ctx: MindContext, s: State, i: number): string {
   if (ctx.budget !== undefined) mean = Math.min(mean, Math.max(0, ((0.7 * ctx.budget) / Math.max(1, ctx.r.steps) - 25) / 11));
   const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 999));
   const notes = ctx.r.notes(i, s.values);
+  // Distinct sentences within a step: walk the bank with a stride coprime to its size.
+  const n = ELABORATIONS.length;
+  const start = hashInts(ctx.r.key, i, Purpose.phrase) % n;
+  const stride = STRIDES[hashInts(ctx.r.key, i, 5) % STRIDES.length] ?? 1;
   let out = '';
   for (let j = 0; j < count; j++) {
-    const h = hashInts(ctx.r.key, i, j, Purpose.phrase);
-    const note = j % 4 === 1 ? notes[h % Math.max(1, notes.length)] : undefined;
-    out += ` ${note ?? ELABORATIONS[h % ELABORATIONS.length]}`;
+    const note = j % 4 === 1 ? notes[hashInts(ctx.r.key, i, j) % Math.max(1, notes.length)] : undefined;
+    out += ` ${note ?? ELABORATIONS[(start + j * stride) % n]}`;
   }
   return out;
 }
@@ -557,8 +563,8 @@ function finishItem(ctx: MindContext, s: State, effect: Effect | undefined): voi
 function fillerAllowed(ctx: MindContext, s: State, item: TextItem, next: string): boolean {
   if (!item.free || s.lastFiller || ctx.card.sampling.fillerMass <= 0) return false;
   if (next.length < 2 || next[0] !== ' ' || !/\p{L}/u.test(next[1] ?? '')) return false;
-  const prev = s.tail[s.tail.length - 1];
-  return prev !== undefined && /[\p{L}\p{N},]/u.test(prev);
+  // Only where a filler reads naturally: "let me just", "I now", "so I just".
+  return / (?:me|I)$/.test(s.tail.slice(-4));
 }
 
 /** Synonyms that may replace the planned token here (a whole word of free text), if any. */
