@@ -4,7 +4,6 @@ import { AnswerIndex, type AnswerKeyEntry } from './answers.ts';
 import { logprobIn, sampleIndex, topAlternatives, type Dist } from './dist.ts';
 import { hashString, Purpose, uniform } from './hash.ts';
 import { belief, dist, initialState, pendingAnswer, read, type Belief, type MindContext, type State } from './mind.ts';
-import { RAML_STOP_PHRASE } from './phrases.ts';
 import { chainReasoner, pseudoReasoner, problemDraw, type Reasoner } from './reasoner.ts';
 import { createTemplate, markersFor, parsePrompt } from './templates.ts';
 import { tokenize } from './tokenizer.ts';
@@ -61,6 +60,7 @@ const REASONING_SUFFIX = /Please reason step by step,? and put your final answer
 const NO_THINK = /\/no_think\b|answer (?:directly )?without (?:any )?(?:deliberation|thinking|reasoning)|(?:do not|don't) think/gi;
 const BUDGET = /Think for (?:a )?maximum (?:of )?(\d+) tokens\.?/i;
 
+/** A problem-keyed standard normal draw (Box-Muller). */
 function gaussian(key: number, i: number): number {
   const u1 = Math.max(1e-12, problemDraw(key, Purpose.prior, i, 1));
   const u2 = problemDraw(key, Purpose.prior, i, 2);
@@ -221,4 +221,3 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
   return model;
 }
 
-export { RAML_STOP_PHRASE };
