@@ -57,10 +57,12 @@ describe('sim model: generation', () => {
 
   it('continues a prefix of its own output with exactly the rest (any k, any sampling)', () => {
     fc.assert(
-      fc.property(family, fc.nat(10_000), fc.integer({ min: 1, max: 5 }), sampling, fc.double({ min: 0, max: 1, noNaN: true }), (fam, seed, d, opts, at) => {
-        const { prompt } = problemPrompt(model, fam, seed, d);
+      fc.property(family, fc.nat(10_000), fc.integer({ min: 1, max: 5 }), sampling, fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), (fam, seed, d, opts, at, prefill) => {
+        // The harness renders QwQ's template with <think> prefilled; Ollama's own template does not.
+        const prompt = problemPrompt(model, fam, seed, d).prompt + (prefill ? '<think>\n' : '');
         const full = generateAll(model, prompt, opts).tokens;
         checkTokens(full);
+        expect(text(full).startsWith(prefill ? 'Okay' : '<think>\nOkay')).toBe(true);
         const k = Math.floor(at * full.length);
         const rest = generateAll(model, prompt + text(full.slice(0, k)), opts).tokens;
         expect(rest).toEqual(full.slice(k));
