@@ -223,6 +223,14 @@ function inclination(ctx: MindContext, rate: number, purpose: number, i: number,
   return uniform(ctx.r.key, purpose, i, j) < rate ? 0.8 : 0.04;
 }
 
+/**
+ * Whether the thinking is near a token budget named in the prompt. Counted in characters (about
+ * 3.3 per token in its traces) so that it does not depend on where a prompt's tokens happen to split.
+ */
+function nearBudget(ctx: MindContext, s: State): boolean {
+  return ctx.budget !== undefined && s.chars >= ctx.budget * 0.75 * 3.3;
+}
+
 /** Strides coprime to the sentence bank's size (40). */
 const STRIDES = [1, 3, 7, 9, 11, 13, 17, 19];
 
@@ -384,7 +392,7 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   if (slipped) pw = Math.min(0.95, pw + card.reflection.afterError);
   if (s.terse) pw *= 0.3;
   // A token budget in the prompt ("Think for maximum N tokens."): near it, wrap up with what it has.
-  const hurry = ctx.budget !== undefined && s.tokens >= ctx.budget * 0.75;
+  const hurry = nearBudget(ctx, s);
   if (hurry) pw = 0;
   const last = i + 1 >= r.steps || hurry;
   const normal = last ? 'So' : (CONNECTORS[hashInts(r.key, i, 77) % CONNECTORS.length] ?? 'Next');
@@ -415,7 +423,7 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
 function endChoice(ctx: MindContext, s: State): ChoiceItem {
   const { card } = ctx;
   let pe = 0;
-  const hurry = ctx.budget !== undefined && s.tokens >= ctx.budget * 0.75;
+  const hurry = nearBudget(ctx, s);
   if (!s.terse && !hurry && s.endPasses < card.reflection.maxEndVerifications) {
     pe = inclination(ctx, card.reflection.endVerifyRate, Purpose.endVerify, s.endPasses) * Math.pow(0.75, s.endPasses);
   }

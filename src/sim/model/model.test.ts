@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSimModel, loadCard, tokenize, RAML_STOP_PHRASE, NO_THINKING_PREFILL } from './index.ts';
-import { families } from '../../problems/families/index.ts';
+import { families, generateProblem } from '../../problems/families/index.ts';
 import { generateAll, lastBoxed, problemPrompt, text } from './testing.ts';
 import type { GeneratedToken, SamplingOptions } from './types.ts';
 
@@ -57,12 +57,13 @@ describe('sim model: generation', () => {
 
   it('continues a prefix of its own output with exactly the rest (any k, any sampling)', () => {
     fc.assert(
-      fc.property(family, fc.nat(10_000), fc.integer({ min: 1, max: 5 }), sampling, fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), (fam, seed, d, opts, at, prefill) => {
+      fc.property(family, fc.nat(10_000), fc.integer({ min: 1, max: 5 }), sampling, fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean(), fc.constantFrom('', ' /no_think', ' Think for maximum 300 tokens.'), (fam, seed, d, opts, at, prefill, instruction) => {
         // The harness renders QwQ's template with <think> prefilled; Ollama's own template does not.
-        const prompt = problemPrompt(model, fam, seed, d).prompt + (prefill ? '<think>\n' : '');
+        const question = generateProblem(fam, seed, d).question;
+        const prompt = model.template.render([{ role: 'user', content: `${question}${instruction}` }], false) + (prefill ? '<think>\n' : '');
         const full = generateAll(model, prompt, opts).tokens;
         checkTokens(full);
-        expect(text(full).startsWith(prefill ? 'Okay' : '<think>\nOkay')).toBe(true);
+        if (instruction === '') expect(text(full).startsWith(prefill ? 'Okay' : '<think>\nOkay')).toBe(true);
         const k = Math.floor(at * full.length);
         const rest = generateAll(model, prompt + text(full.slice(0, k)), opts).tokens;
         expect(rest).toEqual(full.slice(k));
