@@ -26,6 +26,7 @@ describe('model cards', () => {
   it('ships valid built-in cards, sim-qwq by default', () => {
     for (const name of builtinCards) expect(loadCard(name).name).toBe(name);
     expect(loadCard().name).toBe('sim-qwq');
+    expect(loadCard('sim-overthinker:latest').name).toBe('sim-overthinker');
   });
 
   it('loads a card from a file', () => {

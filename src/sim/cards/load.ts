@@ -56,6 +56,8 @@ export function parseCard(data: unknown, where: string): ModelCard {
 
 /** A built-in card name (`sim-qwq`, `sim-qwq-regressed`, `sim-overthinker`) or a path to a card JSON file. */
 export function loadCard(nameOrFile: string = defaultCardName): ModelCard {
+  // Model names as Ollama spells them ("sim-qwq:latest") name the built-in card too.
+  if (nameOrFile.endsWith(':latest') && (builtinCards as readonly string[]).includes(nameOrFile.slice(0, -7))) nameOrFile = nameOrFile.slice(0, -7);
   const builtin = (builtinCards as readonly string[]).includes(nameOrFile);
   const file = builtin ? new URL(`./${nameOrFile}.json`, import.meta.url) : nameOrFile;
   const where = builtin ? `card ${nameOrFile}` : nameOrFile;
