@@ -6,6 +6,13 @@ let cached: Promise<string> | undefined;
 /**
  * The report's client code and Observable Plot, bundled into one script so the HTML file is
  * self-contained. Built once per process (a few hundred ms).
+ *
+ * Why Observable Plot: it is maintained by Observable (the d3 authors), draws SVG (so every mark
+ * is a DOM element that browser tests can count, and text goes in through textContent), needs no
+ * `eval` or `new Function` (Vega's expression language does, which a strict CSP forbids), and its
+ * grammar (dots, rules, areas, facets) covers every chart here in a few lines. Canvas libraries
+ * (uPlot, Chart.js) are faster for millions of points but leave nothing to test in the DOM; the
+ * report draws at most a few thousand marks per view.
  */
 export function clientBundle(): Promise<string> {
   cached ??= build({
