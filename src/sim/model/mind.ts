@@ -71,7 +71,6 @@ type Cursor =
   | { k: 'conclude'; lead: boolean }
   | { k: 'end' }
   | { k: 'verify'; j: number }
-  | { k: 'answer'; lead: string }
   | { k: 'done' };
 
 export interface State {
@@ -85,12 +84,12 @@ export interface State {
   doubt: boolean;
   /** The thinking reached its own conclusion ("So the final answer is ..."). */
   concluded: boolean;
-  /** The thinking was closed before its conclusion. */
+  /** The thinking was closed before its conclusion (informational; the belief uses `concluded`). */
   forced: boolean;
   endPasses: number;
   /** A correction happened earlier in the current verification pass. */
   passCorrected: boolean;
-  /** Shortened reasoning (stop instruction half-obeyed, or a token budget in the prompt). */
+  /** Shortened reasoning (a stop instruction the model half-obeys). */
   terse: boolean;
   reflections: number;
   /** The answer the model has committed to in writing, if any. */
@@ -534,10 +533,6 @@ function segment(ctx: MindContext, s: State): void {
       push(s, textItem(`Step ${c.j + 1}:${r.recheckLead(c.j, s.values)}`), recheckChoice(ctx, s, c.j, next));
       return;
     }
-    case 'answer':
-      s.cursor = { k: 'done' };
-      answerSection(ctx, s, c.lead);
-      return;
     case 'done':
       push(s, { kind: 'eot' });
       return;
