@@ -13,6 +13,15 @@ export function renderCost(data: RunData): HTMLElement {
     frontier: i.onParetoFrontier === true,
   }));
   const frontier = points.filter((p) => p.frontier).sort((a, b) => a.cost - b.cost);
+  // Interventions that land on the same spot (e.g. probes on the baseline) share one label.
+  const span = Math.max(1, ...points.map((p) => p.cost));
+  const spots = new Map<string, { cost: number; accuracy: number; text: string }>();
+  for (const p of points) {
+    const spot = `${Math.round((60 * p.cost) / span)}:${Math.round(p.accuracy * 60)}`;
+    const seen = spots.get(spot);
+    if (seen) seen.text += `, ${p.label}`;
+    else spots.set(spot, { cost: p.cost, accuracy: p.accuracy, text: p.label });
+  }
 
   const scatter = Plot.plot({
     width: 900,
@@ -26,7 +35,7 @@ export function renderCost(data: RunData): HTMLElement {
       Plot.line(frontier, { x: 'cost', y: 'accuracy', stroke: '#999', strokeDasharray: '4,3', curve: 'step-after' }),
       Plot.ruleX(points, { x: 'cost', y1: 'low', y2: 'high', stroke: 'label', strokeOpacity: 0.6 }),
       Plot.dot(points, { x: 'cost', y: 'accuracy', fill: 'label', r: 5, stroke: (p: { frontier: boolean }) => (p.frontier ? 'black' : 'none'), tip: true }),
-      Plot.text(points, { x: 'cost', y: 'accuracy', text: 'label', dx: 8, textAnchor: 'start', fontSize: 11 }),
+      Plot.text([...spots.values()], { x: 'cost', y: 'accuracy', text: 'text', dx: 8, textAnchor: 'start', fontSize: 11 }),
     ],
   });
   scatter.classList.add('chart', 'chart-cost');
