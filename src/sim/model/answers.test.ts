@@ -93,3 +93,14 @@ describe('answer keys', () => {
     expect(gsm.every((e) => /^-?\d+$/.test(e.answer))).toBe(true);
   });
 });
+
+describe('distractors', () => {
+  it('look like the right answer', async () => {
+    const { makeDistractors } = await import('./reasoner.ts');
+    expect(makeDistractors('B', 1)).toHaveLength(3);
+    expect(makeDistractors('B', 1).every((d) => /^[ACD]$/.test(d))).toBe(true);
+    expect(makeDistractors('42', 1).every((d) => /^-?\d+$/.test(d) && d !== '42')).toBe(true);
+    expect(makeDistractors('\\frac{2}{3}', 1).every((d) => d.includes('\\frac') && d !== '\\frac{2}{3}')).toBe(true);
+    expect(new Set(makeDistractors('\\text{Evelyn}', 1)).size).toBe(3);
+  });
+});

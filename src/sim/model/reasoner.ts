@@ -151,6 +151,12 @@ export function chainReasoner(solution: Solution, key: number, difficulty: numbe
 export function makeDistractors(answer: string, key: number, count = 3): string[] {
   const out: string[] = [];
   const trimmed = answer.trim();
+  if (/^[A-J]$/.test(trimmed)) {
+    // Multiple choice: the other options.
+    const letters = ['A', 'B', 'C', 'D'].filter((l) => l !== trimmed);
+    const shift = hashInts(key, Purpose.distractor) % letters.length;
+    return [...letters.slice(shift), ...letters.slice(0, shift)].slice(0, count);
+  }
   const numeric = /^-?\d+$/.test(trimmed) ? Number(trimmed) : undefined;
   if (numeric !== undefined && Number.isSafeInteger(numeric)) {
     const deltas = [1, -1, 2, 10, -10, numeric, 3];
