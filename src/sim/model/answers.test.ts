@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import { AnswerIndex, loadAnswerKey } from './answers.ts';
+import { makeDistractors } from './reasoner.ts';
 import { createSimModel, loadCard } from './index.ts';
 import { generateAll, lastBoxed, renderQuestion, text } from './testing.ts';
 
@@ -95,8 +96,7 @@ describe('answer keys', () => {
 });
 
 describe('distractors', () => {
-  it('look like the right answer', async () => {
-    const { makeDistractors } = await import('./reasoner.ts');
+  it('look like the right answer', () => {
     expect(makeDistractors('B', 1)).toHaveLength(3);
     expect(makeDistractors('B', 1).every((d) => /^[ACD]$/.test(d))).toBe(true);
     expect(makeDistractors('42', 1).every((d) => /^-?\d+$/.test(d) && d !== '42')).toBe(true);
