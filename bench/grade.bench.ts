@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createGrader, equivalentSync, extractAnswer } from '../src/grading/index.ts';
 import { equivalentSymbolic } from '../src/grading/symbolic.ts';
+import { measureProbeCost } from '../src/confidence/cost.ts';
 
 interface Case {
   gold: string;
@@ -65,6 +66,9 @@ const extractPerS = await rate(1000, () => {
   for (let k = 0; k < 1000; k++) extractAnswer(output, { thinkClose: '</think>' });
 });
 
+// Confidence probes: model requests spent per teacher-forced L-hat probe, on the simulator over HTTP.
+const probeCost = await measureProbeCost();
+
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 console.log(`cases                          ${cases.length} (${deferred.length} need the symbolic engine; fast path decides ${(decidedShare * 100).toFixed(1)}%)`);
 console.log(`fast path (sync, main thread)  ${fmt(fastPerS)} answers/s`);
@@ -74,6 +78,9 @@ console.log(`worker grader, 1 worker        ${fmt(worker1.perS)} answers/s (work
 console.log(`worker grader, 2 workers       ${fmt(worker2.perS)} answers/s (worker start ${fmt(worker2.startMs)} ms)`);
 console.log(`worker grader, deferred only   ${fmt(worker1Deferred.perS)} answers/s`);
 console.log(`extraction, 16k-char output    ${fmt(extractPerS)} outputs/s`);
+console.log(
+  `teacher-forced L-hat probe     ${probeCost.requestsPerProbe.toFixed(2)} requests/probe (${probeCost.referenceTokensPerProbe.toFixed(2)} reference tokens, ${probeCost.newPrefillPerProbe.toFixed(1)} new prefill, ${probeCost.decodedPerProbe.toFixed(2)} decoded; ${probeCost.probes} probes)`,
+);
 console.log(
   JSON.stringify({
     graded_per_s: Math.round(worker1.perS),
@@ -86,6 +93,8 @@ console.log(
     worker_deferred_only_per_s: Math.round(worker1Deferred.perS),
     worker_start_ms: Math.round(worker1.startMs),
     extract_per_s: Math.round(extractPerS),
+    requests_per_lhat_probe: Number(probeCost.requestsPerProbe.toFixed(3)),
+    reference_tokens_per_lhat_probe: Number(probeCost.referenceTokensPerProbe.toFixed(3)),
     cases: cases.length,
   }),
 );
