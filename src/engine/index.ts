@@ -115,6 +115,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     ...(options.system === undefined ? {} : { system: options.system }),
   });
   const concurrency = Math.max(1, options.concurrency ?? 1);
+  // Hardest first: long trees started last would leave the other slots idle at the end.
+  const order = plan.map((tree, i) => ({ tree, i })).sort((a, b) => (b.tree.problem.difficulty ?? 0) - (a.tree.problem.difficulty ?? 0) || a.i - b.i);
+  plan.splice(0, plan.length, ...order.map((o) => o.tree));
   const maxThinkingTokens = options.maxThinkingTokens ?? 8192;
   const config = {
     delims: { thinkOpen: template.thinkOpen, thinkClose: template.thinkClose },

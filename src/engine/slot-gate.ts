@@ -9,12 +9,16 @@
  * So a worker jumps only when its own slot is the least recently used of all working workers'
  * slots (every other worker has started a request since this worker started its last one): then
  * the slot the server overwrites is its own. The worker whose last request is oldest can always
- * go, so jumps never deadlock; after `maxWaitMs` a jump goes anyway.
+ * go, so jumps never deadlock; after `maxWaitMs` a jump goes anyway (a slot idling while its worker
+ * waits costs more than the occasional re-prefill).
  */
 export class SlotGate {
   private readonly workers = new Map<number, { active: boolean; lastStart: number | undefined }>();
 
-  constructor(private readonly maxWaitMs = 250) {}
+  constructor(
+    /** Long enough for a gap between another worker's requests to close, short enough not to idle a slot. */
+    private readonly maxWaitMs = 30,
+  ) {}
 
   private state(id: number) {
     let s = this.workers.get(id);
@@ -41,6 +45,8 @@ export class SlotGate {
     if (mine === undefined) return true;
     for (const [other, s] of this.workers) {
       if (other === id || !s.active || s.lastStart === undefined) continue;
+      // A busy slot is safe only until its request ends, and the server frees it before the client
+      // sees the end: so only a slot used after this worker's own counts as safe.
       if (s.lastStart <= mine) return false;
     }
     return true;
