@@ -57,6 +57,8 @@ interface ChoiceItem {
   options: ChoiceOption[];
   /** Set for an answer trie: the candidate answers, in option order. */
   answers?: string[];
+  /** Listed first-token alternatives that lead off the options (sampling one is a divergence). */
+  extras?: { token: string; p: number }[];
 }
 interface EotItem {
   kind: 'eot';
@@ -266,26 +268,38 @@ export function belief(ctx: MindContext, s: State): Belief {
 // ---------------------------------------------------------------------------------------------
 // Script: what comes next when the plan runs out
 
+/** What follows a written answer: the end of the turn, or (inside the thinking) closing it and restating. */
+function afterAnswer(answer: string): Effect {
+  return (c, st) => {
+    st.committed = answer;
+    if (st.phase === 'answer') {
+      push(st, { kind: 'eot' });
+    } else {
+      st.phase = 'answer';
+      if (!st.concluded) st.forced = true;
+      push(st, textItem(`\n${c.thinkClose}\n\nThe final answer is $\\boxed{${answer}}$.`, false), { kind: 'eot' });
+    }
+  };
+}
+
 function answerChoice(ctx: MindContext, s: State): ChoiceItem {
   const bel = belief(ctx, s);
-  const item = choiceItem(
-    bel.answers.map((answer, i) => ({
-      text: `${answer}}`,
-      p: bel.probs[i] ?? 0,
-      effect: (c: MindContext, st: State) => {
-        st.committed = answer;
-        if (st.phase === 'answer') {
-          push(st, { kind: 'eot' });
-        } else {
-          // Answer elicited inside the thinking: close it and state the answer again.
-          st.phase = 'answer';
-          if (!st.concluded) st.forced = true;
-          push(st, textItem(`\n${c.thinkClose}\n\nThe final answer is $\\boxed{${answer}}$.`, false), { kind: 'eot' });
-        }
-      },
-    })),
-  );
+  const item = choiceItem(bel.answers.map((answer, i) => ({ text: `${answer}}`, p: bel.probs[i] ?? 0, effect: afterAnswer(answer) })));
   item.answers = item.options.map((o) => o.text.slice(0, -1));
+  // A few other numbers share the leftover mass, as a real model's top alternatives would show.
+  const firsts = new Set(item.options.map((o) => o.tokens[0]));
+  const extras: { token: string; p: number }[] = [];
+  const base = Number(ctx.r.correct);
+  if (Number.isSafeInteger(base)) {
+    for (const delta of [1, -1, 2, -2, 5]) {
+      const token = tokenize(String(base + delta))[0];
+      if (token && !firsts.has(token) && extras.length < 3) {
+        firsts.add(token);
+        extras.push({ token, p: LEAK / 4 });
+      }
+    }
+  }
+  if (extras.length > 0) item.extras = extras;
   return item;
 }
 
@@ -606,9 +620,16 @@ export function dist(ctx: MindContext, s: State): Dist {
     const t = tokenAt(o.tokens, o.starts, o.text, s.off);
     byToken.set(t, (byToken.get(t) ?? 0) + o.p);
   }
-  const scale = s.alive === null ? 1 : (1 - LEAK) / Math.max(total, 1e-300) / (1 - LEAK);
+  const scale = s.alive === null ? 1 : 1 / Math.max(total, 1e-300);
   const tokens = [...byToken.keys()];
-  return normalizeDist(tokens, tokens.map((t) => (byToken.get(t) ?? 0) * scale));
+  const probs = tokens.map((t) => (byToken.get(t) ?? 0) * scale);
+  if (s.alive === null && item.extras) {
+    for (const extra of item.extras) {
+      tokens.push(extra.token);
+      probs.push(extra.p);
+    }
+  }
+  return normalizeDist(tokens, probs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -707,6 +728,21 @@ function glueAfter(text: string): string {
 }
 
 /** Re-plans from `base` (the state before the divergence) given what was read since (O(1) per token). */
+/** A `\\boxed{` still open at the end of the text (short, one line): its content and brace depth. */
+function openBoxed(tail: string): { inner: string; depth: number } | undefined {
+  const at = tail.lastIndexOf('\\boxed{');
+  if (at < 0) return undefined;
+  const inner = tail.slice(at + 7);
+  if (inner.length === 0 || inner.length > 60 || inner.includes('\n')) return undefined;
+  let depth = 1;
+  for (const ch of inner) {
+    if (ch === '{') depth++;
+    else if (ch === '}') depth--;
+    if (depth === 0) return undefined;
+  }
+  return { inner: `${inner.trim()}${'}'.repeat(depth - 1)}`, depth };
+}
+
 function interpret(ctx: MindContext, base: State, since: { chars: number; tokens: number; tail: string }): State {
   const s = cloneState(base);
   s.chars = base.chars + since.chars;
@@ -734,6 +770,12 @@ function interpret(ctx: MindContext, base: State, since: { chars: number; tokens
   }
   if (/\\boxed$/.test(tail)) {
     push(s, textItem('{', false), answerChoice(ctx, s));
+    return s;
+  }
+  const open = openBoxed(tail);
+  if (open) {
+    // An answer was written (or forced) that is none of the candidates: close it and go on.
+    push(s, textItem('}'.repeat(open.depth), false, afterAnswer(open.inner)));
     return s;
   }
   if (/(?:\*\*Final Answer\*\*:?|Final Answer:)$/i.test(end) || /(?:the|my|final) answer is:?$/i.test(end)) {

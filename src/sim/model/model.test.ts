@@ -225,3 +225,18 @@ describe('sim model: hostile prompts', () => {
     }
   });
 });
+
+describe('sim model: answers off the candidates', () => {
+  it('lists other numbers as alternatives to an answer, and closes an answer it would not have written', () => {
+    const { prompt, answer } = problemPrompt(model, 'arithmetic-chain', 4, 1);
+    const probe = `${prompt}<think>\n\n**Final Answer**\n\\boxed{`;
+    const next = model.reader(probe).next();
+    expect(next.length).toBeGreaterThan(model.beliefAt(probe).answers.length);
+    expect(next.reduce((a, x) => a + Math.exp(x.logprob), 0)).toBeLessThanOrEqual(1);
+    const wrong = String(Number(answer) + 1000);
+    const out = text(generateAll(model, `${probe}${wrong}`, { seed: 1, temperature: 0, topK: 40, topP: 0.95 }).tokens);
+    expect(out.startsWith('}')).toBe(true);
+    expect(lastBoxed(`${probe}${wrong}${out}`)).toBe(wrong);
+    expect(lastBoxed(`\\boxed{${wrong}${out}`)).toBe(wrong);
+  });
+});
