@@ -59,6 +59,13 @@ describe('decisions worth pinning down', () => {
     expect(equivalentSymbolic('\\frac{1}{3}', '0.3333333333333333')).toBe(false);
     expect(equivalentSymbolic('0.1', '\\frac{1}{10}')).toBe(true);
   });
+  it('treats an undefined value (division by zero, 0/0) as equal to nothing', () => {
+    expect(equivalentSymbolic('\\frac{1}{0}', '\\frac{2}{0}')).toBe(false);
+    expect(equivalentSymbolic('\\frac{0}{0}', '0/0')).toBe(false);
+    expect(equivalentSymbolic('5', '\\frac{5}{0}')).toBe(false);
+    expect(equivalentSymbolic('\\tan\\frac{\\pi}{2}', '\\frac{1}{0}')).toBe(false);
+    expect(equivalentSymbolic('\\infty', '\\infty')).toBe(true);
+  });
   it('compares huge exact values exactly, not relatively', () => {
     expect(equivalentSymbolic('10^{100}', '10^{100}+1')).toBe(false);
     expect(equivalentSymbolic('2^{64}', '18446744073709551616')).toBe(true);

@@ -79,12 +79,24 @@ function numericEqual(a: Expr, b: Expr, decimal: boolean): boolean {
   return distance <= (decimal ? DECIMAL_TOLERANCE : EXACT_TOLERANCE) * scale;
 }
 
+/**
+ * A value that is not a number: NaN (`0/0`) or complex infinity (`\frac{1}{0}`, `\tan\frac{\pi}{2}`).
+ * The engine finds two of these "the same", but an undefined answer equals nothing.
+ */
+function isUndefinedValue(expr: Expr): boolean {
+  const value = expr.N();
+  if (value.isNaN === true) return true;
+  const literal = value as unknown as { isNumberLiteral?: boolean };
+  return literal.isNumberLiteral === true && !Number.isFinite(Number(value.im ?? 0));
+}
+
 function symbolicScalar(gold: string, pred: string): Verdict {
   const exact = exactScalar(gold, pred);
   if (exact !== undefined) return exact;
   const a = parse(gold);
   const b = parse(pred);
   if (!a || !b) return false;
+  if (isUndefinedValue(a) || isUndefinedValue(b)) return false;
   if (a.isSame(b)) return true;
   const free = new Set([...freeVariables(a), ...freeVariables(b)]);
   if (free.size === 0) return numericEqual(a, b, DECIMAL_LITERAL.test(gold) || DECIMAL_LITERAL.test(pred));
