@@ -1,4 +1,5 @@
 import type { Backend, ModelInfo, SamplingSettings } from '../backends/backend.ts';
+import { gradeProblem, type Grader } from '../grading/index.ts';
 import { version } from '../core/version.ts';
 import { InterventionContext } from '../interventions/context.ts';
 import { S1_CLOSE } from '../interventions/budget.ts';
@@ -64,6 +65,8 @@ export interface RunPlanOptions {
   capClose?: string;
   /** Store every token's alternatives in result rows (they are always in the cache). Default true. */
   rowAlternatives?: boolean;
+  /** When given, rows get `correct` (and probes theirs) from src/grading; otherwise grading is left to its stage. */
+  grader?: Grader;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
 }
@@ -209,6 +212,14 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
         spent,
         alternatives: options.rowAlternatives ?? true,
       });
+      if (options.grader) {
+        const grade = await gradeProblem(planned.problem, row.answer, { grader: options.grader });
+        row.extracted = grade.extracted ?? null;
+        row.correct = grade.correct;
+        for (const p of row.probes) {
+          if (p.answer !== undefined) p.correct = (await gradeProblem(planned.problem, `\\boxed{${p.answer}}`, { grader: options.grader })).correct;
+        }
+      }
       store.putResult(options.runId, row as unknown as ResultRecord & Record<string, unknown>);
       results.push(row);
       allConsumers.push(consumer);

@@ -9,6 +9,7 @@ import {
   type Segment,
   type Trace,
 } from '../trace/trace.ts';
+import { extractAnswer } from '../grading/extract.ts';
 import { ownPromptTokens, type SpentCost, type TokenCost } from './accounting.ts';
 import type { Consumer } from './tree.ts';
 import type { ProbeOutcome } from './tree.ts';
@@ -32,8 +33,12 @@ export interface ResultRecord {
   intervention: { type: string; label: string; params: Record<string, unknown> };
   trace: StoredSegment[];
   thinking: string;
-  /** The raw text after the thinking closed ('' when it never closed); grading extracts the final answer from it. */
+  /** The raw text after the thinking closed ('' when it never closed). */
   answer: string;
+  /** The final answer read from `answer` by src/grading's extractAnswer (null when none). */
+  extracted: string | null;
+  /** Whether it equals the reference (only when runPlan was given a grader; else null: the grading stage decides). */
+  correct: boolean | null;
   counts: { thinking: number; answer: number; generated: number; injected: number | null; injectedChars: number };
   capFired: boolean;
   cap: number | null;
@@ -98,6 +103,8 @@ export function buildRow(args: {
   const { tree, intervention, output, delims, opensInPrompt } = args;
   const label = intervention.describe();
   const counts = countTrace(output.trace, delims, opensInPrompt);
+  const answer = answerText(output.trace, delims, opensInPrompt);
+  const choices = tree.problem.choices && tree.problem.choices.length > 0 ? tree.problem.choices : undefined;
   return {
     key: rowKey(tree.problem.id, label, tree.sample),
     runId: args.runId,
@@ -108,7 +115,9 @@ export function buildRow(args: {
     intervention: { type: intervention.type, label, params: intervention.params },
     trace: storeTrace(output.trace, args.alternatives),
     thinking: thinkingText(output.trace, delims, opensInPrompt),
-    answer: answerText(output.trace, delims, opensInPrompt),
+    answer,
+    extracted: extractAnswer(answer, choices ? { choices } : {})?.text ?? null,
+    correct: null,
     counts: {
       thinking: counts.thinking,
       answer: counts.answer,

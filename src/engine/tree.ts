@@ -265,6 +265,8 @@ export interface ProbeOutcome {
   /** Mean token probability of the answer tokens (through the closing brace). */
   meanProb: number;
   tokens: number;
+  /** Whether the probe's answer equals the reference (only when runPlan was given a grader). */
+  correct?: boolean;
 }
 
 export class Tree {
