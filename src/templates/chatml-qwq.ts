@@ -18,11 +18,13 @@ export function chatmlQwq(options: TemplateOptions = {}): ChatTemplate {
     opensThinkingItself: !prefill,
     promptSuffix,
     render(input: RenderInput): string {
-      const system = input.system !== undefined ? `<|im_start|>system\n${input.system}<|im_end|>\n` : '';
-      return (
-        `${system}<|im_start|>user\n${userContent(input, promptSuffix)}<|im_end|>\n<|im_start|>assistant\n` +
-        (prefill ? '<think>\n' : '')
-      );
+      return renderChatml(input, userContent(input, promptSuffix), prefill);
     },
   };
+}
+
+/** One ChatML exchange (QwQ, Qwen2.5, Qwen3): optional system turn, the user turn, the opened assistant turn. */
+export function renderChatml(input: RenderInput, user: string, prefillThink: boolean): string {
+  const system = input.system !== undefined ? `<|im_start|>system\n${input.system}<|im_end|>\n` : '';
+  return `${system}<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n` + (prefillThink ? '<think>\n' : '');
 }

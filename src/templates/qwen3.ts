@@ -1,3 +1,4 @@
+import { renderChatml } from './chatml-qwq.ts';
 import { RAML_PROMPT_SUFFIX, userContent, type ChatTemplate, type RenderInput, type TemplateOptions } from './template.ts';
 
 /** Qwen3's soft switch: appended to the user turn, the model answers with an empty thinking block. */
@@ -35,11 +36,7 @@ export function qwen3(options: TemplateOptions & { noThink?: boolean } = {}): Qw
     noThinkSuffix: QWEN3_NO_THINK,
     budgetClose: QWEN3_BUDGET_CLOSE,
     render(input: RenderInput): string {
-      const system = input.system !== undefined ? `<|im_start|>system\n${input.system}<|im_end|>\n` : '';
-      return (
-        `${system}<|im_start|>user\n${userContent(input, promptSuffix)}${switchText}<|im_end|>\n<|im_start|>assistant\n` +
-        (prefill ? '<think>\n' : '')
-      );
+      return renderChatml(input, userContent(input, promptSuffix) + switchText, prefill);
     },
   };
 }
