@@ -43,6 +43,9 @@ function yamlLocator(doc: Document, counter: LineCounter): LineLocator {
   };
 }
 
+/** Alias expansions allowed in a YAML suite: plenty for shared settings, too few for a "billion laughs" file. */
+const MAX_ALIASES = 100;
+
 function parseText(text: string, format: 'json' | 'yaml', file: string): { value: unknown; locate: LineLocator } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
@@ -64,7 +67,14 @@ function parseText(text: string, format: 'json' | 'yaml', file: string): { value
     const message = (first.message.split('\n')[0] ?? first.code).replace(/ at line \d+, column \d+:?$/, '');
     throw new InputError(`${file}${line === undefined ? '' : `:${line}`}`, `not valid YAML (${message})`);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    // The yaml library throws a ReferenceError when expanding the aliases would exceed the count.
+    if (!/alias/i.test((error as Error).message)) throw error;
+    throw new InputError(file, `not valid YAML (too many aliases: at most ${MAX_ALIASES} are expanded, to keep a hostile file from exhausting memory)`);
+  }
   keepAnswersAsWritten(doc, value);
   return { value, locate: yamlLocator(doc, counter) };
 }

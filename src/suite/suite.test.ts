@@ -153,6 +153,9 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
     expect(await lines(f('broken-syntax.yaml'))).toEqual([`${f('broken-syntax.yaml')}:5: not valid YAML (Missing closing "quote)`]);
     expect((await lines(f('broken-syntax.json')))[0]).toMatch(/broken-syntax\.json:3: not valid JSON \(/);
     expect(await lines(f('nothing.yaml'))).toEqual([`${f('nothing.yaml')}: no such file`]);
+    expect(await lines(f('alias-bomb.yaml'))).toEqual([
+      `${f('alias-bomb.yaml')}: not valid YAML (too many aliases: at most 100 are expanded, to keep a hostile file from exhausting memory)`,
+    ]);
     expect(await lines(f('suite.toml'))).toEqual([`${f('suite.toml')}: expected a suite file ending in .suite.ts, .ts, .json, .yaml or .yml`]);
   });
 
