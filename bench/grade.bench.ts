@@ -2,9 +2,8 @@
  * bench:grade — answers graded per second on the bundled cases (src/grading/cases.jsonl):
  * the synchronous fast path, the symbolic engine in-process (what one worker does), and the
  * time-bounded worker grader end to end (fast path first, workers for the rest), plus answer
- * extraction on a long output. Last line: one JSON object.
- *
- * Not measured here: model requests per teacher-forced probe (that belongs to the confidence stage).
+ * extraction on a long output; then the model requests one teacher-forced L-hat probe spends, on
+ * the simulator over HTTP (src/confidence/cost.ts). Last line: one JSON object.
  */
 import { readFileSync } from 'node:fs';
 import { createGrader, equivalentSync, extractAnswer } from '../src/grading/index.ts';
