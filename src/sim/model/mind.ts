@@ -42,6 +42,8 @@ interface TextItem {
   /** Filler words may be sampled before words of this text. */
   free: boolean;
   effect?: Effect;
+  /** The text of a step before its value: reading it counts as progress on the step. */
+  lead?: boolean;
 }
 interface ChoiceOption {
   text: string;
@@ -105,7 +107,11 @@ export interface State {
   tokens: number;
   /** The last few hundred characters of assistant text. */
   tail: string;
+  /** Character offset after the last token that continued the plan (keys the belief's wobble). */
+  settled: number;
   lastFiller: boolean;
+  /** Progress through the text of the step being worked on, 0..0.5 of a step (firms the belief up a little). */
+  partial: number;
   /** Set while reading text that departs from the plan: the state before it, and what was read since. */
   free?: { base: State; chars: number; tokens: number; tail: string };
 }
@@ -201,6 +207,8 @@ export function initialState(): State {
     tokens: 0,
     tail: '',
     lastFiller: false,
+    partial: 0,
+    settled: 0,
   };
 }
 
@@ -250,14 +258,15 @@ export function belief(ctx: MindContext, s: State): Belief {
   const implied = r.implied(s.values);
   const answers = [...ctx.prior.keys()];
   if (!answers.includes(implied)) answers.push(implied);
-  const rho = Math.min(1, s.done / Math.max(1, r.steps));
+  // Working through a step's text already firms the belief up a little (half a step by its end).
+  const rho = Math.min(1, (s.done + s.partial) / Math.max(1, r.steps));
   const b = card.belief;
   let strength = b.strength * Math.pow(rho, b.growth) + b.verifyBonus * Math.min(3, s.verified);
   if (s.doubt) strength *= 1 - b.doubt;
   if (!s.concluded) strength *= 1 - card.earlyTermination.penalty * (1 - rho);
   const priorWeight = 1 - rho;
   // Small position-keyed wobble: real confidence moves a little at every token, not only at steps.
-  const wobble = JITTER * (uniform(r.key, Purpose.prior, s.chars, 77) - 0.5);
+  const wobble = JITTER * (uniform(r.key, Purpose.prior, s.settled, 77) - 0.5);
   const logits = answers.map((a) => (ctx.prior.get(a) ?? -1.5) * priorWeight + (a === implied ? strength + wobble : 0));
   const max = Math.max(...logits);
   const exps = logits.map((l) => Math.exp(l - max));
@@ -353,6 +362,7 @@ function valueChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
         st.values[i] = v;
         st.values.length = i + 1;
         st.done = i + 1;
+        st.partial = 0;
         st.cursor = { k: 'after', i };
         push(st, textItem(`${elaboration(c, st, i)}\n\n`));
       },
@@ -523,7 +533,9 @@ function segment(ctx: MindContext, s: State): void {
     }
     case 'step': {
       const connector = c.connector ? (c.i === 0 ? 'First' : (CONNECTORS[hashInts(r.key, c.i - 1, 77) % CONNECTORS.length] ?? 'Next')) : '';
-      push(s, textItem(`${connector}${r.stepLead(c.i, s.values)}`), valueChoice(ctx, s, c.i));
+      const lead = textItem(`${connector}${r.stepLead(c.i, s.values)}`);
+      lead.lead = true;
+      push(s, lead, valueChoice(ctx, s, c.i));
       return;
     }
     case 'after':
@@ -644,6 +656,7 @@ function advance(ctx: MindContext, s: State, t: string): boolean {
     if (t.length <= rest && item.text.startsWith(t, s.off)) {
       s.off += t.length;
       s.lastFiller = false;
+      if (item.lead) s.partial = (0.5 * s.off) / item.text.length;
       if (s.off === item.text.length) finishItem(ctx, s, item.effect);
       return true;
     }
@@ -659,7 +672,14 @@ function advance(ctx: MindContext, s: State, t: string): boolean {
       if (s.off === item.text.length) finishItem(ctx, s, item.effect);
       return true;
     }
-    if (t.length > rest && t.startsWith(item.text.slice(s.off))) return overrun(ctx, s, t, rest, () => item.effect);
+    if (t.length > rest && t.startsWith(item.text.slice(s.off))) {
+      const done = item.effect;
+      const finishLead: Effect = (c, st) => {
+        st.partial = 0.5;
+        done?.(c, st);
+      };
+      return overrun(ctx, s, t, rest, () => (item.lead ? finishLead : done));
+    }
     return false;
   }
   const alive = s.alive ?? item.options.map((_, i) => i);
@@ -701,6 +721,7 @@ function overrun(ctx: MindContext, s: State, t: string, rest: number, effect: ()
 
 function bump(s: State, t: string): void {
   s.chars += t.length;
+  s.settled = s.chars;
   s.tokens += 1;
   s.tail = appendTail(s.tail, t);
 }

@@ -240,3 +240,26 @@ describe('sim model: answers off the candidates', () => {
     expect(lastBoxed(`\\boxed{${wrong}${out}`)).toBe(wrong);
   });
 });
+
+describe('sim model: belief inspection', () => {
+  it('the belief a reader reports at a prefix is what an answer cue appended there samples from', () => {
+    let same = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(family, fc.nat(10_000), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0, max: 1, noNaN: true }), (fam, seed, d, at) => {
+        const { prompt, answer } = problemPrompt(model, fam, seed, d);
+        const full = generateAll(model, prompt, { seed, temperature: 0.6, topK: 40, topP: 0.95 }).tokens;
+        const end = full.findIndex((t) => t.token === '</think>');
+        const prefix = prompt + text(full.slice(0, Math.floor(at * end)));
+        const reader = model.reader(prefix);
+        const probe = model.beliefAt(`${prefix}\n\n**Final Answer**\n\\boxed{`);
+        const p = probe.probs[probe.answers.indexOf(answer)] ?? 0;
+        total++;
+        if (Math.abs(p - reader.pCorrect()) < 1e-12) same++;
+      }),
+      { numRuns: 60 },
+    );
+    // Equal unless the cue's first "\n\n" happens to complete a sentence the model was writing.
+    expect(same / total).toBeGreaterThan(0.8);
+  });
+});
