@@ -178,7 +178,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const onRequest = (_cost: RequestCost) => emit();
   const streams = new Map<string, Stream>();
   const results: ResultRecord[] = [];
-  const allConsumers: Consumer[] = [];
+  const minimal: TokenCost = { prefill: 0, decoded: 0 };
+  const aloneTotal: TokenCost = { prefill: 0, decoded: 0 };
   const perIntervention = new Map<string, InterventionCost>();
   let next = 0;
   let failure: unknown;
@@ -222,7 +223,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       }
       store.putResult(options.runId, row as unknown as ResultRecord & Record<string, unknown>);
       results.push(row);
-      allConsumers.push(consumer);
+      aloneTotal.prefill += alone.prefill;
+      aloneTotal.decoded += alone.decoded;
       const label = intervention.describe();
       const agg = perIntervention.get(label) ?? { label, results: 0, alone: { prefill: 0, decoded: 0 }, tree: { prefill: 0, decoded: 0, wallMs: 0 } };
       agg.results++;
@@ -234,6 +236,11 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       perIntervention.set(label, agg);
       progress.results.done++;
     }
+    const treeMinimal = minimalCost(tree.consumers);
+    minimal.prefill += treeMinimal.prefill;
+    minimal.decoded += treeMinimal.decoded;
+    // A finished tree's streams live on in the store; keep memory flat over long runs.
+    for (const run of tree.runs) streams.delete(run.stream.key);
     progress.trees.done++;
     emit();
   };
@@ -270,20 +277,13 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     throw failure;
   }
   store.finishRun(options.runId, interrupted ? 'interrupted' : 'completed');
-  const alone = allConsumers.reduce<TokenCost>(
-    (acc, c) => {
-      const a = aloneCost(c);
-      return { prefill: acc.prefill + a.prefill, decoded: acc.decoded + a.decoded };
-    },
-    { prefill: 0, decoded: 0 },
-  );
   return {
     runId: options.runId,
     status: interrupted ? 'interrupted' : 'completed',
     results,
     spent: { ...stats },
-    minimal: minimalCost(allConsumers),
-    alone,
+    minimal,
+    alone: aloneTotal,
     perIntervention: [...perIntervention.values()],
     trees: plan.length,
     wallMs: performance.now() - started,
