@@ -1,5 +1,6 @@
 import type { Backend, ModelInfo, SamplingSettings } from '../backends/backend.ts';
 import { gradeProblem, type Grader } from '../grading/index.ts';
+import { InputError } from '../core/errors.ts';
 import { version } from '../core/version.ts';
 import { InterventionContext } from '../interventions/context.ts';
 import { S1_CLOSE } from '../interventions/budget.ts';
@@ -101,6 +102,7 @@ export interface RunOutcome {
  * per problem x intervention x sample as soon as it is done.
  */
 export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
+  validateOptions(options);
   const started = performance.now();
   const { backend, store, template } = options;
   const info = options.modelInfo ?? (await backend.describe(options.model));
@@ -288,4 +290,29 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     trees: plan.length,
     wallMs: performance.now() - started,
   };
+}
+
+/** Bad numbers are the user's to fix: one line naming the option. */
+function validateOptions(options: RunPlanOptions): void {
+  const ints: [keyof RunPlanOptions, number, number][] = [
+    ['samples', 1, 1_000_000],
+    ['concurrency', 1, 1024],
+    ['maxThinkingTokens', 1, 10_000_000],
+    ['answerTokens', 1, 10_000_000],
+    ['probeTokens', 1, 10_000],
+    ['topLogprobs', 0, 20],
+    ['scanChunk', 1, 100_000],
+  ];
+  for (const [key, min, max] of ints) {
+    const v = options[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new InputError(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    }
+  }
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InputError('seed', `expected an integer, got ${JSON.stringify(options.seed)}`);
+  const s = options.sampling;
+  if (s && !(s.temperature >= 0 && s.topP > 0 && s.topP <= 1 && Number.isInteger(s.topK) && s.topK >= 0)) {
+    throw new InputError('sampling', `expected temperature >= 0, 0 < topP <= 1, integer topK >= 0, got ${JSON.stringify(s)}`);
+  }
 }
