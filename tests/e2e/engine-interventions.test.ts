@@ -22,6 +22,7 @@ const specs = [
   { type: 'budget', tokens: 30, close: 'qwen3', answerTokens: 5 },
   { type: 'extend', times: 1 },
   { type: 'extend', times: 2 },
+  { type: 'extend', times: 3, budget: 120 },
   { type: 'injectReflection', at: 20 },
   { type: 'injectReflection', fraction: 0.5, word: 'Hmm' },
   { type: 'injectReflection', paragraphs: true, max: 2 },
@@ -150,6 +151,14 @@ describe('interventions end to end', () => {
       expect(x2.injections[0]).toEqual(r.injections[0]);
       expect(x2.injections[1]?.position).toBe(r.counts.thinking);
       expect(x2.thinking.startsWith(r.thinking)).toBe(true);
+    }
+  });
+
+  it('extend within a total budget never thinks past it, and caps exactly at it', () => {
+    for (const r of rows('extend(x3,budget=120)')) {
+      expect(r.counts.thinking).toBeLessThanOrEqual(120);
+      if (r.capFired) expect(r.counts.thinking).toBe(120);
+      for (const i of r.injections) expect(i.position).toBeLessThan(120);
     }
   });
 
