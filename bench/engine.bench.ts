@@ -66,6 +66,8 @@ async function startSim(latency?: string): Promise<Sim> {
   const bin = fileURLToPath(new URL('../bin/thinkprobe.js', import.meta.url));
   const args = [bin, 'sim', '--port', '0', '--parallel', String(SLOTS), ...(latency ? ['--latency', latency] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A crashed benchmark must not leave a simulator behind.
+  process.once('exit', () => child.kill('SIGKILL'));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
