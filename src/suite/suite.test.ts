@@ -68,10 +68,10 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
     expect(await lines(file)).toEqual([
       `${file}:1: /name: expected a name of letters, digits, ., _ or - (it is used in file paths), got string "broken one"`,
       `${file}:5: /problems/0/limit: expected a whole number >= 1, got number 0`,
-      `${file}:6: /problems/1/count: missing; expected a whole number >= 1`,
+      `${file}:6: /problems/1/count: missing; expected a whole number >= 1 and <= 100000`,
       `${file}:7: /problems/1/difficulty: expected a whole number >= 1 and <= 5, got number 9`,
       `${file}:8: /problems/2/answer: missing; expected a string or number`,
-      `${file}:10: /samples: expected a whole number >= 1, got string "two"`,
+      `${file}:10: /samples: expected a whole number >= 1 and <= 10000, got string "two"`,
       `${file}:14: /interventions/1/tokens: expected a whole number of thinking tokens >= 1, got number -5`,
       `${file}:15: /interventions/2/type: expected one of baseline, noThinking, stopPhrase, stopInstruction, budget, extend, injectReflection, suppressReflection, softBudget, earlyExit, probes, got string "extnd"`,
       `${file}:16: /interventions/3: expected exactly one of at (token), fraction (0..1) or paragraphs: true`,
@@ -157,6 +157,17 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       `${f('alias-bomb.yaml')}: not valid YAML (too many aliases: at most 100 are expanded, to keep a hostile file from exhausting memory)`,
     ]);
     expect(await lines(f('suite.toml'))).toEqual([`${f('suite.toml')}: expected a suite file ending in .suite.ts, .ts, .json, .yaml or .yml`]);
+  });
+
+  it('sizes that could never run (a typo like 1e9) are refused up front', () => {
+    const family = { family: 'arithmetic-chain', count: 1e9, difficulty: 2, seed: 0 };
+    expect(() => validateSuite({ name: 'x', problems: [family] }, 'x.yaml')).toThrow(
+      'x.yaml: /problems/0/count: expected a whole number >= 1 and <= 100000, got number 1000000000',
+    );
+    expect(() => validateSuite({ name: 'x', samples: 1e9, problems: [{ id: 1, question: 'q', answer: 1 }] }, 'x.yaml')).toThrow(
+      'x.yaml: /samples: expected a whole number >= 1 and <= 10000, got number 1000000000',
+    );
+    expect(validateSuite({ name: 'x', problems: [{ ...family, count: 100_000 }] }, 'x.yaml').problems).toHaveLength(1);
   });
 
   it('a TypeScript suite with a function where data belongs', () => {

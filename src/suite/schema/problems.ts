@@ -43,11 +43,15 @@ export const DatasetSource = Type.Object(
   { additionalProperties: false },
 );
 
+/** Most problems one family source may generate. */
+export const MAX_GENERATED = 100_000;
+
 export const FamilySource = Type.Object(
   {
     /** A generated problem family shared with the simulator, e.g. `arithmetic-chain`. */
     family: Type.Unsafe<FamilyName>({ type: 'string', enum: [...families], expected: `one of ${families.join(', ')}` }),
-    count: PositiveInt(),
+    /** Capped so a typo (`1e9`) is one clear error instead of a run that never starts. */
+    count: PositiveInt({ maximum: MAX_GENERATED }),
     difficulty: Default(Type.Integer({ minimum: 1, maximum: 5 }), 2),
     seed: Default(Type.Integer(), 0),
   },

@@ -52,7 +52,8 @@ export const SuiteSchema = Type.Object(
     /** Prefill the thinking-open delimiter in the prompt (default) or let the model write it. */
     prefillThink: Type.Optional(Type.Boolean()),
     problems: Type.Array(ProblemSourceSchema, { minItems: 1 }),
-    samples: Default(PositiveInt(), 1),
+    /** Capped so a typo (`1e9`) is one clear error instead of a plan that never finishes building. */
+    samples: Default(PositiveInt({ maximum: 10_000 }), 1),
     seed: Default(Type.Integer({ minimum: 0 }), 0),
     /** RaML's sampling settings by default. */
     sampling: Default(
