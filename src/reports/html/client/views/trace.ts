@@ -1,8 +1,13 @@
 import * as Plot from '@observablehq/plot';
 import type { ResultSummary, RunData, TraceRecord } from '../../../run-data.ts';
 import { clear, el } from '../dom.ts';
+import { REFLECTION_WORDS } from '../../../../confidence/positions.ts';
 
-const REFLECTION = /\b(Wait|Alternatively|Hmm|Hold on|But wait|Let me double-check|Let me check|Let me verify)\b/g;
+// The same phrases the confidence stage and RaML's statistic use, longest first so "But wait" wins over "Wait".
+const REFLECTION = new RegExp(
+  `\\b(${[...REFLECTION_WORDS].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`,
+  'g',
+);
 
 /** Splits generated text into plain text and highlighted reflection words. */
 function withReflections(text: string): Node[] {
