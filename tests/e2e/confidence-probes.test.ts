@@ -6,10 +6,10 @@ import { families, generateProblem } from '../../src/problems/families/index.ts'
 import type { SimModel } from '../../src/sim/model/types.ts';
 import { loadServedModel, startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
+import { MODEL, sampleTrace } from './confidence-helpers.ts';
 
 /** Sampled confidence and DEER self-confidence through the real stack, checked against the simulator's truth. */
 
-const MODEL = 'sim-qwq';
 let server: SimServer;
 let backend: OllamaBackend;
 let model: SimModel;
@@ -29,14 +29,7 @@ async function traceOf(family: (typeof families)[number], seed: number, difficul
   const template = chatmlQwq();
   const problem = generateProblem(family, seed, difficulty);
   const prompt = template.render({ question: problem.question });
-  const out = await backend.complete(MODEL, {
-    prompt,
-    maxTokens: 8000,
-    stop: [template.thinkClose],
-    seed,
-    sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
-    topLogprobs: 0,
-  });
+  const out = await sampleTrace(backend, prompt, { seed, maxTokens: 8000, stop: [template.thinkClose] });
   return { problem, prompt, tokens: out.tokens.map((t) => t.text) };
 }
 

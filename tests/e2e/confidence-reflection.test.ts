@@ -4,6 +4,7 @@ import { atReflections, findReflections, lhatAlong } from '../../src/confidence/
 import { families, generateProblem } from '../../src/problems/families/index.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
+import { MODEL, sampleTrace } from './confidence-helpers.ts';
 
 /**
  * Probes scheduled at reflection words land where L-hat jumps (RaML's Figure 6: the mean relative
@@ -11,7 +12,6 @@ import { chatmlQwq } from '../../src/templates/index.ts';
  * token where a reflection word starts measures the step that reads it; random pairs are the baseline.
  */
 
-const MODEL = 'sim-qwq';
 let server: SimServer;
 let backend: OllamaBackend;
 
@@ -36,14 +36,7 @@ describe('probes at reflection words', () => {
     for (let seed = 0; seed < 12; seed++) {
       const problem = generateProblem(families[seed % families.length]!, 200 + seed, 3 + (seed % 2));
       const prompt = template.render({ question: problem.question });
-      const out = await backend.complete(MODEL, {
-        prompt,
-        maxTokens: 8000,
-        stop: [template.thinkClose],
-        seed,
-        sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
-        topLogprobs: 0,
-      });
+      const out = await sampleTrace(backend, prompt, { seed, maxTokens: 8000, stop: [template.thinkClose] });
       const tokens = out.tokens.map((t) => t.text);
       const reflections = atReflections(tokens);
       expect(reflections).toEqual(findReflections(tokens).map((h) => h.tokenIndex));

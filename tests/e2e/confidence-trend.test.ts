@@ -6,6 +6,7 @@ import { spearman } from '../../src/metrics/correlation.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
+import { MODEL, sampleTrace } from './confidence-helpers.ts';
 
 /**
  * RaML's finding, reproduced through the harness on the simulator: teacher-forced L-hat of the
@@ -13,7 +14,6 @@ import { chatmlQwq } from '../../src/templates/index.ts';
  * a few dozen problems, probes at 11 fractions of each trace, Spearman rho of L-hat against position.
  */
 
-const MODEL = 'sim-qwq';
 let server: SimServer;
 let backend: OllamaBackend;
 
@@ -37,14 +37,7 @@ async function curveFor(family: (typeof families)[number], seed: number, difficu
   const template = chatmlQwq();
   const problem = generateProblem(family, 100 + seed, difficulty);
   const prompt = template.render({ question: problem.question });
-  const output = await backend.complete(MODEL, {
-    prompt,
-    maxTokens: 8000,
-    stop: [template.endOfTurn],
-    seed,
-    sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
-    topLogprobs: 0,
-  });
+  const output = await sampleTrace(backend, prompt, { seed, maxTokens: 8000, stop: [template.endOfTurn] });
   const close = output.tokens.findIndex((t) => t.text === template.thinkClose);
   if (close < 0) return undefined;
   const trace = output.tokens.slice(0, close).map((t) => t.text);

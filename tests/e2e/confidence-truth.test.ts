@@ -6,6 +6,7 @@ import { families, generateProblem } from '../../src/problems/families/index.ts'
 import { loadServedModel, startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 import type { SimModel } from '../../src/sim/model/types.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
+import { MODEL, sampleTrace } from './confidence-helpers.ts';
 
 /**
  * Teacher-forced L-hat through the real stack (the official ollama client in OllamaBackend, the
@@ -13,7 +14,6 @@ import { chatmlQwq } from '../../src/templates/index.ts';
  * (`model.logprobOf`), for many (problem, prefix, reference) cases, likely and unlikely references.
  */
 
-const MODEL = 'sim-qwq';
 let server: SimServer;
 let backend: OllamaBackend;
 let model: SimModel;
@@ -49,14 +49,7 @@ async function buildCases(): Promise<Case[]> {
     for (const [seed, difficulty] of [[1, 1], [2, 3], [3, 5], [4, 4], [5, 2]] as const) {
       const problem = generateProblem(family, seed, difficulty);
       const prompt = template.render({ question: problem.question });
-      const trace = await backend.complete(MODEL, {
-        prompt,
-        maxTokens: 6000,
-        stop: ['</think>'],
-        seed,
-        sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
-        topLogprobs: 0,
-      });
+      const trace = await sampleTrace(backend, prompt, { seed, maxTokens: 6000, stop: ['</think>'] });
       const tokens = trace.tokens.map((t) => t.text);
       for (const k of [0, Math.round(tokens.length / 3), tokens.length]) {
         for (const reference of referencesFor(problem.answer)) {
@@ -142,14 +135,7 @@ describe('teacher-forced L-hat against the simulator truth', () => {
         async (family, seed, difficulty, cut, otherReference, strict) => {
           const problem = generateProblem(family, seed, difficulty);
           const prompt = template.render({ question: problem.question });
-          const trace = await backend.complete(MODEL, {
-            prompt,
-            maxTokens: 400,
-            stop: ['</think>'],
-            seed,
-            sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
-            topLogprobs: 0,
-          });
+          const trace = await sampleTrace(backend, prompt, { seed, maxTokens: 400, stop: ['</think>'] });
           const tokens = trace.tokens.map((t) => t.text);
           const prefix = prefixAt(prompt, tokens, Math.round(cut * tokens.length));
           const c: Case = { id: `${problem.id}@${cut}`, prefix, reference: otherReference ?? problem.answer, suffix: RAML_SUFFIX };
@@ -165,14 +151,7 @@ describe('teacher-forced L-hat against the simulator truth', () => {
   it('takes any answer-eliciting suffix, and lookahead changes the requests, not the numbers', async () => {
     const problem = generateProblem('arithmetic-chain', 11, 5);
     const prompt = chatmlQwq().render({ question: problem.question });
-    const trace = await backend.complete(MODEL, {
-      prompt,
-      maxTokens: 6000,
-      stop: ['</think>'],
-      seed: 3,
-      sampling: { temperature: 0.6, topP: 0.95, topK: 40 },
-      topLogprobs: 0,
-    });
+    const trace = await sampleTrace(backend, prompt, { seed: 3, maxTokens: 6000, stop: ['</think>'] });
     const prefix = prompt + trace.text;
     const c: Case = { id: 'dynasor', prefix, reference: problem.answer, suffix: DYNASOR_PROBE_SUFFIX };
     const one = await teacherForcedLhat({ backend, model: MODEL, prefix, reference: problem.answer, suffix: DYNASOR_PROBE_SUFFIX });
