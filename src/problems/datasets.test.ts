@@ -112,6 +112,17 @@ describe('problem sources', () => {
     ]);
   });
 
+  it('refuses a multiple-choice answer that names none of its choices (it could never be graded right)', async () => {
+    const choices = ['3', '4', '5'];
+    expect(await errorOf(loadProblems({ id: 'mc', question: 'Two plus two?', answer: 'D', choices }, { root: fixtures }))).toBe(
+      `problem 'mc': answer: expected a choice letter (A-C) or the text of one of its 3 choices, got "D"`,
+    );
+    expect(await errorOf(loadProblems({ id: 'mc', question: 'Two plus two?', answer: 6, choices }, { root: fixtures }))).toMatch(/got "6"$/);
+    for (const answer of ['B', '(B)', '4']) {
+      expect((await loadProblems({ id: 'mc', question: 'Two plus two?', answer, choices }, { root: fixtures }))[0]?.choices).toEqual(choices);
+    }
+  });
+
   it('rejects the same id from two sources', async () => {
     const message = await errorOf(
       loadAllProblems(

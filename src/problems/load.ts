@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import type { Problem } from './problem.ts';
 import type { ProblemSource } from '../suite/schema/problems.ts';
+import { choiceLetter } from '../grading/extract.ts';
 import { readDataset } from './datasets.ts';
 import { selectProblems } from './select.ts';
 import { families, generateProblem, isFamily } from './families/index.ts';
@@ -38,7 +39,17 @@ export async function loadProblems(source: ProblemSource, options: LoadOptions):
   }
   const problem: Problem = { id: String(source.id), question: source.question, answer: String(source.answer), source: 'inline' };
   if (source.difficulty !== undefined) problem.difficulty = source.difficulty;
-  if (source.choices) problem.choices = source.choices;
+  if (source.choices) {
+    // A multiple-choice answer is graded as a letter: one that names no choice could never be right.
+    if (choiceLetter(problem.answer, source.choices) === undefined) {
+      const last = String.fromCharCode(64 + Math.min(source.choices.length, 5));
+      throw new InputError(
+        `problem '${problem.id}': answer`,
+        `expected a choice letter (A-${last}) or the text of one of its ${source.choices.length} choices, got ${JSON.stringify(problem.answer)}`,
+      );
+    }
+    problem.choices = source.choices;
+  }
   if (source.meta) problem.meta = source.meta;
   return [problem];
 }
