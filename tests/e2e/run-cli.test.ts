@@ -132,6 +132,14 @@ describe('thinkprobe run: exit codes', () => {
     expect(html).toContain('small');
   });
 
+  it("the README's first command: the quickstart suite holds on the simulator, and the summary names every check", async () => {
+    const ran = await thinkprobe(['run', join(root, 'suites/quickstart.suite.ts'), '--no-html', '--out', join(work, 'quickstart')], work);
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/Checks\s+4 passed \(4\)/);
+    for (const label of ['baseline', 'noThinking', 'budget(256)', 'extend(x1)', 'L-hat probes']) expect(ran.stdout).toContain(label);
+  });
+
   it('exits 1 when a check fails, and says which', async () => {
     const ran = await thinkprobe(['run', join(fixtures, 'failing.yaml'), '--out', join(work, 'failing'), '--reporter', 'json', '--no-html'], work);
     expect(ran.code).toBe(1);
