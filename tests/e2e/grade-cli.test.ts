@@ -46,6 +46,14 @@ describe('thinkprobe grade GOLD PRED', () => {
     expect(jsonLines(result.stdout)[0]).toMatchObject({ gold: '-\\frac{8}{2}', pred: '-4', equivalent: true });
   });
 
+  it('prints hostile answers as escapes: no C1 control, line separator or bidi override reaches the terminal', async () => {
+    const pred = '5\u009b2J\u202eevil\u2028\u0085\u001b[31m';
+    const result = await thinkprobe('grade', '5', pred);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(jsonLines(result.stdout)).toEqual([expect.objectContaining({ gold: '5', pred, equivalent: false })]);
+  });
+
   it('rejects a missing PRED with exit 2 and one line', async () => {
     const result = await thinkprobe('grade', '5');
     expect(result.code).toBe(2);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../../core/errors.ts';
 import { createGrader, DEFAULT_TIMEOUT_MS, type GradeResult } from '../../grading/index.ts';
+import { terminalSafe } from '../../reports/terminal.ts';
 
 interface GradeFlags {
   cases?: string;
@@ -66,8 +67,9 @@ function line(c: GradeCase, result: GradeResult, check: boolean): string {
     out.expected = c.expected;
     out.agrees = c.expected === result.equivalent;
   }
-  // JSON.stringify escapes control characters: model output cannot drive the terminal.
-  return `${JSON.stringify(out)}\n`;
+  // JSON.stringify escapes C0 controls but leaves C1 controls (U+009B is CSI), line separators and
+  // bidi overrides raw; terminalSafe writes those as \uXXXX too (still JSON, same value when parsed).
+  return `${terminalSafe(JSON.stringify(out))}\n`;
 }
 
 /** `thinkprobe grade`: are two answers equivalent? One pair, or a JSONL file of pairs. */
