@@ -84,3 +84,17 @@ describe('tokenize', () => {
     expect(ratio).toBeLessThan(5);
   });
 });
+
+describe('tokenize, whitespace runs before a mark', () => {
+  it('never leaves a lone space piece that a suffix would merge with the next mark', () => {
+    // Found by the suffix-stability property: "\n\n\n\n  !" used to split as "\n\n\n\n ", " ", "!".
+    for (const s of ['\n\n\n\n  !', `${' '.repeat(11)}!`, `${'\n'.repeat(10)}  x`]) {
+      const tokens = tokenize(s);
+      for (let k = 0; k <= tokens.length; k++) {
+        expect(tokenize(tokens.slice(k).join(''))).toEqual(tokens.slice(k));
+        expect(tokenize(tokens.slice(0, k).join(''))).toEqual(tokens.slice(0, k));
+      }
+    }
+    expect(tokenize('\n\n\n\n  !')).toEqual(['\n\n\n\n', '  ', '!']);
+  });
+});

@@ -44,7 +44,13 @@ function pushPieces(chunk: string, out: string[]): void {
     return;
   }
   if (!SURROGATE.test(chunk)) {
-    for (let i = 0; i < chunk.length; i += MAX_PIECE) out.push(chunk.slice(i, i + MAX_PIECE));
+    // A whitespace run must not end in a lone one-character piece: a suffix starting at a lone " "
+    // would tokenize as " !" with the next mark instead of " ", "!". The last two pieces become
+    // 4 + 2 instead (still prefix stable: no prefix of whole pieces leaves a remainder of 1).
+    const tail = chunk.length % MAX_PIECE === 1 && /^\s+$/u.test(chunk) ? MAX_PIECE + 1 : 0;
+    const body = chunk.length - tail;
+    for (let i = 0; i < body; i += MAX_PIECE) out.push(chunk.slice(i, i + MAX_PIECE));
+    if (tail > 0) out.push(chunk.slice(body, body + MAX_PIECE - 1), chunk.slice(body + MAX_PIECE - 1));
     return;
   }
   // Cut by code points so a surrogate pair is never split.
