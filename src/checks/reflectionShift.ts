@@ -1,4 +1,4 @@
-import { reflectionShiftAt } from '../metrics/reflection.ts';
+import { pooledReflectionShift } from '../metrics/reflection.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
 import { fmt, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult } from './types.ts';
@@ -10,33 +10,18 @@ function sameWord(a: string, b: string): boolean {
 /**
  * RaML's Figure 6: L-hat moves more at a reflection word than elsewhere. Pooled over the
  * intervention's traces: the mean relative L-hat change over the probe intervals where `word`
- * starts, against the mean over all intervals (metrics' reflectionShiftAt per trace, weighted by
- * its number of intervals). Holds when that ratio is at least `minRatio` (RaML: about 2 at "Wait").
+ * starts, against the mean over all intervals (metrics' pooledReflectionShift: every interval of
+ * every trace weighs the same). Holds when that ratio is at least `minRatio` (RaML: about 2 at "Wait").
  */
 export function reflectionShift(spec: CheckSpecOf<'reflectionShift'>, context: CheckContext, name: string): CheckResult {
   const rows = rowsOf(context.rows, spec.intervention);
-  let atSum = 0;
-  let atCount = 0;
-  let allSum = 0;
-  let allCount = 0;
-  let traces = 0;
-  for (const row of rows) {
-    const points = row.confidence.flatMap((p) => (p.lhat === undefined ? [] : [{ position: p.position, value: p.lhat }]));
-    if (points.length < 2) continue;
-    traces++;
-    const positions = row.reflections.filter((mark) => sameWord(mark.word, spec.word)).map((mark) => mark.position);
-    const atWord = reflectionShiftAt(points, positions);
-    // Every interval starts at a probe position, so passing them all counts every valid interval.
-    const everywhere = reflectionShiftAt(points, points.map((p) => p.position));
-    if (atWord.count > 0) {
-      atSum += atWord.atReflection * atWord.count;
-      atCount += atWord.count;
-    }
-    if (everywhere.count > 0) {
-      allSum += everywhere.allPositions * everywhere.count;
-      allCount += everywhere.count;
-    }
-  }
+  const pooled = pooledReflectionShift(
+    rows.map((row) => ({
+      points: row.confidence.flatMap((p) => (p.lhat === undefined ? [] : [{ position: p.position, value: p.lhat }])),
+      reflectionPositions: row.reflections.filter((mark) => sameWord(mark.word, spec.word)).map((mark) => mark.position),
+    })),
+  );
+  const { traces, count: atCount, steps: allCount } = pooled;
   if (atCount === 0 || allCount === 0) {
     return result(name, 'skipped', `no '${spec.word}' between L-hat probes in ${traces} '${spec.intervention}' traces`, {
       intervention: spec.intervention,
@@ -44,9 +29,7 @@ export function reflectionShift(spec: CheckSpecOf<'reflectionShift'>, context: C
       traces,
     });
   }
-  const atWord = atSum / atCount;
-  const overall = allSum / allCount;
-  const ratio = atWord / overall;
+  const { atReflection: atWord, allPositions: overall, ratio } = pooled;
   const pass = ratio >= spec.minRatio;
   return result(
     name,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
-import { findReflectionPositions, reflectionPositionsInText, reflectionShift, reflectionShiftAt } from './reflection.ts';
+import { findReflectionPositions, pooledReflectionShift, reflectionPositionsInText, reflectionShift, reflectionShiftAt } from './reflection.ts';
 
 describe('reflection positions', () => {
   it('finds words that start mid-token or span tokens, at the token holding the first character', () => {
@@ -78,5 +78,27 @@ describe('reflectionShift', () => {
 
   it('says how many L-hat values it expects', () => {
     expect(() => reflectionShift([1, 2], ['a', 'b'])).toThrow('one value per prefix length 0..2 (3 values), got 2');
+  });
+});
+
+describe('pooledReflectionShift', () => {
+  it('weighs every step of every trace the same, not every trace', () => {
+    // Trace A: steps 0.1, 0.5 (reflection at 1), 0.1. Trace B: one step 0.25, a reflection at 0.
+    const a = { points: [2, 1.8, 0.9, 0.81].map((value, position) => ({ position, value })), reflectionPositions: [1] };
+    const b = { points: [{ position: 0, value: 4 }, { position: 10, value: 3 }], reflectionPositions: [0] };
+    const single = { points: [{ position: 0, value: 1 }], reflectionPositions: [0] };
+    const pooled = pooledReflectionShift([a, b, single]);
+    expect(pooled.traces).toBe(2);
+    expect(pooled.steps).toBe(4);
+    expect(pooled.count).toBe(2);
+    expect(pooled.atReflection).toBeCloseTo((0.5 + 0.25) / 2, 12);
+    expect(pooled.allPositions).toBeCloseTo((0.1 + 0.5 + 0.1 + 0.25) / 4, 12);
+    expect(pooled.ratio).toBeCloseTo(0.375 / 0.2375, 12);
+  });
+
+  it('is NaN with no reflection step or no trace to measure', () => {
+    const flat = { points: [{ position: 0, value: 2 }, { position: 5, value: 1 }], reflectionPositions: [] };
+    expect(pooledReflectionShift([flat])).toMatchObject({ count: 0, steps: 1, traces: 1, atReflection: Number.NaN, allPositions: 0.5 });
+    expect(pooledReflectionShift([])).toMatchObject({ count: 0, steps: 0, traces: 0, atReflection: Number.NaN, allPositions: Number.NaN });
   });
 });

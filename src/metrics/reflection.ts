@@ -119,3 +119,48 @@ export function reflectionShift(
     findReflectionPositions(tokens, words),
   );
 }
+
+/** One trace's L-hat measurements and the token positions where its reflection words start. */
+export interface ReflectionTrace {
+  points: ReadonlyArray<CurvePoint>;
+  reflectionPositions: readonly number[];
+}
+
+export interface PooledReflectionShift extends ReflectionShift {
+  /** Traces with at least two measurements (the others have no step to measure). */
+  traces: number;
+  /** Steps with a defined relative change, over all traces. */
+  steps: number;
+}
+
+/**
+ * reflectionShiftAt pooled over many traces: every step of every trace weighs the same (a trace
+ * contributes in proportion to its number of steps), rather than every trace's own mean. Traces
+ * with fewer than two points are left out. `count` is the number of reflection steps; both means
+ * are NaN when there are none to average.
+ */
+export function pooledReflectionShift(traces: ReadonlyArray<ReflectionTrace>): PooledReflectionShift {
+  let atSum = 0;
+  let atCount = 0;
+  let allSum = 0;
+  let allCount = 0;
+  let used = 0;
+  for (const trace of traces) {
+    if (trace.points.length < 2) continue;
+    used++;
+    const at = reflectionShiftAt(trace.points, trace.reflectionPositions);
+    // Every step starts at a measured position, so marking them all counts every valid step.
+    const all = reflectionShiftAt(trace.points, trace.points.map((p) => p.position));
+    if (at.count > 0) {
+      atSum += at.atReflection * at.count;
+      atCount += at.count;
+    }
+    if (all.count > 0) {
+      allSum += all.allPositions * all.count;
+      allCount += all.count;
+    }
+  }
+  const atReflection = atCount > 0 ? atSum / atCount : Number.NaN;
+  const allPositions = allCount > 0 ? allSum / allCount : Number.NaN;
+  return { atReflection, allPositions, ratio: atReflection / allPositions, count: atCount, traces: used, steps: allCount };
+}
