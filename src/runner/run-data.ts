@@ -1,6 +1,6 @@
 import type { CheckResult, LabeledIntervention } from '../checks/types.ts';
 import type { InterventionComparison } from '../golden/index.ts';
-import { paretoFrontier, reflectionShiftAt, wilson } from '../metrics/index.ts';
+import { paretoFrontier, pooledReflectionShift, wilson } from '../metrics/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { InterventionSummary, ResultSummary, RunData, TraceRecord } from '../reports/run-data.ts';
 import { reportResult, type GradedResult } from './assemble.ts';
@@ -60,25 +60,15 @@ export function buildRunData(input: RunDataInput): RunData {
   }
 
   const reflectionShift = input.interventions.flatMap(({ label }) => {
-    let atSum = 0;
-    let atCount = 0;
-    let allSum = 0;
-    let allCount = 0;
-    for (const r of input.results.filter((x) => x.label === label)) {
-      const points = r.confidence.flatMap((p) => (p.lhat === undefined ? [] : [{ position: p.position, value: p.lhat }]));
-      if (points.length < 2) continue;
-      const at = reflectionShiftAt(points, r.reflections.map((m) => m.position));
-      const all = reflectionShiftAt(points, points.map((p) => p.position));
-      if (at.count > 0) {
-        atSum += at.atReflection * at.count;
-        atCount += at.count;
-      }
-      if (all.count > 0) {
-        allSum += all.allPositions * all.count;
-        allCount += all.count;
-      }
-    }
-    return atCount > 0 && allCount > 0 ? [{ intervention: label, atReflection: atSum / atCount, allPositions: allSum / allCount, count: atCount }] : [];
+    const pooled = pooledReflectionShift(
+      input.results
+        .filter((r) => r.label === label)
+        .map((r) => ({
+          points: r.confidence.flatMap((p) => (p.lhat === undefined || p.bounded === true ? [] : [{ position: p.position, value: p.lhat }])),
+          reflectionPositions: r.reflections.map((m) => m.position),
+        })),
+    );
+    return pooled.count > 0 && pooled.steps > 0 ? [{ intervention: label, atReflection: pooled.atReflection, allPositions: pooled.allPositions, count: pooled.count }] : [];
   });
 
   return {
