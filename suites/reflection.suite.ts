@@ -18,7 +18,6 @@ export default defineSuite({
     { family: 'linear-equation', count: 8, difficulty: 3, seed: 31 },
   ],
   samples: 1,
-  maxThinkingTokens: 6144,
   interventions: [
     { type: 'baseline' },
     { type: 'extend', times: 1 },
