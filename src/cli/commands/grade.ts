@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ExitCode, InputError } from '../../core/errors.ts';
 import { createGrader, DEFAULT_TIMEOUT_MS, type GradeResult } from '../../grading/index.ts';
 import { terminalSafe } from '../../reports/terminal.ts';
+import { integerFlag } from '../flags.ts';
 
 interface GradeFlags {
   cases?: string;
@@ -19,14 +20,6 @@ interface GradeCase {
 }
 
 const EXPECTED_LINE = 'expected {"gold": string, "pred": string}';
-
-function integerFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\s*\d+\s*$/u.test(text) || value < min || value > max) {
-    throw new InputError(flag, `expected an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
 
 /** Reads and validates every line before grading anything, so bad input prints no partial output. */
 export async function readCases(file: string, requireExpected: boolean): Promise<GradeCase[]> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.ts';
 import { startSimServer } from '../../sim/server/index.ts';
+import { integerFlag } from '../flags.ts';
 
 interface SimFlags {
   port: string;
@@ -10,14 +10,6 @@ interface SimFlags {
   answers?: string;
   faults?: string;
   latency?: string;
-}
-
-function integerFlag(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\s*\d+\s*$/u.test(text) || !Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(flag, `expected an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
 }
 
 /** `thinkprobe sim`: the simulator behind Ollama's HTTP API, until SIGINT/SIGTERM. */
