@@ -112,6 +112,15 @@ describe('problem sources', () => {
     ]);
   });
 
+  it('reads files that start with a UTF-8 byte order mark (Windows tools write one)', () => {
+    const jsonl = '\uFEFF{"question": "q1", "answer": "1"}\n{"question": "q2", "answer": 2}\n';
+    expect(parseDataset(jsonl, 'd.jsonl', { format: 'jsonl', name: 'd' }).map((p) => p.answer)).toEqual(['1', '2']);
+    expect(parseDataset('\uFEFF[{"question": "q", "answer": "7"}]', 'd.json', { format: 'json', name: 'd' })[0]?.answer).toBe('7');
+    const gsm8k = '\uFEFF{"question": "q", "answer": "3 + 4 = 7\\n#### 7"}\n';
+    expect(parseDataset(gsm8k, 'gsm8k.jsonl', { format: 'gsm8k', name: 'gsm8k' })[0]?.answer).toBe('7');
+    expect(parseDataset('\uFEFFquestion,answer\nq,5\n', 'd.csv', { format: 'csv', name: 'd' })[0]?.answer).toBe('5');
+  });
+
   it('refuses a multiple-choice answer that names none of its choices (it could never be graded right)', async () => {
     const choices = ['3', '4', '5'];
     expect(await errorOf(loadProblems({ id: 'mc', question: 'Two plus two?', answer: 'D', choices }, { root: fixtures }))).toBe(

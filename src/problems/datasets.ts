@@ -212,8 +212,9 @@ function toProblem(raw: RawRow, format: DatasetFormat, fields: FieldMap, name: s
 /** Parses a dataset's text into problems (pure: no file access). Ids must be unique. */
 export function parseDataset(content: string, where: string, options: DatasetOptions & { format: DatasetFormat; name: string }): Problem[] {
   const { format, name } = options;
-  const rows =
-    format === 'json' ? jsonRows(content, where) : format === 'csv' ? csvRows(content, where) : jsonlRows(content, where);
+  // Windows tools often start UTF-8 files with a byte order mark, which JSON.parse rejects (csv-parse strips its own).
+  const text = content.startsWith('\uFEFF') && format !== 'csv' ? content.slice(1) : content;
+  const rows = format === 'json' ? jsonRows(text, where) : format === 'csv' ? csvRows(text, where) : jsonlRows(text, where);
   const problems: Problem[] = [];
   const lineOfId = new Map<string, number>();
   for (const raw of rows) {

@@ -46,7 +46,9 @@ function yamlLocator(doc: Document, counter: LineCounter): LineLocator {
 /** Alias expansions allowed in a YAML suite: plenty for shared settings, too few for a "billion laughs" file. */
 const MAX_ALIASES = 100;
 
-function parseText(text: string, format: 'json' | 'yaml', file: string): { value: unknown; locate: LineLocator } {
+function parseText(content: string, format: 'json' | 'yaml', file: string): { value: unknown; locate: LineLocator } {
+  // A UTF-8 byte order mark (Windows editors) is not part of the suite; JSON.parse would reject it.
+  const text = content.startsWith('\uFEFF') ? content.slice(1) : content;
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   if (format === 'json') {

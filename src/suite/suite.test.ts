@@ -135,6 +135,19 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
     expect(ok.checks[0]).toMatchObject({ type: 'accuracyAtLeast', intervention: 'baseline' });
   });
 
+  it('a UTF-8 byte order mark (Windows editors) is not part of a JSON or YAML suite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-suite-'));
+    try {
+      const suite = { name: 'bom', problems: [{ id: 1, question: 'q', answer: 1 }] };
+      writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify(suite)}`);
+      writeFileSync(join(dir, 'bom.yaml'), '\uFEFFname: bom\nproblems:\n  - {id: 1, question: q, answer: 1}\n');
+      expect((await loadSuite(join(dir, 'bom.json'))).suite.name).toBe('bom');
+      expect((await loadSuite(join(dir, 'bom.yaml'))).suite.name).toBe('bom');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('TypeScript suites that do not load', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-suite-'));
     try {
