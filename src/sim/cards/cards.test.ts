@@ -34,6 +34,7 @@ describe('model cards', () => {
     card.name = 'my-sim';
     card.template.family = 'deepseek-r1';
     expect(loadCard(cardFile('ok.json', card))).toEqual(card);
+    expect(loadCard(cardFile('bom.json', `\uFEFF${JSON.stringify(card)}`))).toEqual(card);
   });
 
   it('names the file and the JSON pointer of a bad field, with what was expected, on one line', () => {

@@ -72,7 +72,8 @@ export function loadCard(nameOrFile: string = defaultCardName): ModelCard {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // A UTF-8 byte order mark (Windows editors) is not part of the JSON.
+    data = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (error) {
     throw new InputError(where, `expected valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
