@@ -1,9 +1,11 @@
 /**
  * The models a simulator server serves: one per card, under its card name (`sim-qwq`,
  * `sim-qwq:latest`, case-insensitive like Ollama's name lookup), with a digest that is the SHA-256
- * of the card's JSON. Models are built on first use.
+ * of the card's JSON and the behaviour model's sources (so changing either is like pulling new
+ * weights). Models are built on first use.
  */
 import { createHash } from 'node:crypto';
+import { behaviourFingerprint } from '../model/fingerprint.ts';
 import type { SimModel } from '../model/types.ts';
 
 export interface CatalogEntry {
@@ -35,7 +37,7 @@ export class ModelCatalog {
       const served: ServedModel = {
         name: entry.name,
         fullName: `${entry.name}:latest`,
-        digest: createHash('sha256').update(json).digest('hex'),
+        digest: createHash('sha256').update(json).update(behaviourFingerprint()).digest('hex'),
         size: Buffer.byteLength(json),
         modifiedAt,
         model: () => {
