@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelInfo } from '../backends/backend.ts';
-import { runChecks, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
+import { checkName, runCheck, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
 import { version } from '../core/version.ts';
 import { InputError } from '../core/errors.ts';
 import { runPlan, type Progress, type ResultRecord } from '../engine/index.ts';
@@ -216,6 +216,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     const goldenEnvironment = { model: target.requested, digest: info.digest, serverVersion: info.serverVersion, thinkprobeVersion: version, options: outcomeOptions };
     const goldenFile = suiteGoldenPath(loaded, target.requested);
     const golden = options.updateGolden ? undefined : await readGolden(goldenFile);
+    // --update-golden records this run's model, even when the suite compares against another's.
+    const { model: _compareWith, ...goldenSettings } = loaded.suite.golden ?? {};
+    const updatedGoldenFile = suiteGoldenPath({ ...loaded, suite: { ...loaded.suite, golden: goldenSettings } }, target.requested);
     let extra = 0;
     const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
       // Property checks run further interventions; their trunks replay from this run's store.
@@ -230,13 +233,22 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       evaluate,
       seed: suite.seed,
     };
-    const checks = await runChecks(suite.checks, context);
+    // While a run writes the golden, there is nothing to compare with: noRegression is skipped, not failed.
+    const checks: CheckResult[] = [];
+    for (const check of suite.checks) {
+      const writesGolden = options.updateGolden && 'type' in check && check.type === 'noRegression';
+      checks.push(
+        writesGolden
+          ? { name: checkName(check), verdict: 'skipped', summary: `this run writes the golden (${updatedGoldenFile})`, evidence: {} }
+          : await runCheck(check, context),
+      );
+    }
     const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
 
     let goldenWritten: string | undefined;
     if (options.updateGolden) {
       await writeGolden(
-        goldenFile,
+        updatedGoldenFile,
         buildGolden({
           suite: suite.name,
           model: target.requested,
@@ -245,7 +257,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
           rows,
         }),
       );
-      goldenWritten = goldenFile;
+      goldenWritten = updatedGoldenFile;
     }
     const data = buildRunData({
       run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
