@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeFor, InputError, BackendUnreachableError } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
 import { version } from '../core/version.ts';
+import { terminalSafe } from '../reports/terminal.ts';
 
 /** Builds the `thinkprobe` program. Each command lives in its own file under ./commands. */
 export function buildProgram(): Command {
@@ -26,10 +27,11 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
     if (error instanceof InputError || error instanceof BackendUnreachableError) {
-      process.stderr.write(`thinkprobe: ${error.message}\n`);
+      // Messages can quote server replies and dataset values: never let them drive the terminal.
+      process.stderr.write(`thinkprobe: ${terminalSafe(error.message)}\n`);
       return exitCodeFor(error);
     }
-    process.stderr.write(`thinkprobe: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`thinkprobe: internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     return ExitCode.checkFailed;
   }
 }

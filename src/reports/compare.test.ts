@@ -20,4 +20,18 @@ describe('compareRuns', () => {
     const firstB = data.results.find((r) => r.intervention.startsWith('B:'))!;
     expect(data.traces[firstB.trace!]).toBe(data.traces[a.traces.length + b.results[0]!.trace!]);
   });
+
+  it('tests for a drop one-sided, at alpha split over the shared interventions', () => {
+    const a = syntheticRun({ problems: 20, interventions: ['baseline', 'noThinking'] });
+    for (const r of a.results) r.correct = true;
+    const b = structuredClone(a);
+    // Five lost, none gained: one-sided p = 1/32 = 0.031, under alpha 0.05 but not under 0.05 / 2.
+    for (const r of b.results) if (r.intervention === 'noThinking' && Number(r.problemId.slice(1)) < 5) r.correct = false;
+    const { data, rows } = compareRuns(a, b);
+    expect(rows.find((r) => r.intervention === 'noThinking')?.worseP).toBeCloseTo(1 / 32);
+    expect(data.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
+    // A significant gain is never a failure.
+    const { data: improved } = compareRuns(b, a);
+    expect(improved.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
+  });
 });

@@ -1,3 +1,4 @@
+import { mcnemarRegressionP } from '../checks/noRegression.ts';
 import { mcnemarExact, pairedBootstrap } from '../metrics/index.ts';
 import type { CheckSummary, ResultSummary, RunData } from './run-data.ts';
 
@@ -17,7 +18,10 @@ export interface ComparisonRow {
   difference: number;
   low: number;
   high: number;
+  /** Two-sided exact McNemar p of any difference. */
   pValue: number;
+  /** One-sided exact McNemar p that B is worse than A (what the verdict uses). */
+  worseP: number;
   lost: number;
   gained: number;
 }
@@ -45,6 +49,7 @@ export function pairedComparison(a: RunData, b: RunData, options: { alpha?: numb
       low: boot.low,
       high: boot.high,
       pValue: mcnemar.pValue,
+      worseP: mcnemarRegressionP(mcnemar.b, mcnemar.c),
       lost: mcnemar.b,
       gained: mcnemar.c,
     };
@@ -54,18 +59,19 @@ export function pairedComparison(a: RunData, b: RunData, options: { alpha?: numb
 /**
  * Run B shown against run A in one report: both runs' interventions side by side (labels prefixed
  * `A:` / `B:`), B's flips against A marked, and one verdict per shared intervention: a significant
- * paired drop (McNemar exact at alpha) fails.
+ * paired drop fails (one-sided exact McNemar at alpha / k over k shared interventions, like the
+ * release gate's noRegression, so an unchanged model fails with probability at most alpha).
  */
 export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): { data: RunData; rows: ComparisonRow[] } {
   const alpha = options.alpha ?? 0.05;
   const rows = pairedComparison(a, b, options);
   const before = new Map(a.results.map((r) => [key(r), r]));
   const checks: CheckSummary[] = rows.map((row) => {
-    const worse = row.lost > row.gained && row.pValue < alpha;
+    const worse = row.worseP < alpha / Math.max(1, rows.length);
     return {
       name: `paired(${row.intervention})`,
       verdict: row.pairs === 0 ? 'skipped' : worse ? 'fail' : 'pass',
-      summary: `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, McNemar p=${row.pValue.toPrecision(3)})`,
+      summary: `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided McNemar p=${row.worseP.toPrecision(3)})`,
       evidence: row,
     };
   });

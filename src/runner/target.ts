@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.ts';
 import { resolveHost } from '../backends/host.ts';
 import { createOllamaBackend } from '../backends/ollama.ts';
 import type { Problem } from '../problems/problem.ts';
+import { terminalSafe } from '../reports/terminal.ts';
 import { loadCard } from '../sim/model/index.ts';
 import { startSimServer, type SimServer } from '../sim/server/index.ts';
 
@@ -34,7 +35,9 @@ export async function openTarget(options: OpenTargetOptions): Promise<ModelTarge
   const onRetry = options.onRetry
     ? (info: { model: string; attempt: number; delayMs: number; error: unknown }) =>
         options.onRetry?.(
-          `retrying a request to ${info.model} in ${Math.round(info.delayMs)} ms (attempt ${info.attempt + 1}): ${info.error instanceof Error ? info.error.message.split('\n')[0] : String(info.error)}`,
+          terminalSafe(
+            `retrying a request to ${info.model} in ${Math.round(info.delayMs)} ms (attempt ${info.attempt + 1}): ${info.error instanceof Error ? info.error.message.split('\n')[0] : String(info.error)}`,
+          ),
         )
     : undefined;
   if (options.model.startsWith(SIM_PREFIX)) {

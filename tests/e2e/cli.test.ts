@@ -29,4 +29,11 @@ describe('thinkprobe CLI', () => {
     expect(result.stderr).toContain("unknown option '--no-such-flag'");
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('shows control characters in error messages as escapes, never raw', async () => {
+    const result = await thinkprobe('run', 'missing\u001b]0;owned\u0007.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toMatch(/[\u001b\u0007]/);
+    expect(result.stderr).toContain('missing\\u001b]0;owned\\u0007.yaml: no such file');
+  });
 });
