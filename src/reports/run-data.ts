@@ -69,7 +69,8 @@ export interface TraceSegment {
 export interface TraceRecord {
   segments: TraceSegment[];
   /** Probe points drawn along the trace: character offset into the concatenated non-prompt segments. */
-  probes: Array<{ offset: number; position: number; pCorrect?: number; lhat?: number }>;
+  /** `bounded`: the L-hat there is only a lower bound (a reference token fell outside the top 20). */
+  probes: Array<{ offset: number; position: number; pCorrect?: number; lhat?: number; bounded?: boolean }>;
 }
 
 export interface ResultSummary {

@@ -90,6 +90,7 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
       position: p.position,
       ...(p.pCorrect === undefined ? {} : { pCorrect: p.pCorrect }),
       ...(p.lhat === undefined ? {} : { lhat: p.lhat }),
+      ...(p.bounded === true ? { bounded: true } : {}),
     })),
   };
   const summary: ResultSummary = {

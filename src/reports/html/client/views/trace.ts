@@ -26,7 +26,7 @@ function withReflections(text: string): Node[] {
 function probeLabel(p: TraceRecord['probes'][number]): string {
   const parts = [`token ${p.position}`];
   if (typeof p.pCorrect === 'number') parts.push(`p(correct) ${p.pCorrect.toFixed(3)}`);
-  if (typeof p.lhat === 'number') parts.push(`L-hat ${p.lhat.toFixed(3)}`);
+  if (typeof p.lhat === 'number') parts.push(`L-hat ${p.bounded ? '>= ' : ''}${p.lhat.toFixed(3)}${p.bounded ? ' (bound: a reference token was outside the top 20)' : ''}`);
   return parts.join(', ');
 }
 
@@ -105,7 +105,7 @@ export function renderTraceViewer(data: RunData): { section: HTMLElement; open(r
       ),
       el('p', { class: 'question' }, problem.question),
     );
-    const points = result.confidence.filter((c) => typeof c.lhat === 'number' || typeof c.pCorrect === 'number');
+    const points = result.confidence.filter((c) => c.bounded !== true && (typeof c.lhat === 'number' || typeof c.pCorrect === 'number'));
     if (points.length > 1) {
       const series = points.flatMap((c) => [
         ...(typeof c.pCorrect === 'number' ? [{ position: c.position, value: c.pCorrect, measure: 'p(correct)' }] : []),
