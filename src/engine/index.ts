@@ -4,7 +4,8 @@ import { InputError } from '../core/errors.ts';
 import { version } from '../core/version.ts';
 import { InterventionContext } from '../interventions/context.ts';
 import { S1_CLOSE } from '../interventions/budget.ts';
-import type { Intervention } from '../interventions/types.ts';
+import type { Intervention, InterventionOutput } from '../interventions/types.ts';
+import { traceOf } from '../trace/trace.ts';
 import { compilePlan, type PlannedTree } from '../plan/plan.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { Store } from '../store/store.ts';
@@ -194,20 +195,31 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`);
       tree.consumers.push(consumer);
       const ctx = new InterventionContext(tree, consumer, planned.problem, planned.sample);
-      return tree.spawn(() => intervention.run(ctx)).then((output) => ({ intervention, consumer, output }));
+      return tree.spawn(() => intervention.run(ctx)).then(
+        (output): Outcome => ({ intervention, consumer, output }),
+        (error: unknown): Outcome => {
+          // The server being gone (or Ctrl-C) stops the run; a request this problem cannot make
+          // (prompt over num_ctx, a reply unusable after retries) is this result's error row, so
+          // the rest of the run goes on and a rerun does not stop at the same problem again.
+          if (!(error instanceof InputError) || inner.signal.aborted) throw error;
+          return { intervention, consumer, error: `problem ${planned.problem.id}: ${oneLine(error.message)}` };
+        },
+      );
     });
     release();
     const outputs = await Promise.all(done);
     // Cost attribution needs every result of the tree: rows are written once the tree is done.
     const { perConsumer } = attributeSpent(tree.consumers);
-    for (const { intervention, consumer, output } of outputs) {
+    for (const outcome of outputs) {
+      const { intervention, consumer } = outcome;
       const alone = aloneCost(consumer);
       const spent = perConsumer.get(consumer) ?? { prefill: 0, decoded: 0, wallMs: 0 };
       const row = buildRow({
         runId: options.runId,
         tree: planned,
         intervention,
-        output,
+        output: outcome.output ?? failedOutput(planned.prompt),
+        ...(outcome.error === undefined ? {} : { error: outcome.error }),
         consumer,
         delims: config.delims,
         opensInPrompt: config.opensInPrompt,
@@ -215,7 +227,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
         spent,
         alternatives: options.rowAlternatives ?? true,
       });
-      if (options.grader) {
+      if (options.grader && row.error === undefined) {
         const grade = await gradeProblem(planned.problem, row.answer, { grader: options.grader });
         row.extracted = grade.extracted ?? null;
         row.correct = grade.correct;
@@ -290,6 +302,18 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     trees: plan.length,
     wallMs: performance.now() - started,
   };
+}
+
+/** What a program of a tree ended with: its output, or the one-line error that is its row. */
+type Outcome = { intervention: Intervention; consumer: Consumer } & ({ output: InterventionOutput; error?: undefined } | { output?: undefined; error: string });
+
+/** The trace of a result that could not be produced: the prompt alone. */
+function failedOutput(prompt: string): InterventionOutput {
+  return { trace: traceOf(prompt), capFired: false };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /** Bad numbers are the user's to fix: one line naming the option. */

@@ -47,6 +47,8 @@ export interface ResultRecord {
   injections: NonNullable<InterventionOutput['injections']>;
   substitutions: NonNullable<InterventionOutput['substitutions']>;
   notes: string[];
+  /** Set when this result could not be produced (e.g. its prompt does not fit num_ctx): `problem <id>: <reason>`. Such a row is never correct. */
+  error?: string;
   cost: {
     /** As if this intervention ran alone (its own path, KV reuse within it, nothing shared). */
     alone: TokenCost & { total: number };
@@ -99,6 +101,8 @@ export function buildRow(args: {
   alone: TokenCost;
   spent: SpentCost;
   alternatives: boolean;
+  /** The one-line reason this result could not be produced (its row is then not correct). */
+  error?: string;
 }): ResultRecord {
   const { tree, intervention, output, delims, opensInPrompt } = args;
   const label = intervention.describe();
@@ -117,7 +121,7 @@ export function buildRow(args: {
     thinking: thinkingText(output.trace, delims, opensInPrompt),
     answer,
     extracted: extractAnswer(answer, choices ? { choices } : {})?.text ?? null,
-    correct: null,
+    correct: args.error === undefined ? null : false,
     counts: {
       thinking: counts.thinking,
       answer: counts.answer,
@@ -132,6 +136,7 @@ export function buildRow(args: {
     injections: output.injections ?? [],
     substitutions: output.substitutions ?? [],
     notes: output.notes ?? [],
+    ...(args.error === undefined ? {} : { error: args.error }),
     cost: {
       alone: { ...args.alone, total: args.alone.prefill + args.alone.decoded },
       tree: { ...args.spent, total: args.spent.prefill + args.spent.decoded },
