@@ -11,6 +11,8 @@ import {
   type Delimiters,
   type Trace,
 } from '../trace/trace.ts';
+import { answerAfterSuffix } from '../confidence/answer.ts';
+import { tokensOverlapping } from '../confidence/self-confidence.ts';
 import { Stream, type StreamSpec, type Worker } from './stream.ts';
 
 /**
@@ -456,22 +458,25 @@ export class Tree {
   }
 
   /**
-   * A probe: `suffix` after the cut, a short generation, and the boxed answer read from it.
-   * The answer's mean token probability covers the tokens through the closing brace.
+   * A probe: `suffix` after the cut, a short generation, and the answer read from it as the
+   * confidence stage reads it (`answerAfterSuffix`). The answer's mean token probability is over the
+   * tokens overlapping the box content (`tokensOverlapping`), so a lone `{` or `}` does not count
+   * and DEER's threshold means the same number as src/confidence's self-confidence.
    */
   async probe(cut: Cut, suffix: string, kind: string, consumer: Consumer, tokens = this.config.probeTokens): Promise<ProbeOutcome> {
     const run = this.branch(cut, { text: suffix, label: `probe:${kind}` }, { answerLimit: tokens });
     // Grow the probe in small steps: most answers close their box within a few tokens.
     let got: CompletionToken[] = [];
-    let read = readBoxed(suffix, got);
+    let read = readProbe(suffix, got);
     for (let want = Math.min(tokens, 8); ; want = Math.min(tokens, want * 2)) {
       await run.stream.ensure(want, this.worker);
       got = run.stream.tokens.slice(0, want);
-      read = readBoxed(suffix, got);
-      if (read.answer !== undefined || read.used < got.length || run.stream.ended || want >= tokens) break;
+      read = readProbe(suffix, got);
+      if (read.settled || run.stream.ended || want >= tokens) break;
     }
+    if (!read.settled) read = readProbe(suffix, got, true);
     consumer.mark(run.stream, read.used);
-    const used = got.slice(read.answerFrom, read.used);
+    const used = read.answerTokens;
     const meanProb = used.length === 0 ? 0 : used.reduce((s, t) => s + Math.exp(t.logprob), 0) / used.length;
     return {
       position: cut.thinking,
@@ -485,36 +490,68 @@ export class Tree {
   }
 }
 
-/**
- * Reads the boxed answer that a probe suffix opens (`...\boxed{` or `...\boxed`) from the probe's
- * generated tokens: brace-balanced, so `\frac{1}{2}` survives. `used` = tokens through the closing
- * brace (all tokens when it never closed); `answerFrom` = first token of the answer.
- */
-export function readBoxed(suffix: string, tokens: readonly { text: string }[]): { answer: string | undefined; used: number; answerFrom: number } {
-  let depth = suffix.endsWith('{') ? 1 : 0;
-  let opened = depth === 1;
-  let answer = '';
-  let answerFrom = 0;
+export interface ProbeRead {
+  /** The answer (box content, trimmed), when the probe gave one. */
+  answer: string | undefined;
+  /** Tokens through the end of the answer (the closing brace); all tokens when it is not settled. */
+  used: number;
+  /** The tokens the answer's confidence is the mean over: those overlapping the answer's text. */
+  answerTokens: CompletionToken[];
+  /** Index of the first answer token (= used when there is none). */
+  answerFrom: number;
+  /** Whether more tokens cannot change the answer (it closed, or the box can no longer open). */
+  settled: boolean;
+}
+
+/** Index of the token holding character `offset` of the tokens' concatenated text (length when past the end). */
+function tokenAt(tokens: readonly { text: string }[], offset: number): number {
+  let o = 0;
   for (let i = 0; i < tokens.length; i++) {
-    const text = (tokens[i] as { text: string }).text;
-    for (const ch of text) {
-      if (!opened) {
-        if (ch === '{') {
-          opened = true;
-          depth = 1;
-          answerFrom = i;
-        } else if (!/\s/.test(ch)) {
-          return { answer: undefined, used: i + 1, answerFrom: i };
-        }
-        continue;
-      }
-      if (ch === '{') depth++;
-      else if (ch === '}') {
-        depth--;
-        if (depth === 0) return { answer: answer.trim(), used: i + 1, answerFrom };
-      }
-      answer += ch;
+    o += (tokens[i] as { text: string }).text.length;
+    if (o > offset) return i;
+  }
+  return tokens.length;
+}
+
+/**
+ * Reads a probe's answer from its generated tokens with the confidence stage's rules
+ * (src/confidence/answer.ts `answerAfterSuffix`: the box the suffix opens, brace-balanced with
+ * escaped `\{`/`\}` as content; a suffix without a box takes the first line).
+ */
+export function readProbe(suffix: string, tokens: readonly CompletionToken[], final = false): ProbeRead {
+  const generated = tokens.map((t) => t.text).join('');
+  const span = answerAfterSuffix(suffix, generated);
+  const boxInSuffix = Math.max(suffix.lastIndexOf('\\boxed'), suffix.lastIndexOf('\\fbox'));
+  const noBox = boxInSuffix < 0 && !/\\(?:boxed|fbox)/.test(generated);
+  // A first line (no box anywhere) is whole once a newline follows it, or when nothing more comes.
+  if (span.answer !== null && (!noBox || final || generated.slice(span.end).includes('\n'))) {
+    // Through the closing brace (a box) or the answer's last character (a first line).
+    const last = noBox ? Math.max(span.start, span.end - 1) : span.end;
+    const used = Math.min(tokens.length, tokenAt(tokens, last) + 1);
+    const answerTokens = tokensOverlapping(tokens, span.start, span.end);
+    return { answer: span.answer.trim(), used, answerTokens, answerFrom: tokenAt(tokens, span.start), settled: true };
+  }
+  if (boxInSuffix >= 0) {
+    // The box command ends the suffix's text: only whitespace may come before its brace.
+    const command = /^\\(?:boxed|fbox)/.exec(suffix.slice(boxInSuffix))?.[0] ?? '';
+    const after = (suffix + generated).slice(boxInSuffix + command.length);
+    const first = /\S/.exec(after);
+    if (first && first[0] !== '{') {
+      const at = Math.max(0, boxInSuffix + command.length + first.index - suffix.length);
+      const i = Math.min(tokens.length - 1, tokenAt(tokens, at));
+      return { answer: undefined, used: i + 1, answerTokens: [], answerFrom: i, settled: true };
     }
   }
-  return { answer: undefined, used: tokens.length, answerFrom };
+  const answerTokens = tokensOverlapping(tokens, span.start, generated.length);
+  return { answer: undefined, used: tokens.length, answerTokens, answerFrom: Math.min(tokens.length, tokenAt(tokens, span.start)), settled: false };
+}
+
+/**
+ * Reads the boxed answer that a probe suffix opens (`...\\boxed{` or `...\\boxed`) from the probe's
+ * generated tokens (see `readProbe`). `used` = tokens through the closing brace (all tokens when it
+ * never closed); `answerFrom` = first token overlapping the answer's text.
+ */
+export function readBoxed(suffix: string, tokens: readonly { text: string }[]): { answer: string | undefined; used: number; answerFrom: number } {
+  const read = readProbe(suffix, tokens.map((t) => ({ text: t.text, logprob: 0, top: [] })), true);
+  return { answer: read.answer, used: read.used, answerFrom: read.answerFrom };
 }

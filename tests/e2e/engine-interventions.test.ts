@@ -8,7 +8,8 @@ import type { RunningServer } from '../../src/sim/server/server.ts';
 import type { ResultRecord, RunOutcome, StoredSegment } from '../../src/engine/index.ts';
 import { RAML_STOP_PHRASE } from '../../src/interventions/index.ts';
 import { openStore } from '../../src/store/sqlite-store.ts';
-import { startEngineToySim } from './engine-toy-model.ts';
+import { selfConfidence } from '../../src/confidence/self-confidence.ts';
+import { startEngineToySim, TOY_MODEL } from './engine-toy-model.ts';
 import { ollamaAt, runToy, toyProblems } from './engine-helpers.ts';
 
 const specs = [
@@ -216,6 +217,31 @@ describe('interventions end to end', () => {
       }
     }
     expect(rows('earlyExit(deer,0.8)').some((r) => r.exit)).toBe(true);
+  });
+
+  it('earlyExit (DEER): a trial\'s confidence is the confidence stage\'s self-confidence at the same point', async () => {
+    // Its own server, so the session's cost test below still sees only the run's requests.
+    const other = await startEngineToySim({ parallel: 1 });
+    const backend = ollamaAt(other.url);
+    let compared = 0;
+    try {
+      for (const r of rows('earlyExit(deer,0.8)')) {
+        const base = row('baseline', r.problemId);
+        const prompt = base.trace[0]?.text ?? '';
+        const generated = base.trace[1];
+        const tokens = generated?.kind === 'generated' ? generated.tokens : [];
+        for (const p of r.probes) {
+          const prefix = prompt + tokens.slice(0, p.position).map((t) => t.text).join('');
+          const own = await selfConfidence({ backend, model: TOY_MODEL, prefix, maxAnswerTokens: 24 });
+          expect(p.answer).toBe(own.answer ?? undefined);
+          expect(p.meanProb).toBeCloseTo(own.confidence ?? 0, 9);
+          compared++;
+        }
+      }
+    } finally {
+      await other.close();
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 
   it('earlyExit (Dynasor): probes every T tokens; exits when the last W answers agree', () => {
