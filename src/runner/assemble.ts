@@ -6,7 +6,7 @@ import { gradeProblem } from '../grading/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { ConfidencePoint, ResultSummary, TraceRecord } from '../reports/run-data.ts';
 import type { LhatPoint } from './confidence-pass.ts';
-import { generatedTokens } from './prefix.ts';
+import { thinkingTokens, type ThinkingLayout } from './prefix.ts';
 
 /** A result as every later stage sees it: the engine's record, graded, with its confidence curve. */
 export interface GradedResult {
@@ -24,6 +24,7 @@ export async function gradeRecord(
   problem: Problem,
   label: string,
   grader: Grader,
+  layout: ThinkingLayout,
   lhat: readonly LhatPoint[] = [],
 ): Promise<GradedResult> {
   // The engine hands over the text after the thinking closed ('' if it never closed): never the thinking.
@@ -39,8 +40,7 @@ export async function gradeRecord(
       ...(point ? { lhat: point.lhat, pCorrect: point.pReference, ...(point.bounded ? { bounded: true } : {}) } : {}),
     };
   });
-  const tokens = generatedTokens(record.trace).slice(0, record.counts.thinking);
-  const reflections = findReflections(tokens).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
+  const reflections = findReflections(thinkingTokens(record.trace, layout)).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
   return {
     record,
     label,

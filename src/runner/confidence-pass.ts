@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend.ts';
 import { teacherForcedLhat } from '../confidence/index.ts';
 import type { ResultRecord } from '../engine/index.ts';
 import type { Problem } from '../problems/problem.ts';
-import { prefixAfterGenerated } from './prefix.ts';
+import { prefixAtThinkingToken, type ThinkingLayout } from './prefix.ts';
 
 export interface LhatPoint {
   position: number;
@@ -21,6 +21,7 @@ export async function measureLhat(options: {
   model: string;
   records: readonly ResultRecord[];
   problems: ReadonlyMap<string, Problem>;
+  layout: ThinkingLayout;
   signal?: AbortSignal;
   onProbe?: () => void;
 }): Promise<Map<string, LhatPoint[]>> {
@@ -32,10 +33,12 @@ export async function measureLhat(options: {
     const points: LhatPoint[] = [];
     for (const position of positions) {
       options.signal?.throwIfAborted();
+      const prefix = prefixAtThinkingToken(record.trace, position, options.layout);
+      if (prefix === undefined) continue;
       const scored = await teacherForcedLhat({
         backend: options.backend,
         model: options.model,
-        prefix: prefixAfterGenerated(record.trace, position),
+        prefix,
         reference: problem.answer,
         seed: record.seed,
         ...(options.signal ? { signal: options.signal } : {}),

@@ -1,29 +1,34 @@
 import type { StoredSegment } from '../engine/index.ts';
+import { cutAtThinkingToken, fullText, positionedTokens, splitTrace, type Delimiters, type Trace } from '../trace/trace.ts';
 
-/**
- * The exact text the model had seen after `k` of its own generated tokens: the prompt, injected
- * text and generated tokens in order, cut right after the k-th generated token. Cutting on the
- * model's own tokens (never re-tokenizing) keeps probe positions exact.
- */
-export function prefixAfterGenerated(trace: readonly StoredSegment[], k: number): string {
-  let text = '';
-  let seen = 0;
-  for (const segment of trace) {
-    if (segment.kind !== 'generated') {
-      if (seen >= k && segment.kind === 'injected') break;
-      text += segment.text;
-      continue;
-    }
-    for (const token of segment.tokens) {
-      if (seen >= k) return text;
-      text += token.text;
-      seen++;
-    }
-  }
-  return text;
+/** Where the thinking sits in a run's traces: the template's delimiters, and whether its prompt opens the thinking. */
+export interface ThinkingLayout {
+  delims: Delimiters;
+  opensInPrompt: boolean;
 }
 
-/** The generated tokens of a stored trace, in order (for reflection-word positions). */
-export function generatedTokens(trace: readonly StoredSegment[]): string[] {
-  return trace.flatMap((segment) => (segment.kind === 'generated' ? segment.tokens.map((t) => t.text) : []));
+function asTrace(stored: readonly StoredSegment[]): Trace {
+  return {
+    segments: stored.map((s) => (s.kind === 'generated' ? { kind: 'generated', text: s.text, tokens: s.tokens.map((t) => ({ text: t.text, logprob: t.logprob, top: t.top ?? [] })) } : s)),
+  };
+}
+
+/**
+ * The exact text the model had seen after `k` thinking tokens of its own: cut on the model's own
+ * tokens (never re-tokenized), the same cut the engine makes for its probes, so a model that
+ * writes `<think>` itself does not shift positions. Undefined when the trace has fewer thinking tokens.
+ */
+export function prefixAtThinkingToken(trace: readonly StoredSegment[], k: number, layout: ThinkingLayout): string | undefined {
+  const cut = cutAtThinkingToken(asTrace(trace), k, layout.delims, layout.opensInPrompt);
+  return cut ? fullText(cut) : undefined;
+}
+
+/** The generated thinking tokens, in order (reflection-word positions index into these). */
+export function thinkingTokens(trace: readonly StoredSegment[], layout: ThinkingLayout): string[] {
+  const t = asTrace(trace);
+  const split = splitTrace(t, layout.delims, layout.opensInPrompt);
+  const end = split.thinkingEnd ?? Number.POSITIVE_INFINITY;
+  return positionedTokens(t)
+    .filter((p) => p.start >= split.thinkingStart && p.end <= end)
+    .map((p) => p.token.text);
 }

@@ -126,11 +126,13 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
   if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [] };
   const probed = outcome.results.filter((r) => r.probes.length > 0);
   if (probed.length > 0) session.log(`measuring L-hat at the probe points of ${probed.length} results`);
+  const layout = { delims: { thinkOpen: session.template.thinkOpen, thinkClose: session.template.thinkClose }, opensInPrompt: !session.template.opensThinkingItself };
   const lhat = await measureLhat({
     backend: cachedBackend(target.backend, store, session.info, 'lhat'),
     model: target.model,
     records: probed,
     problems: session.problemById,
+    layout,
     ...(session.signal ? { signal: session.signal } : {}),
   });
   const order = new Map(labeled.map(({ label }, i) => [label, i]));
@@ -142,7 +144,7 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
   for (const record of records) {
     const problem = session.problemById.get(record.problemId);
     if (!problem) continue;
-    graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, lhat.get(record.key) ?? []));
+    graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, layout, lhat.get(record.key) ?? []));
   }
   return { status: 'completed', graded };
 }
