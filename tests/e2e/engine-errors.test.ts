@@ -11,6 +11,7 @@ import type { Problem } from '../../src/problems/problem.ts';
 import { checkRow, gradeRecord } from '../../src/runner/assemble.ts';
 import type { RunningServer } from '../../src/sim/server/server.ts';
 import { openStore } from '../../src/store/sqlite-store.ts';
+import { chatmlQwq } from '../../src/templates/index.ts';
 import { startEngineToySim } from './engine-toy-model.ts';
 import { FAST_RETRY, RecordingBackend, runToy, tempStoreFile, type ToyRun } from './engine-helpers.ts';
 
@@ -61,9 +62,11 @@ describe('per-problem errors', () => {
     expect(stored).toHaveLength(6);
     store.close();
 
+    const template = chatmlQwq();
+    const layout = { delims: { thinkOpen: template.thinkOpen, thinkClose: template.thinkClose }, opensInPrompt: !template.opensThinkingItself };
     // The runner's grading treats an error row as not correct and does not crash on it.
     for (const r of out.results) {
-      const graded = await gradeRecord(r, problems.find((p) => p.id === r.problemId)!, r.intervention.label, grader);
+      const graded = await gradeRecord(r, problems.find((p) => p.id === r.problemId)!, r.intervention.label, grader, layout);
       const row = checkRow(graded);
       if (r.error !== undefined) expect(row.correct).toBe(false);
       else expect(row.correct).toBe(true);
