@@ -104,7 +104,25 @@ type Condition =
   | { kind: 'reach'; k: number }
   | { kind: 'close' }
   | { kind: 'answer' }
-  | { kind: 'scan'; from: number; match: (token: CompletionToken, before: string) => boolean };
+  | { kind: 'scan'; from: number; match: ScanMatcher };
+
+/** A per-token test: `before` is the run's text before the token. */
+export type TokenMatcher = (token: CompletionToken, before: string) => boolean;
+
+/**
+ * A matcher over text spanning tokens (a phrase like "Hold on" may be split "Hold" + " on"): given
+ * the text before some tokens (`context`) and those tokens' texts, the index of the first token at
+ * or after `from` where a match starts, once it is certain; undefined when there is none yet.
+ * `final`: no more thinking tokens will come, so a match at the very end is certain.
+ */
+export interface TextScanner {
+  find(context: string, texts: readonly string[], from: number, final: boolean): number | undefined;
+}
+
+export type ScanMatcher = TokenMatcher | TextScanner;
+
+/** Tokens before the scan's start a text scanner sees again (a phrase overlapping the start). */
+const SCAN_CONTEXT_TOKENS = 16;
 
 interface Waiter {
   run: Run;
@@ -216,10 +234,20 @@ export class Run {
   findMatch(cond: Extract<Condition, { kind: 'scan' }>, a: Analysis = this.analyze()): number | undefined {
     const tokens = this.stream.tokens;
     const limit = a.closed ? (a.closeRunTokens ?? 0) : a.thinkIdx[a.thinkIdx.length - 1] ?? 0;
+    const match = cond.match;
+    if (typeof match !== 'function') {
+      if (cond.from >= limit) return undefined;
+      const start = Math.max(0, cond.from - SCAN_CONTEXT_TOKENS);
+      const context = (start === 0 ? this.baseCont : (tokens[start - 1] as CompletionToken).text).slice(-64);
+      const texts = tokens.slice(start, limit).map((t) => t.text);
+      const final = a.closed || this.stream.ended || this.atLimit(a);
+      const i = match.find(context, texts, cond.from - start, final);
+      return i === undefined ? undefined : start + i;
+    }
     let before = this.baseCont + tokens.slice(0, cond.from).map((t) => t.text).join('');
     for (let i = cond.from; i < limit; i++) {
       const t = tokens[i] as CompletionToken;
-      if (cond.match(t, before)) return i;
+      if (match(t, before)) return i;
       before += t.text;
     }
     return undefined;
@@ -420,7 +448,7 @@ export class Tree {
     return { natural: false, reason: 'ended', cut: run.cutAtTokens(a.length), thinking: a.thinking };
   }
 
-  async scan(run: Run, fromRunToken: number, match: (token: CompletionToken, before: string) => boolean): Promise<Match | undefined> {
+  async scan(run: Run, fromRunToken: number, match: ScanMatcher): Promise<Match | undefined> {
     const cond = { kind: 'scan' as const, from: fromRunToken, match };
     await this.wait(run, cond);
     const i = run.findMatch(cond);

@@ -1,10 +1,11 @@
+import { QWEN3_BUDGET_CLOSE } from '../templates/qwen3.ts';
 import type { Intervention } from './types.ts';
 import { clean, short } from './params.ts';
 
 /** s1's cap: close the thinking and ask for the answer. `{close}` is the template's close delimiter. */
 export const S1_CLOSE = '\n{close}\n\nFinal Answer:';
-/** Qwen3's budget sentence (its reference code), then the close. */
-export const QWEN3_CLOSE = 'Considering the limited time by the user, I have to give the solution based on the thinking directly now.\n{close}.\n\n';
+/** Qwen3's budget sentence (its reference code, src/templates/qwen3.ts), with `{close}` for the template's close delimiter. */
+export const QWEN3_CLOSE = QWEN3_BUDGET_CLOSE.replace('</think>', '{close}');
 
 export const BUDGET_CLOSES: Record<string, string> = { s1: S1_CLOSE, qwen3: QWEN3_CLOSE };
 

@@ -1,6 +1,6 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { Consumer, Cut, CloseOutcome, Finished, Match, ProbeOutcome, Run, RunOptions, Tree, TreeConfig } from '../engine/tree.ts';
+import type { Consumer, Cut, CloseOutcome, Finished, Match, ProbeOutcome, Run, RunOptions, ScanMatcher, Tree, TreeConfig } from '../engine/tree.ts';
 
 /**
  * What an intervention program works with: the tree's trunk and the primitives (truncate,
@@ -38,8 +38,8 @@ export class InterventionContext {
     return this.tree.close(run);
   }
 
-  /** The next thinking token at or after `from` (a run token index) that matches. */
-  scan(run: Run, from: number, match: (token: CompletionToken, before: string) => boolean): Promise<Match | undefined> {
+  /** The next thinking token at or after `from` (a run token index) that matches (per token, or a phrase over tokens). */
+  scan(run: Run, from: number, match: ScanMatcher): Promise<Match | undefined> {
     return this.tree.scan(run, from, match);
   }
 

@@ -1,7 +1,7 @@
 import type { ProbeOutcome, Run } from '../engine/tree.ts';
 import type { Intervention } from './types.ts';
 import { clean } from './params.ts';
-import { PROBE_SUFFIXES, REFLECTION_WORDS, wordMatcher } from './words.ts';
+import { PROBE_SUFFIXES, reflectionScanner } from './words.ts';
 
 /** After an early exit, the thinking is closed and the model answers. */
 export const EXIT_CLOSE = '\n{close}\n\n';
@@ -43,7 +43,7 @@ export function earlyExit(options: EarlyExitOptions): Intervention {
       };
       if (options.method === 'deer') {
         const threshold = options.threshold ?? 0.95;
-        const match = wordMatcher(options.words ?? [...REFLECTION_WORDS]);
+        const match = reflectionScanner(options.words);
         let from = 0;
         for (;;) {
           const m = await ctx.scan(trunk, from, match);

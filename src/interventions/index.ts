@@ -25,7 +25,7 @@ export { stopInstruction, NO_THINK_INSTRUCTION } from './stopInstruction.ts';
 export { stopPhrase, RAML_STOP_PHRASE } from './stopPhrase.ts';
 export { suppressReflection } from './suppressReflection.ts';
 export { InterventionContext } from './context.ts';
-export { REFLECTION_WORDS, NOWAIT_WORDS, PROBE_SUFFIXES, wordMatcher } from './words.ts';
+export { REFLECTION_WORDS, NOWAIT_WORDS, PROBE_SUFFIXES, reflectionScanner } from './words.ts';
 export * as primitives from './primitives.ts';
 export type { Intervention, InterventionOutput, Injection, Params, JsonValue } from './types.ts';
 

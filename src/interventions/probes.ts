@@ -2,7 +2,7 @@ import { cutAtThinkingToken, countTrace } from '../trace/trace.ts';
 import type { Cut, ProbeOutcome } from '../engine/tree.ts';
 import type { Intervention, InterventionOutput } from './types.ts';
 import { clean } from './params.ts';
-import { PROBE_SUFFIXES, REFLECTION_WORDS, wordMatcher, type ProbeSuffixName } from './words.ts';
+import { PROBE_SUFFIXES, reflectionScanner, type ProbeSuffixName } from './words.ts';
 import { baseline } from './baseline.ts';
 
 export interface ProbesOptions {
@@ -49,7 +49,7 @@ export function probes(options: ProbesOptions, on: Intervention = baseline()): I
             if (cut) found.push(await ctx.probe(cut, suffix, kind, options.tokens));
           }
         } else {
-          const match = wordMatcher([...REFLECTION_WORDS]);
+          const match = reflectionScanner();
           let from = 0;
           for (;;) {
             const m = await ctx.scan(trunk, from, match);

@@ -1,29 +1,44 @@
-import type { CompletionToken } from '../backends/backend.ts';
+import { REFLECTION_WORDS, findReflections } from '../confidence/positions.ts';
+import { DEER_TRIAL_SUFFIX, DYNASOR_PROBE_SUFFIX, RAML_SUFFIX } from '../confidence/suffixes.ts';
+import type { TextScanner } from '../engine/tree.ts';
 
-/** Reflection words at which RaML sees L-hat jump and DEER tries an answer. */
-export const REFLECTION_WORDS = ['Wait', 'Alternatively', 'Hold on', 'Hmm'] as const;
+/** Reflection phrases at which RaML sees L-hat jump and DEER tries an answer: the confidence stage's list. */
+export { REFLECTION_WORDS };
 
 /** NoWait's core list (banned for the whole trace). */
 export const NOWAIT_WORDS = ['wait', 'alternatively', 'hmm', 'hold on'] as const;
 
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The engine's online reflection scan, recognising exactly what src/confidence's `findReflections`
+ * does over a finished trace: whole phrases (case-sensitive by default), across token boundaries,
+ * after punctuation in the same token; "Let" or "But" alone is no reflection. A hit near the end of
+ * the text seen so far waits for more text (it might still grow into a longer phrase that starts
+ * earlier, or a longer word), unless the thinking is over.
+ */
+export function reflectionScanner(words: readonly string[] = REFLECTION_WORDS, caseSensitive = true): TextScanner {
+  // Room for the longest phrase plus a doubled letter ("Hmmm") or extra spaces inside it.
+  const lookahead = Math.max(...words.map((w) => w.length)) + 8;
+  return {
+    find(context, texts, from, final) {
+      let total = context.length;
+      for (const t of texts) total += t.length;
+      for (const hit of findReflections([context, ...texts], { words, caseSensitive })) {
+        const index = hit.tokenIndex - 1;
+        if (index < from) continue;
+        return final || hit.charOffset + lookahead < total ? index : undefined;
+      }
+      return undefined;
+    },
+  };
 }
 
-/** A token matcher: the token starts one of the words (first word of a phrase), at a word boundary. */
-export function wordMatcher(words: readonly string[], caseInsensitive = false): (token: CompletionToken, before: string) => boolean {
-  const firsts = [...new Set(words.map((w) => w.split(/\s+/)[0] ?? w))].filter((w) => w !== '');
-  const re = new RegExp(`^\\s*[*_"'(]*(?:${firsts.map(escape).join('|')})(?![A-Za-z])`, caseInsensitive ? 'i' : '');
-  return (token, before) => re.test(token.text) && (before === '' || /[\s*_"'(]$/.test(before) || /^\s/.test(token.text));
-}
-
-/** Probe suffixes from the papers. */
+/** Probe suffixes from the papers (src/confidence/suffixes.ts). */
 export const PROBE_SUFFIXES = {
   /** RaML's L-hat suffix (no close delimiter). */
-  raml: '\n\n**Final Answer**\n\\boxed{',
+  raml: RAML_SUFFIX,
   /** Dynasor's probe. */
-  dynasor: '... Oh, I suddenly got the answer to the whole problem, **Final Answer**\n\n\\[ \\boxed{',
+  dynasor: DYNASOR_PROBE_SUFFIX,
   /** DEER's trial answer. */
-  deer: '\n**Final Answer**\n\\boxed',
+  deer: DEER_TRIAL_SUFFIX,
 } as const;
 export type ProbeSuffixName = keyof typeof PROBE_SUFFIXES;

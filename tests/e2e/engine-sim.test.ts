@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OllamaBackend } from '../../src/backends/ollama.ts';
+import { atReflections } from '../../src/confidence/positions.ts';
 import { runPlan, RAML_SAMPLING, type RunOutcome } from '../../src/engine/index.ts';
 import { createGrader, type Grader } from '../../src/grading/index.ts';
 import { interventionFromSpec } from '../../src/interventions/index.ts';
@@ -110,11 +111,10 @@ describe('engine on the simulator', () => {
       const generated = b.trace[1];
       expect(generated?.kind).toBe('generated');
       const tokens = generated?.kind === 'generated' ? generated.tokens : [];
-      for (const p of r.probes) {
-        // The trial sits right before a natural reflection word of the baseline's thinking.
-        expect(p.kind).toBe('deer');
-        expect(tokens[p.position]?.text).toMatch(/^[\s*_"'(]*(Wait|Alternatively|Hold|Hmm)/);
-      }
+      // The trials sit right before the natural reflection phrases of the baseline's thinking, as the confidence stage finds them.
+      const at = atReflections(tokens.slice(0, b.counts.thinking).map((t) => t.text));
+      expect(r.probes.map((p) => p.position)).toEqual(at.slice(0, r.probes.length));
+      for (const p of r.probes) expect(p.kind).toBe('deer');
       if (r.exit) expect(r.counts.thinking).toBe(r.exit.position);
     }
   });
