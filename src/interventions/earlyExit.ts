@@ -1,5 +1,6 @@
 import type { ProbeOutcome, Run } from '../engine/tree.ts';
 import type { Intervention } from './types.ts';
+import { equivalentSync } from '../grading/index.ts';
 import { clean } from './params.ts';
 import { PROBE_SUFFIXES, reflectionScanner } from './words.ts';
 
@@ -62,7 +63,7 @@ export function earlyExit(options: EarlyExitOptions): Intervention {
           const p = await ctx.probe(cut, PROBE_SUFFIXES.dynasor, 'dynasor');
           probes.push(p);
           const last = probes.slice(-window);
-          if (last.length === window && last.every((q) => q.answer !== undefined && q.answer !== '' && q.answer === last[0]?.answer)) {
+          if (last.length === window && answersAgree(last.map((q) => q.answer))) {
             return exitAt(cut, `last ${window} probe answers agree`);
           }
         }
@@ -71,4 +72,15 @@ export function earlyExit(options: EarlyExitOptions): Intervention {
       return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), probes };
     },
   };
+}
+
+/**
+ * Dynasor's consistency test: every answer is there and means the same as the first (`1/2` and
+ * `0.5` agree). Equivalence is src/grading's exact fast path; an answer it cannot decide without
+ * the symbolic engine counts as disagreeing (the probe goes on rather than exiting on a guess).
+ */
+export function answersAgree(answers: readonly (string | undefined)[]): boolean {
+  const first = answers[0];
+  if (first === undefined || first.trim() === '') return false;
+  return answers.every((a) => a !== undefined && a.trim() !== '' && (a === first || equivalentSync(first, a) === true));
 }
