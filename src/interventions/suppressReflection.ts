@@ -1,7 +1,44 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import type { Run } from '../engine/tree.ts';
+import { fullText } from '../trace/trace.ts';
 import type { Intervention } from './types.ts';
 import { NOWAIT_WORDS } from './words.ts';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether `text` (the model's next token, and what follows it when known) begins a banned word or
+ * phrase as a whole word: at a word boundary (`before` = the trace's text before it) and not
+ * followed by a letter or digit ("wait," yes; "await", "waiting", "threshold on" no).
+ * Case-insensitive, like the stop strings. `complete`: nothing more follows `text`. Returns
+ * undefined when more text is needed to decide ("Wa" may become "Wait" or "Water").
+ */
+export function bannedWordAt(words: readonly string[], before: string, text: string, complete: boolean): boolean | undefined {
+  const lead = /^[\s*_"'(]*/.exec(text)?.[0] ?? '';
+  if (lead === '' && /[\p{L}\p{N}]$/u.test(before)) return false;
+  const t = text.slice(lead.length);
+  let undecided = false;
+  for (const word of words) {
+    const parts = word.trim().split(/\s+/);
+    const m = new RegExp(`^${parts.map(escape).join('\\s+')}`, 'iu').exec(t);
+    if (m) {
+      const next = t[m[0].length];
+      if (next === undefined) {
+        if (complete) return true;
+        undecided = true;
+      } else if (!/[\p{L}\p{N}]/u.test(next)) return true;
+      continue;
+    }
+    // A prefix of the phrase so far ("Wa", "hold o"): more text decides.
+    if (!complete && t.length > 0 && parts.join(' ').toLowerCase().startsWith(t.replace(/\s+/g, ' ').toLowerCase())) undecided = true;
+  }
+  return undecided ? undefined : false;
+}
+
+/** Tokens read past a stop to tell a banned word from a longer one ("wait" from "waiting"). */
+const PEEK_TOKENS = 8;
 
 function variants(words: readonly string[]): string[] {
   const out = new Set<string>();
@@ -22,11 +59,6 @@ function variants(words: readonly string[]): string[] {
 export function suppressReflection(options: { words?: string[]; maxSubstitutions?: number } = {}): Intervention {
   const words = options.words ?? [...NOWAIT_WORDS];
   const stop = variants(words);
-  const firsts = words.map((w) => (w.split(/\s+/)[0] ?? w).toLowerCase());
-  const banned = (text: string): boolean => {
-    const t = text.replace(/^[\s*_"'(]+/, '').toLowerCase();
-    return firsts.some((w) => t.startsWith(w) || (t.length > 0 && w.startsWith(t) && t.length >= 2));
-  };
   const maxSubs = options.maxSubstitutions ?? 200;
   return {
     type: 'suppressReflection',
@@ -53,8 +85,24 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
           return { trace: f.trace, capFired: false, substitutions, ...(notes.length ? { notes } : {}) };
         }
         let chosen: CompletionToken = tok;
-        if (banned(tok.text)) {
-          const alt = tok.top.find((a) => !banned(a.text));
+        const before = fullText(end.trace);
+        // The server's stop strings match anywhere ("await", "waiting"): only a whole banned word is replaced.
+        let verdict = bannedWordAt(words, before, tok.text, false);
+        if (verdict === undefined) {
+          // Read on along the model's own continuation (the very run `choose` makes when it is allowed).
+          const peek = ctx.tree.branch(end, { tokens: [tok] }, { stop });
+          for (let n = 1; verdict === undefined; n++) {
+            await peek.stream.ensure(n, ctx.tree.worker);
+            const got = peek.stream.tokens.slice(0, n);
+            ctx.consumer.mark(peek.stream, got.length);
+            const complete = got.length < n || n >= PEEK_TOKENS;
+            verdict = bannedWordAt(words, before, tok.text + got.map((t) => t.text).join(''), complete);
+          }
+        }
+        if (verdict) {
+          // An alternative that could still begin a banned word ("Wa") is not taken: the next
+          // request's stop strings would not see a word that starts in its prompt.
+          const alt = tok.top.find((a) => bannedWordAt(words, before, a.text, false) === false);
           if (!alt) {
             notes.push(`no allowed alternative at thinking token ${end.thinking}`);
             return { trace: f.trace, capFired: false, substitutions, notes };
