@@ -88,6 +88,8 @@ export interface ResultSummary {
   confidence: ConfidencePoint[];
   /** Index into RunData.traces. */
   trace?: number;
+  /** Why this result could not be produced (e.g. the prompt did not fit num_ctx); it counts as wrong. */
+  error?: string;
 }
 
 export interface RunData {

@@ -40,6 +40,13 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
       `  ${pad(terminalSafe(i.label), width)}${pad(`${pct(i.accuracy.estimate)} (${pct(i.accuracy.low)}–${pct(i.accuracy.high)})`, 24)}${pad(i.meanThinkingTokens.toFixed(0), 10)}${pad(i.meanAnswerTokens.toFixed(0), 8)}${pad(i.costAlone.toFixed(0), 12)}${i.costShared.toFixed(0)}`,
     );
   }
+  const failedResults = data.results.filter((r) => r.error);
+  if (failedResults.length > 0) {
+    out.push(
+      '',
+      chalk.red(` ! ${failedResults.length} of ${data.results.length} results could not be produced and count as wrong; first: ${terminalSafe(failedResults[0]?.error ?? '')}`),
+    );
+  }
   if (data.checks.length > 0) out.push('');
   for (const check of data.checks) {
     const failed = check.verdict === 'fail' || check.verdict === 'error';

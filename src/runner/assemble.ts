@@ -65,6 +65,7 @@ export function checkRow(result: GradedResult): ResultRow & { answer?: string } 
     confidence: result.confidence.filter((p) => p.bounded !== true).map(({ bounded: _bounded, ...point }) => point),
     reflections: result.reflections,
     ...(result.extracted === undefined ? {} : { answer: result.extracted }),
+    ...(result.record.error ? { error: result.record.error } : {}),
   };
 }
 
@@ -104,6 +105,7 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
     capFired: record.capFired,
     confidence: result.confidence,
     trace: traceIndex,
+    ...(record.error ? { error: record.error } : {}),
   };
   return { summary, trace };
 }

@@ -35,6 +35,7 @@ export function resultsJsonl(results: readonly GradedResult[], problems: Readonl
         confidence: r.confidence,
         reflections: r.reflections,
         cost: r.record.cost,
+        ...(r.record.error ? { error: r.record.error } : {}),
       }),
     )
     .map((line) => `${line}\n`)

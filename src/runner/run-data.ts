@@ -23,6 +23,7 @@ export interface RunDataInput {
 export function buildRunData(input: RunDataInput): RunData {
   const summaries: InterventionSummary[] = input.interventions.map(({ label, intervention }) => {
     const rows = input.results.filter((r) => r.label === label);
+    const produced = rows.filter((r) => !r.record.error);
     const correct = rows.filter((r) => r.correct).length;
     const { label: _label, type, ...params } = intervention as { label?: string; type: string } & Record<string, unknown>;
     return {
@@ -31,10 +32,11 @@ export function buildRunData(input: RunDataInput): RunData {
       params,
       n: rows.length,
       accuracy: wilson(correct, rows.length),
-      meanThinkingTokens: mean(rows.map((r) => r.record.counts.thinking)),
-      meanAnswerTokens: mean(rows.map((r) => r.record.counts.answer)),
-      costAlone: mean(rows.map((r) => r.record.cost.alone.total)),
-      costShared: mean(rows.map((r) => r.record.cost.tree.total)),
+      // Results that could not be produced count as wrong but have no tokens to average.
+      meanThinkingTokens: mean(produced.map((r) => r.record.counts.thinking)),
+      meanAnswerTokens: mean(produced.map((r) => r.record.counts.answer)),
+      costAlone: mean(produced.map((r) => r.record.cost.alone.total)),
+      costShared: mean(produced.map((r) => r.record.cost.tree.total)),
       ...(type === 'budget' && typeof params['tokens'] === 'number' ? { budget: params['tokens'] } : {}),
     };
   });
