@@ -61,7 +61,8 @@ function problemFilter(filter: string | undefined): (p: Problem) => boolean {
   if (regex) {
     let pattern: RegExp;
     try {
-      pattern = new RegExp(regex[1] ?? '', regex[2]);
+      // Without g/y: a stateful regex would skip every other matching id.
+      pattern = new RegExp(regex[1] ?? '', (regex[2] ?? '').replace(/[gy]/g, ''));
     } catch (error) {
       throw new InputError('--filter', `expected a valid /regex/ (${(error as Error).message})`);
     }
