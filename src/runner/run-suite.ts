@@ -55,7 +55,7 @@ export interface RunSuiteOutcome {
   goldenWritten?: string;
 }
 
-function problemFilter(filter: string | undefined): (p: Problem) => boolean {
+export function problemFilter(filter: string | undefined): (p: Problem) => boolean {
   if (!filter) return () => true;
   const regex = /^\/(.+)\/([a-z]*)$/.exec(filter);
   if (regex) {
