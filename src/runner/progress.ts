@@ -36,7 +36,7 @@ export function progressDisplay(options: { interactive: boolean; write: (line: s
   }
   const bar = new cliProgress.SingleBar(
     {
-      format: ' {bar} {value}/{total} results | ETA {eta_formatted} | {tokensPerSecond} tok/s | {cacheHits} cached | {requests} requests',
+      format: ' {bar} {value}/{total} results | ETA {etaText} | {tokensPerSecond} tok/s | {cacheHits} cached | {requests} requests',
       barsize: 30,
       hideCursor: true,
       clearOnComplete: true,
@@ -48,7 +48,10 @@ export function progressDisplay(options: { interactive: boolean; write: (line: s
   let begun = false;
   return {
     update(p) {
-      const payload = { tokensPerSecond: rate(p), cacheHits: p.cacheHits, requests: p.requests };
+      // Our own ETA: cli-progress prints "NF" until the first result lands.
+      const elapsed = (performance.now() - started) / 1000;
+      const etaText = p.results.done > 0 ? `${Math.max(0, Math.round((elapsed * (p.results.total - p.results.done)) / p.results.done))}s` : '…';
+      const payload = { tokensPerSecond: rate(p), cacheHits: p.cacheHits, requests: p.requests, etaText };
       if (!begun) {
         bar.start(p.results.total, p.results.done, payload);
         begun = true;
