@@ -172,7 +172,11 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   });
   const out = options.out ?? 'reports';
   const folder = chooseRunFolder({ out, suite: suite.name, hash, fresh: options.fresh === true });
-  mkdirSync(folder.dir, { recursive: true });
+  try {
+    mkdirSync(folder.dir, { recursive: true });
+  } catch (error) {
+    throw new InputError(`--out ${out}`, `expected a folder thinkprobe can write to (${(error as { code?: string }).code ?? (error as Error).message})`);
+  }
   if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
 
   const target = await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
@@ -227,6 +231,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       // Property checks run further interventions; their trunks replay from this run's store.
       const label = `property-${extra++}`;
       const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
+      // An interrupted evaluation has no rows: it must not reach a predicate as an empty result.
+      if (result.status === 'interrupted') throw new Error('interrupted');
       return result.graded.map(checkRow);
     };
     const context: CheckContext = {
@@ -246,6 +252,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
           : await runCheck(check, context),
       );
     }
+    // Files mark a run as finished: a run stopped while checks ran must stay resumable instead.
+    if (options.signal?.aborted) return { status: 'interrupted', runDir: folder.dir, checks: [] };
     const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
 
     let goldenWritten: string | undefined;
