@@ -15,4 +15,12 @@ describe('markdownSummary', () => {
     expect(md).toContain('\\<script\\>');
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(row.startsWith('| check') || row.includes('✅') || row.includes('❌') ? 5 : 8);
   });
+
+  it('shows control and bidi characters as escapes', () => {
+    const data = syntheticRun({ problems: 2 });
+    data.checks[0]!.name = 'evil\u001b[31m\u202echeck';
+    const md = markdownSummary(data);
+    expect(md).not.toMatch(/[\u001b\u202e]/);
+    expect(md).toContain('evil\\\\u001b\\[31m\\\\u202echeck');
+  });
 });

@@ -1,9 +1,10 @@
+import { terminalSafe } from './terminal.ts';
 import type { RunData } from './run-data.ts';
 
 /** Markdown table cells: model output must not break the table or inject markup/links. */
 function cell(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
+  // Control and bidi characters would drive a terminal that cats this file, or reorder text on a page.
+  return terminalSafe(text.replace(/[\r\n]+/g, ' '))
     .replace(/[\\`*_{}[\]()#+!|<>&~]/g, (c) => `\\${c}`)
     .slice(0, 200);
 }

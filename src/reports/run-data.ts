@@ -57,6 +57,8 @@ export interface ConfidencePoint {
   lhat?: number;
   /** Whether the L-hat is a bound (a reference token fell outside the top 20). */
   bounded?: boolean;
+  /** Character offset of the probe in the text after the prompt (where the trace viewer marks it). */
+  offset?: number;
 }
 
 export interface TraceSegment {

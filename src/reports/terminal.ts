@@ -33,7 +33,7 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
     `${chalk.bold.inverse(' thinkprobe ')} ${terminalSafe(data.run.suite)} · ${terminalSafe(data.run.model)} · ${problems} problems × ${data.interventions.length} interventions × ${samples} sample${samples === 1 ? '' : 's'}`,
     '',
   );
-  const width = Math.max(12, ...data.interventions.map((i) => i.label.length)) + 2;
+  const width = Math.max(12, ...data.interventions.map((i) => terminalSafe(i.label).length)) + 2;
   out.push(chalk.dim(`  ${pad('intervention', width)}${pad('accuracy', 24)}${pad('thinking', 10)}${pad('answer', 8)}${pad('cost alone', 12)}in tree`));
   for (const i of data.interventions) {
     out.push(

@@ -6,7 +6,7 @@ import { gradeProblem } from '../grading/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { ConfidencePoint, ResultSummary, TraceRecord } from '../reports/run-data.ts';
 import type { LhatPoint } from './confidence-pass.ts';
-import { thinkingTokens, type ThinkingLayout } from './prefix.ts';
+import { thinkingTokenEnds, thinkingTokens, type ThinkingLayout } from './prefix.ts';
 
 /** A result as every later stage sees it: the engine's record, graded, with its confidence curve. */
 export interface GradedResult {
@@ -32,11 +32,14 @@ export async function gradeRecord(
   const thinking = Math.max(1, record.counts.thinking);
   const byPosition = new Map(lhat.map((p) => [p.position, p]));
   const probePositions = [...new Set([...record.probes.map((p) => p.position), ...lhat.map((p) => p.position)])].sort((a, b) => a - b);
+  const ends = thinkingTokenEnds(record.trace, layout);
   const confidence: ConfidencePoint[] = probePositions.map((position) => {
     const point = byPosition.get(position);
+    const offset = ends[Math.min(position, ends.length - 1)];
     return {
       position,
       normalized: Math.min(1, position / thinking),
+      ...(offset === undefined ? {} : { offset }),
       ...(point ? { lhat: point.lhat, pCorrect: point.pReference, ...(point.bounded ? { bounded: true } : {}) } : {}),
     };
   });
@@ -62,7 +65,7 @@ export function checkRow(result: GradedResult): ResultRow & { answer?: string } 
     answerTokens: result.record.counts.answer,
     capFired: result.record.capFired,
     // A bounded L-hat is only a lower bound (a reference token fell outside the top 20): checks use exact values only.
-    confidence: result.confidence.filter((p) => p.bounded !== true).map(({ bounded: _bounded, ...point }) => point),
+    confidence: result.confidence.filter((p) => p.bounded !== true).map(({ bounded: _bounded, offset: _offset, ...point }) => point),
     reflections: result.reflections,
     ...(result.extracted === undefined ? {} : { answer: result.extracted }),
     ...(result.record.error ? { error: result.record.error } : {}),
@@ -87,7 +90,9 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
   const trace: TraceRecord = {
     segments: record.trace.map((s) => (s.kind === 'injected' ? { kind: s.kind, text: s.text, label: s.label } : { kind: s.kind, text: s.text })),
     probes: result.confidence.map((p) => ({
-      offset: offsets[Math.min(p.position, offsets.length - 1)] ?? chars,
+      // Offsets recorded at grading time count thinking tokens as the probes do; the fallback (older
+      // records) counts every generated token.
+      offset: p.offset ?? offsets[Math.min(p.position, offsets.length - 1)] ?? chars,
       position: p.position,
       ...(p.pCorrect === undefined ? {} : { pCorrect: p.pCorrect }),
       ...(p.lhat === undefined ? {} : { lhat: p.lhat }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredSegment } from '../engine/index.ts';
-import { prefixAtThinkingToken, thinkingTokens } from './prefix.ts';
+import { prefixAtThinkingToken, thinkingTokenEnds, thinkingTokens } from './prefix.ts';
 
 const delims = { thinkOpen: '<think>', thinkClose: '</think>' };
 const tok = (...texts: string[]) => texts.map((text) => ({ text, logprob: -0.1 }));
@@ -26,6 +26,10 @@ describe('cuts at thinking token k', () => {
     const layout = { delims, opensInPrompt: false };
     expect(prefixAtThinkingToken(trace, 2, layout)).toBe('Q<think>\nFirst 1.');
     expect(thinkingTokens(trace, layout)).toEqual(['First', ' 1.', ' Wait']);
+    // Probe markers: after 2 thinking tokens the viewer marks the text after "<think>\nFirst 1.".
+    const ends = thinkingTokenEnds(trace, layout);
+    expect(ends).toHaveLength(4);
+    expect('<think>\nFirst 1. Wait</think>ok'.slice(0, ends[2])).toBe('<think>\nFirst 1.');
   });
 
   it('keeps injected text in the prefix (extend: the "Wait" the model was shown)', () => {

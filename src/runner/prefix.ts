@@ -32,3 +32,15 @@ export function thinkingTokens(trace: readonly StoredSegment[], layout: Thinking
     .filter((p) => p.start >= split.thinkingStart && p.end <= end)
     .map((p) => p.token.text);
 }
+
+/**
+ * Character offsets, in the text after the prompt (injected text included), where the thinking
+ * stands after k thinking tokens: ends[0] is where the thinking starts. Probe markers in the report
+ * sit at these offsets.
+ */
+export function thinkingTokenEnds(trace: readonly StoredSegment[], layout: ThinkingLayout): number[] {
+  const t = asTrace(trace);
+  const split = splitTrace(t, layout.delims, layout.opensInPrompt);
+  const end = split.thinkingEnd ?? Number.POSITIVE_INFINITY;
+  return [split.thinkingStart, ...positionedTokens(t).filter((p) => p.start >= split.thinkingStart && p.end <= end).map((p) => p.end)];
+}

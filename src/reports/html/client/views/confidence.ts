@@ -39,7 +39,9 @@ export function bandByPosition(results: ResultSummary[], value: 'pCorrect' | 'lh
       const mean = (acc.sum[bin] ?? 0) / n;
       const variance = n > 1 ? Math.max(0, ((acc.sq[bin] ?? 0) - n * mean * mean) / (n - 1)) : 0;
       const half = 1.96 * Math.sqrt(variance / n);
-      out.push({ intervention, x: bin / BINS, mean, low: mean - half, high: mean + half });
+      // Probabilities live in [0, 1] and L-hat in [0, inf): a normal band must not leave them.
+      const top = value === 'pCorrect' ? 1 : Number.POSITIVE_INFINITY;
+      out.push({ intervention, x: bin / BINS, mean, low: Math.max(0, mean - half), high: Math.min(top, mean + half) });
     }
   }
   return out;

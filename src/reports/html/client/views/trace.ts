@@ -103,7 +103,9 @@ export function renderTraceViewer(data: RunData): { section: HTMLElement; open(r
         result.capFired ? ' — budget cap fired' : '',
         result.flip ? ` — ${result.flip} against golden` : '',
       ),
-      result.error ? el('p', { class: 'result-error' }, `This result could not be produced: ${result.error}`) : null,
+    );
+    if (result.error) view.append(el('p', { class: 'result-error' }, `This result could not be produced: ${result.error}`));
+    view.append(
       el('p', { class: 'question' }, problem.question),
     );
     const points = result.confidence.filter((c) => c.bounded !== true && (typeof c.lhat === 'number' || typeof c.pCorrect === 'number'));
