@@ -106,6 +106,9 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     for (let i = 0; i < hostileOutputs.length; i++) {
       await page.selectOption('.problem-select', `p${String(i).padStart(4, '0')}`);
       await page.locator('#trace .trace-text').waitFor();
+      // The question is shown as the text it is, and nothing placeholder-like leaks into the view.
+      expect(await page.locator('#trace .question').innerText()).toBe(`Question with ${hostileOutputs[i]}`.trim());
+      expect(await page.locator('#trace .trace-view').innerText()).not.toMatch(/^null$/m);
     }
     await page.click('nav button[data-tab="overview"]');
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
