@@ -32,6 +32,6 @@ export async function main(argv: string[]): Promise<number> {
       return exitCodeFor(error);
     }
     process.stderr.write(`thinkprobe: internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-    return ExitCode.checkFailed;
+    return ExitCode.internalError;
   }
 }

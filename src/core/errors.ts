@@ -8,6 +8,8 @@ export const ExitCode = {
   checkFailed: 1,
   badInput: 2,
   backendUnreachable: 3,
+  /** A bug in thinkprobe (sysexits' EX_SOFTWARE): never confused with a failed check. */
+  internalError: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -37,5 +39,5 @@ export class BackendUnreachableError extends Error {
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof InputError) return ExitCode.badInput;
   if (error instanceof BackendUnreachableError) return ExitCode.backendUnreachable;
-  return ExitCode.checkFailed;
+  return ExitCode.internalError;
 }

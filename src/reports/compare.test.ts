@@ -34,4 +34,18 @@ describe('compareRuns', () => {
     const { data: improved } = compareRuns(b, a);
     expect(improved.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
   });
+
+  it('never pairs a problem whose question or reference changed between the runs, and keeps both versions', () => {
+    const a = syntheticRun({ problems: 6, interventions: ['baseline'] });
+    const b = structuredClone(a);
+    b.problems[0]!.question = 'What is 9 + 9?';
+    b.problems[0]!.answer = '18';
+    for (const r of b.results) r.correct = !r.correct;
+    const { data, rows } = compareRuns(a, b);
+    expect(rows[0]!.pairs).toBe(5);
+    expect(data.checks.find((c) => c.name === 'same problems')?.summary).toMatch(/^1 problem id\(s\) .* p0000/);
+    expect(data.problems.find((p) => p.id === 'p0000')?.question).toBe(a.problems[0]!.question);
+    expect(data.problems.find((p) => p.id === 'p0000 (B)')?.question).toBe('What is 9 + 9?');
+    expect(data.results.filter((r) => r.problemId === 'p0000 (B)' && r.flip)).toHaveLength(0);
+  });
 });

@@ -27,8 +27,15 @@ export interface ComparisonRow {
 }
 
 /** Paired differences per intervention the two runs share: same problem, same sample. */
+/** Problems both runs have under one id but with a different question or reference: never paired. */
+export function changedProblems(a: RunData, b: RunData): Set<string> {
+  const old = new Map(a.problems.map((p) => [p.id, p]));
+  return new Set(b.problems.filter((p) => old.has(p.id) && (old.get(p.id)?.question !== p.question || old.get(p.id)?.answer !== p.answer)).map((p) => p.id));
+}
+
 export function pairedComparison(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): ComparisonRow[] {
-  const before = new Map(a.results.map((r) => [key(r), r]));
+  const changed = changedProblems(a, b);
+  const before = new Map(a.results.filter((r) => !changed.has(r.problemId)).map((r) => [key(r), r]));
   const labels = b.interventions.map((i) => i.label).filter((label) => a.interventions.some((i) => i.label === label));
   return labels.map((label) => {
     const pairs: Array<[boolean, boolean]> = [];
@@ -65,7 +72,8 @@ export function pairedComparison(a: RunData, b: RunData, options: { alpha?: numb
 export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): { data: RunData; rows: ComparisonRow[] } {
   const alpha = options.alpha ?? 0.05;
   const rows = pairedComparison(a, b, options);
-  const before = new Map(a.results.map((r) => [key(r), r]));
+  const changed = changedProblems(a, b);
+  const before = new Map(a.results.filter((r) => !changed.has(r.problemId)).map((r) => [key(r), r]));
   const checks: CheckSummary[] = rows.map((row) => {
     const worse = row.worseP < alpha / Math.max(1, rows.length);
     return {
@@ -81,10 +89,26 @@ export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; s
       const old = flips ? before.get(key(r)) : undefined;
       const flip = old && old.correct !== r.correct ? (r.correct ? 'gained' : 'lost') : undefined;
       const { flip: _ignored, ...rest } = r;
-      return { ...rest, intervention: `${prefix}:${r.intervention}`, ...(r.trace === undefined ? {} : { trace: r.trace + traceOffset }), ...(flip ? { flip } : {}) };
+      return {
+        ...rest,
+        problemId: flips ? renamed(r.problemId) : r.problemId,
+        intervention: `${prefix}:${r.intervention}`,
+        ...(r.trace === undefined ? {} : { trace: r.trace + traceOffset }),
+        ...(flip ? { flip } : {}),
+      };
     });
+  // A problem whose text changed between the runs keeps both versions: B's under `<id> (B)`.
+  const renamed = (id: string): string => (changed.has(id) ? `${id} (B)` : id);
   const problems = new Map(a.problems.map((p) => [p.id, p]));
-  for (const p of b.problems) problems.set(p.id, p);
+  for (const p of b.problems) problems.set(renamed(p.id), { ...p, id: renamed(p.id) });
+  if (changed.size > 0) {
+    checks.push({
+      name: 'same problems',
+      verdict: 'skipped',
+      summary: `${changed.size} problem id(s) have a different question or reference in the two runs and are not compared: ${[...changed].slice(0, 5).join(', ')}`,
+      evidence: { changed: [...changed] },
+    });
+  }
   const data: RunData = {
     run: {
       id: `${a.run.id} vs ${b.run.id}`,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ExitCode } from '../../core/errors.ts';
+import { ExitCode, InputError } from '../../core/errors.ts';
 import { compareRuns } from '../../reports/compare.ts';
 import { buildHtmlReport } from '../../reports/html/build.ts';
 import { terminalSafe } from '../../reports/terminal.ts';
@@ -18,11 +18,16 @@ export function registerCompare(program: Command): void {
     .option('--alpha <p>', 'significance level of the paired McNemar test', '0.05')
     .action(async (dirA: string, dirB: string, flags: { out?: string; alpha: string }) => {
       const alpha = Number(flags.alpha);
+      if (!(Number.isFinite(alpha) && alpha > 0 && alpha < 1)) throw new InputError('--alpha', `expected a probability between 0 and 1, got "${flags.alpha}"`);
       const a = loadRun(dirA).data;
       const b = loadRun(dirB).data;
-      const { data, rows } = compareRuns(a, b, { alpha: Number.isFinite(alpha) && alpha > 0 && alpha < 1 ? alpha : 0.05 });
+      const { data, rows } = compareRuns(a, b, { alpha });
       const file = flags.out ?? join(dirB, `compare-${basename(dirA)}.html`);
-      writeFileSync(file, await buildHtmlReport(data));
+      try {
+        writeFileSync(file, await buildHtmlReport(data));
+      } catch (error) {
+        throw new InputError(`--out ${file}`, `expected a file path thinkprobe can write (${(error as { code?: string }).code ?? (error as Error).message})`);
+      }
       if (rows.length === 0) process.stdout.write('no intervention label is shared by the two runs\n');
       for (const check of data.checks) process.stdout.write(`${check.verdict === 'fail' ? '✗' : check.verdict === 'pass' ? '✓' : '↓'} ${terminalSafe(check.name)}  ${terminalSafe(check.summary)}\n`);
       process.stdout.write(`${file}\n`);
