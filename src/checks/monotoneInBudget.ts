@@ -26,7 +26,9 @@ export function monotoneInBudget(spec: CheckSpecOf<'monotoneInBudget'>, context:
   const shape = measured.map((p) => `${p.tokens}:${fmt(p.accuracy, 2)}`).join(' ');
   const summary =
     violations.length === 0
-      ? `accuracy never falls as the budget grows (${shape})`
+      ? measured.some((p, i) => i > 0 && p.accuracy < measured[i - 1]!.accuracy - 1e-12)
+        ? `accuracy falls by no more than the tolerance ${spec.tolerance} as the budget grows (${shape})`
+        : `accuracy never falls as the budget grows (${shape})`
       : `accuracy falls ${violations.map((v) => `${String(v['from'])} -> ${String(v['to'])} by ${fmt(Number(v['dip']))}`).join(', ')} (tolerance ${spec.tolerance}; ${shape})`;
   return result(name, violations.length === 0 ? 'pass' : 'fail', summary, {
     curve: measured.map((p) => ({ label: p.label, tokens: p.tokens, n: p.n, accuracy: p.accuracy })),
