@@ -81,7 +81,9 @@ describe('monotoneInBudget', () => {
     const fail = await runCheck({ type: 'monotoneInBudget', tolerance: 0 }, context(rows, interventions));
     expect(fail.verdict).toBe('fail');
     expect(fail.evidence['violations']).toEqual([{ from: 'budget(512)', to: 'budget(1024)', fromAccuracy: 0.7, toAccuracy: 0.65, dip: 0.7 - 0.65 }]);
-    expect((await runCheck({ type: 'monotoneInBudget', tolerance: 0.1 }, context(rows, interventions))).verdict).toBe('pass');
+    const within = await runCheck({ type: 'monotoneInBudget', tolerance: 0.1 }, context(rows, interventions));
+    expect(within.verdict).toBe('pass');
+    expect(within.summary).toMatch(/^accuracy falls by no more than the tolerance 0\.1/);
   });
   it('is skipped with fewer than two budgets', async () => {
     expect((await runCheck({ type: 'monotoneInBudget', tolerance: 0 }, context(rowsFor('budget(256)', 3, 1), labeled(budget(256))))).verdict).toBe('skipped');
