@@ -1,5 +1,5 @@
-import { renderChatml } from './chatml-qwq.ts';
-import { RAML_PROMPT_SUFFIX, userContent, type ChatTemplate, type RenderInput, type TemplateOptions } from './template.ts';
+import { chatmlQwq, renderChatml } from './chatml-qwq.ts';
+import { userContent, type ChatTemplate, type RenderInput, type TemplateOptions } from './template.ts';
 
 /** Qwen3's soft switch: appended to the user turn, the model answers with an empty thinking block. */
 export const QWEN3_NO_THINK = ' /no_think';
@@ -22,21 +22,16 @@ export interface Qwen3Template extends ChatTemplate {
  * leave it to the model). `noThink: true` appends `/no_think` to every user turn.
  */
 export function qwen3(options: TemplateOptions & { noThink?: boolean } = {}): Qwen3Template {
-  const prefill = options.prefillThink ?? true;
-  const promptSuffix = options.promptSuffix ?? RAML_PROMPT_SUFFIX;
+  // Qwen3 speaks the same ChatML as QwQ; it adds the /no_think switch and its budget sentence.
+  const chatml = chatmlQwq(options);
   const switchText = options.noThink ? QWEN3_NO_THINK : '';
   return {
+    ...chatml,
     name: 'qwen3',
-    thinkOpen: '<think>',
-    thinkClose: '</think>',
-    endOfTurn: '<|im_end|>',
-    stopStrings: ['<|im_start|>', '<|im_end|>'],
-    opensThinkingItself: !prefill,
-    promptSuffix,
     noThinkSuffix: QWEN3_NO_THINK,
     budgetClose: QWEN3_BUDGET_CLOSE,
     render(input: RenderInput): string {
-      return renderChatml(input, userContent(input, promptSuffix) + switchText, prefill);
+      return renderChatml(input, userContent(input, chatml.promptSuffix) + switchText, !chatml.opensThinkingItself);
     },
   };
 }
