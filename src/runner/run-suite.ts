@@ -30,6 +30,8 @@ export interface RunSuiteOptions {
   suiteFile: string;
   model?: string;
   host?: string;
+  /** A built-in template name; overrides the suite's template. */
+  template?: string;
   samples?: number;
   seed?: number;
   concurrency?: number;
@@ -156,6 +158,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   const suite: Suite = {
     ...loaded.suite,
     ...(options.model ? { model: options.model } : {}),
+    ...(options.template ? { template: options.template } : {}),
     ...(options.samples ? { samples: options.samples } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };

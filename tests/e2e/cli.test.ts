@@ -36,4 +36,10 @@ describe('thinkprobe CLI', () => {
     expect(result.stderr).not.toMatch(/[\u001b\u0007]/);
     expect(result.stderr).toContain('missing\\u001b]0;owned\\u0007.yaml: no such file');
   });
+
+  it('refuses an unknown --template with one line naming the flag', async () => {
+    const result = await thinkprobe('run', 'suites/quickstart.suite.ts', '--template', 'nope', '--out', 'reports/.cli-test');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe("thinkprobe: --template: unknown template 'nope'; expected one of chatml-qwq, qwen3, deepseek-r1 (or a custom template in the suite)");
+  });
 });

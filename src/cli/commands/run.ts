@@ -9,6 +9,7 @@ import { integerFlag } from '../flags.ts';
 interface RunFlags {
   model?: string;
   host?: string;
+  template?: string;
   samples?: string;
   concurrency?: string;
   seed?: string;
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
     .argument('[suites...]', `suite files (.suite.ts, .json, .yaml); default ${DEFAULT_SUITE}`)
     .option('--model <name>', "model to run: an Ollama model (e.g. qwq) or sim:<card> for the built-in simulator; default: the suite's")
     .option('--host <url>', 'Ollama server, e.g. http://gpu-box:11434 (default: OLLAMA_HOST, else http://127.0.0.1:11434)')
+    .option('--template <name>', "chat template: chatml-qwq, qwen3 or deepseek-r1 (default: the suite's, else picked from the model's /api/show)")
     .option('--samples <n>', "samples per problem and intervention (default: the suite's)")
     .option('--concurrency <n>', 'requests in flight = server slots (OLLAMA_NUM_PARALLEL); default 4 on the simulator, 1 on Ollama')
     .option('--seed <n>', "base seed (default: the suite's)")
@@ -68,6 +70,7 @@ export function registerRun(program: Command): void {
               suiteFile,
               ...(flags.model ? { model: flags.model } : {}),
               ...(flags.host ? { host: flags.host } : {}),
+              ...(flags.template ? { template: flags.template } : {}),
               ...(samples ? { samples } : {}),
               ...(seed !== undefined ? { seed } : {}),
               ...(concurrency ? { concurrency } : {}),
