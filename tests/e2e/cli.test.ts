@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../bin/thinkprobe.js', import.meta.url));
@@ -38,7 +40,7 @@ describe('thinkprobe CLI', () => {
   });
 
   it('refuses an unknown --template with one line naming the flag', async () => {
-    const result = await thinkprobe('run', 'suites/quickstart.suite.ts', '--template', 'nope', '--out', 'reports/.cli-test');
+    const result = await thinkprobe('run', 'suites/quickstart.suite.ts', '--template', 'nope', '--out', join(tmpdir(), 'thinkprobe-cli-test'));
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe("thinkprobe: --template: unknown template 'nope'; expected one of chatml-qwq, qwen3, deepseek-r1 (or a custom template in the suite)");
   });
