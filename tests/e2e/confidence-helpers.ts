@@ -1,5 +1,8 @@
 import type { Backend, Completion } from '../../src/backends/backend.ts';
+import { OllamaBackend } from '../../src/backends/ollama.ts';
 import { RAML_SAMPLING } from '../../src/confidence/index.ts';
+import type { SimModel } from '../../src/sim/model/types.ts';
+import { loadServedModel, startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 
 /** The simulator card the confidence e2e tests probe. */
 export const MODEL = 'sim-qwq';
@@ -17,4 +20,10 @@ export function sampleTrace(backend: Backend, prompt: string, options: { seed: n
     sampling: RAML_SAMPLING,
     topLogprobs: 0,
   });
+}
+
+/** The stack every confidence e2e test probes: the simulator's HTTP server, the Ollama backend on it, and the model's exact truth. */
+export async function startSimStack(): Promise<{ server: SimServer; backend: OllamaBackend; model: SimModel }> {
+  const server = await startSimServer({ port: 0 });
+  return { server, backend: new OllamaBackend({ host: server.url, numCtx: 16384 }), model: await loadServedModel(MODEL) };
 }

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OllamaBackend } from '../../src/backends/ollama.ts';
+import type { OllamaBackend } from '../../src/backends/ollama.ts';
 import { DEER_TRIAL_SUFFIX, RAML_SUFFIX, sampledConfidence, selfConfidence, UNTRUNCATED_SAMPLING } from '../../src/confidence/index.ts';
 import { equivalentSync } from '../../src/grading/index.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
 import type { SimModel } from '../../src/sim/model/types.ts';
-import { loadServedModel, startSimServer, type SimServer } from '../../src/sim/server/index.ts';
+import type { SimServer } from '../../src/sim/server/index.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
-import { MODEL, sampleTrace } from './confidence-helpers.ts';
+import { MODEL, sampleTrace, startSimStack } from './confidence-helpers.ts';
 
 /** Sampled confidence and DEER self-confidence through the real stack, checked against the simulator's truth. */
 
@@ -15,9 +15,7 @@ let backend: OllamaBackend;
 let model: SimModel;
 
 beforeAll(async () => {
-  server = await startSimServer({ port: 0 });
-  backend = new OllamaBackend({ host: server.url, numCtx: 16384 });
-  model = await loadServedModel(MODEL);
+  ({ server, backend, model } = await startSimStack());
 });
 afterAll(async () => {
   await server?.close();

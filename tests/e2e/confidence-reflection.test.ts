@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OllamaBackend } from '../../src/backends/ollama.ts';
+import type { OllamaBackend } from '../../src/backends/ollama.ts';
 import { atReflections, findReflections, lhatAlong } from '../../src/confidence/index.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
-import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
+import type { SimServer } from '../../src/sim/server/index.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
-import { MODEL, sampleTrace } from './confidence-helpers.ts';
+import { MODEL, sampleTrace, startSimStack } from './confidence-helpers.ts';
 
 /**
  * Probes scheduled at reflection words land where L-hat jumps (RaML's Figure 6: the mean relative
@@ -16,8 +16,7 @@ let server: SimServer;
 let backend: OllamaBackend;
 
 beforeAll(async () => {
-  server = await startSimServer({ port: 0 });
-  backend = new OllamaBackend({ host: server.url, numCtx: 16384 });
+  ({ server, backend } = await startSimStack());
 });
 afterAll(async () => {
   await server?.close();

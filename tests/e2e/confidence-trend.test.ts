@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OllamaBackend } from '../../src/backends/ollama.ts';
+import type { OllamaBackend } from '../../src/backends/ollama.ts';
 import { atFractions, lhatAlong } from '../../src/confidence/index.ts';
 import { equivalentSync, extractAnswer } from '../../src/grading/index.ts';
 import { spearman } from '../../src/metrics/correlation.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
-import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
+import type { SimServer } from '../../src/sim/server/index.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
-import { MODEL, sampleTrace } from './confidence-helpers.ts';
+import { MODEL, sampleTrace, startSimStack } from './confidence-helpers.ts';
 
 /**
  * RaML's finding, reproduced through the harness on the simulator: teacher-forced L-hat of the
@@ -18,8 +18,7 @@ let server: SimServer;
 let backend: OllamaBackend;
 
 beforeAll(async () => {
-  server = await startSimServer({ port: 0 });
-  backend = new OllamaBackend({ host: server.url, numCtx: 16384 });
+  ({ server, backend } = await startSimStack());
 });
 afterAll(async () => {
   await server?.close();

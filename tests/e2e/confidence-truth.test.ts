@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { OllamaBackend } from '../../src/backends/ollama.ts';
+import type { OllamaBackend } from '../../src/backends/ollama.ts';
 import { DYNASOR_PROBE_SUFFIX, prefixAt, RAML_SUFFIX, teacherForcedLhat, type TeacherForcedResult } from '../../src/confidence/index.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
-import { loadServedModel, startSimServer, type SimServer } from '../../src/sim/server/index.ts';
+import type { SimServer } from '../../src/sim/server/index.ts';
 import type { SimModel } from '../../src/sim/model/types.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
-import { MODEL, sampleTrace } from './confidence-helpers.ts';
+import { MODEL, sampleTrace, startSimStack } from './confidence-helpers.ts';
 
 /**
  * Teacher-forced L-hat through the real stack (the official ollama client in OllamaBackend, the
@@ -19,9 +19,7 @@ let backend: OllamaBackend;
 let model: SimModel;
 
 beforeAll(async () => {
-  server = await startSimServer({ port: 0 });
-  backend = new OllamaBackend({ host: server.url, numCtx: 16384 });
-  model = await loadServedModel(MODEL);
+  ({ server, backend, model } = await startSimStack());
 });
 afterAll(async () => {
   await server?.close();
