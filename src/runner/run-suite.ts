@@ -175,23 +175,33 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   });
   const out = options.out ?? 'reports';
   const folder = chooseRunFolder({ out, suite: suite.name, hash, fresh: options.fresh === true });
+  const target = await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
+  // Preflight before anything is written: a run refused here leaves no folder that would later look resumable.
+  let info: ModelInfo;
+  let template: ChatTemplate;
+  try {
+    info = await target.backend.describe(target.model);
+    template = chooseTemplate(suite, info);
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
   try {
     mkdirSync(folder.dir, { recursive: true });
   } catch (error) {
+    await target.close();
     throw new InputError(`--out ${out}`, `expected a folder thinkprobe can write to (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
   if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
 
-  const target = await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
   const store = openStore(join(folder.dir, 'store.sqlite'));
   const grader = createGrader({ workers: 1 });
   try {
-    const info = await target.backend.describe(target.model);
     const session: Session = {
       suite,
       target,
       info,
-      template: chooseTemplate(suite, info),
+      template,
       store,
       grader,
       problems,
