@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -145,7 +145,7 @@ describe('SQLite store', () => {
     db.close();
   });
 
-  it('uses WAL with synchronous FULL and a versioned schema', () => {
+  it('uses WAL and a versioned schema', () => {
     const file = tempFile();
     open(file).close();
     const db = new Database(file);
@@ -172,5 +172,123 @@ describe('SQLite store', () => {
     const store = open(':memory:');
     expect(() => store.putResult('r', { key: '' })).toThrow(InputError);
     expect(() => store.finishRun('nope', 'completed')).toThrow(/no run 'nope'/);
+  });
+});
+
+/** What another connection (another process, or this one after a crash) sees committed. */
+function committedKeys(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT key FROM completions ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+  } finally {
+    db.close();
+  }
+}
+
+function committedResults(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT key FROM results ORDER BY rowid').all() as { key: string }[]).map((r) => r.key);
+  } finally {
+    db.close();
+  }
+}
+
+const variant = (i: number): CompletionKeyParts => ({ ...parts, request: { ...request, seed: i } });
+
+describe('group commit', () => {
+  it('a put is read back at once by this process, and committed by flush()', () => {
+    const file = tempFile();
+    const store = open(file);
+    const key = store.cacheKey(parts);
+    store.putCompletion(key, parts, completion);
+    expect(store.getCompletion(key)).toEqual(completion);
+    expect(committedKeys(file)).toEqual([]);
+    store.flush();
+    expect(committedKeys(file)).toEqual([key]);
+    expect(store.getCompletion(key)).toEqual(completion);
+    expect(store.cacheStats()).toEqual({ entries: 1, hits: 2, misses: 0 });
+  });
+
+  it('a read returns a copy: mutating it does not change the stored completion, pending or committed', () => {
+    const store = open(tempFile());
+    const key = store.cacheKey(parts);
+    store.putCompletion(key, parts, completion);
+    const first = store.getCompletion(key)!;
+    first.tokens[0]!.text = 'changed';
+    expect(store.getCompletion(key)).toEqual(completion);
+    store.flush();
+    store.getCompletion(key)!.text = 'changed';
+    expect(store.getCompletion(key)).toEqual(completion);
+  });
+
+  it('commits on its own within the flush interval, without flush() or close()', async () => {
+    const file = tempFile();
+    const store = open(file);
+    const keys = [0, 1, 2].map((i) => store.cacheKey(variant(i)));
+    keys.forEach((key, i) => store.putCompletion(key, variant(i), completion));
+    await vi.waitFor(() => expect(committedKeys(file)).toEqual([...keys].sort()), { timeout: 2000, interval: 5 });
+  });
+
+  it('a full batch commits at once', () => {
+    const file = tempFile();
+    const store = openStore(file, { maxBatchRows: 3, flushMs: 60_000 });
+    stores.push(store);
+    const keys = [0, 1, 2, 3].map((i) => store.cacheKey(variant(i)));
+    keys.forEach((key, i) => store.putCompletion(key, variant(i), completion));
+    // Three filled the batch and committed; the fourth waits for the next commit.
+    expect(committedKeys(file)).toEqual(keys.slice(0, 3).sort());
+    store.close();
+    expect(committedKeys(file)).toEqual([...keys].sort());
+  });
+
+  it('a later put of the same key wins, and the last write before close is never lost', () => {
+    const file = tempFile();
+    const store = openStore(file, { flushMs: 60_000 });
+    const key = store.cacheKey(parts);
+    store.putCompletion(key, parts, completion);
+    store.flush();
+    store.putCompletion(key, parts, { ...completion, text: 'second' });
+    expect(store.getCompletion(key)?.text).toBe('second');
+    store.putCompletion(key, parts, { ...completion, text: 'third' });
+    store.close();
+    const again = open(file);
+    expect(again.getCompletion(key)?.text).toBe('third');
+    expect(again.cacheStats().entries).toBe(1);
+  });
+
+  it('result rows are batched too: results() sees them, and finishRun commits them before the status', () => {
+    const file = tempFile();
+    const store = openStore(file, { flushMs: 60_000 });
+    stores.push(store);
+    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    store.putResult('r', { key: 'b', n: 1 });
+    store.putResult('r', { key: 'a', n: 2 });
+    store.putResult('r', { key: 'b', n: 3 });
+    expect(committedResults(file)).toEqual([]);
+    store.finishRun('r', 'interrupted');
+    expect(committedResults(file)).toEqual(['b', 'a']);
+    store.putResult('r', { key: 'c', n: 4 });
+    expect(store.results('r')).toEqual([
+      { key: 'b', n: 3 },
+      { key: 'a', n: 2 },
+      { key: 'c', n: 4 },
+    ]);
+  });
+
+  it('a result for a run never begun is refused at the put, not at the later commit', () => {
+    const file = tempFile();
+    const store = openStore(file, { flushMs: 60_000 });
+    stores.push(store);
+    expect(() => store.putResult('ghost', { key: 'x' })).toThrow(/no run 'ghost'/);
+    store.putCompletion(store.cacheKey(parts), parts, completion);
+    store.flush();
+    expect(committedKeys(file)).toEqual([store.cacheKey(parts)]);
+    // A run begun by another connection on the same file is known too.
+    const other = open(file);
+    other.beginRun({ runId: 'elsewhere', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    store.putResult('elsewhere', { key: 'y' });
+    store.flush();
+    expect(committedResults(file)).toEqual(['y']);
   });
 });

@@ -4,18 +4,32 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Completion } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
+import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
+import { timed } from './timing.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /**
- * The run store on better-sqlite3. Crash safety comes from SQLite itself: WAL journal, and every
- * put is a single statement, i.e. its own transaction, committed before the call returns.
+ * The run store on better-sqlite3, with group commit. Writes go to an in-memory batch (visible to
+ * this process's reads at once) and are committed together in one transaction every FLUSH_MS, or
+ * as soon as MAX_BATCH_ROWS are waiting, on flush()/close(), and at process exit. One fsync-free
+ * commit per batch instead of one fsync per completion keeps the synchronous SQLite calls from
+ * stalling the event loop while other streams are being read.
  *
- * synchronous = FULL: in WAL mode NORMAL already survives a killed process (kill -9, Ctrl-C,
- * OOM), but a power loss or kernel panic may roll back the last commits. FULL fsyncs the WAL on
- * every commit, so a completion is durable against that too the moment putCompletion returns.
- * The price is one fsync per completion, negligible next to a completion that took the model
- * seconds to minutes to produce.
+ * WAL with synchronous = NORMAL: a committed batch survives a killed process (it is in the WAL
+ * file); a power loss may roll back the last committed batches, never corrupt the file. Either
+ * way what is lost is work a resumed run requests again. See README.md.
  */
+
+export interface StoreOptions {
+  /** Longest a write waits for its group commit, in ms. Default FLUSH_MS. */
+  flushMs?: number;
+  /** A batch this large commits at once. Default MAX_BATCH_ROWS. */
+  maxBatchRows?: number;
+}
+
+export const FLUSH_MS = 5;
+export const MAX_BATCH_ROWS = 256;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
 export const SCHEMA_VERSION = 1;
@@ -80,25 +94,29 @@ class SqliteStore implements Store {
   private hits = 0;
   private misses = 0;
   private closed = false;
-  private readonly stmt: {
-    get: Database.Statement<[string], { completion: string }>;
-    put: Database.Statement<[string, string, string, string]>;
-    count: Database.Statement<[], { n: number }>;
-    getRun: Database.Statement<[string], { meta: string }>;
-    insertRun: Database.Statement<[string, string, string]>;
-    reopenRun: Database.Statement<[string]>;
-    finishRun: Database.Statement<[string, string, string]>;
-    putResult: Database.Statement<[string, string, string, string]>;
-    results: Database.Statement<[string], { row: string }>;
-  };
+  private readonly batch = new WriteBatch();
+  /** Runs known to exist, so a row for an unknown run is refused at the put rather than failing its batch. */
+  private readonly runs = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  /** A group commit that failed on its timer: reported by the next write instead of crashing the process. */
+  private failure: unknown;
+  private readonly flushMs: number;
+  private readonly maxBatchRows: number;
+  private readonly stmt: Statements;
+  private readonly commitBatch: (batch: WriteBatch, at: string) => void;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    options: StoreOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? FLUSH_MS;
+    this.maxBatchRows = Math.max(1, options.maxBatchRows ?? MAX_BATCH_ROWS);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     try {
       this.db = new Database(file);
       this.db.pragma('busy_timeout = 10000');
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
+      this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
     } catch (error) {
@@ -106,24 +124,12 @@ class SqliteStore implements Store {
       const why = error instanceof Error ? error.message : String(error);
       throw new InputError(file, `expected a thinkprobe store (SQLite database) that can be opened for writing: ${why}`);
     }
-    const db = this.db;
-    this.stmt = {
-      get: db.prepare('SELECT completion FROM completions WHERE key = ?'),
-      put: db.prepare(
-        'INSERT INTO completions (key, parts, completion, created_at) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT(key) DO UPDATE SET parts = excluded.parts, completion = excluded.completion',
-      ),
-      count: db.prepare('SELECT count(*) AS n FROM completions'),
-      getRun: db.prepare('SELECT meta FROM runs WHERE run_id = ?'),
-      insertRun: db.prepare("INSERT INTO runs (run_id, meta, status, started_at) VALUES (?, ?, 'running', ?) ON CONFLICT(run_id) DO NOTHING"),
-      reopenRun: db.prepare("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?"),
-      finishRun: db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?'),
-      putResult: db.prepare(
-        'INSERT INTO results (run_id, key, row, updated_at) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT(run_id, key) DO UPDATE SET row = excluded.row, updated_at = excluded.updated_at',
-      ),
-      results: db.prepare('SELECT row FROM results WHERE run_id = ? ORDER BY rowid'),
-    };
+    this.stmt = prepareStatements(this.db);
+    this.commitBatch = this.db.transaction((batch: WriteBatch, at: string) => {
+      for (const c of batch.completions.values()) this.stmt.put.run(c.key, c.parts, c.completion, at);
+      for (const r of batch.results.values()) this.stmt.putResult.run(r.runId, r.key, r.row, at);
+    });
+    flushOnExit(this);
   }
 
   private migrate(): void {
@@ -147,22 +153,28 @@ class SqliteStore implements Store {
   }
 
   getCompletion(key: string): Completion | undefined {
-    const row = this.stmt.get.get(key);
-    if (row === undefined) {
+    return timed(() => this.readCompletion(key));
+  }
+
+  private readCompletion(key: string): Completion | undefined {
+    const text = this.batch.completion(key) ?? this.stmt.get.get(key)?.completion;
+    if (text === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    return parseJson<Completion>(row.completion, `${this.file}: completions[${key}]`);
+    return parseJson<Completion>(text, `${this.file}: completions[${key}]`);
   }
 
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
-    // One statement = one transaction: committed (and, with synchronous=FULL, fsynced) on return.
-    this.stmt.put.run(key, JSON.stringify(parts), JSON.stringify(completion), new Date().toISOString());
+    this.throwIfFailed();
+    timed(() => this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: JSON.stringify(completion) }));
+    this.written();
   }
 
   beginRun(meta: RunMeta): RunMeta {
-    return this.db.transaction((): RunMeta => {
+    this.flush();
+    const begun = this.db.transaction((): RunMeta => {
       const existing = this.stmt.getRun.get(meta.runId);
       if (existing !== undefined) {
         this.stmt.reopenRun.run(meta.runId);
@@ -171,31 +183,117 @@ class SqliteStore implements Store {
       this.stmt.insertRun.run(meta.runId, JSON.stringify(meta), meta.startedAt);
       return meta;
     }).immediate();
+    this.runs.add(meta.runId);
+    return begun;
   }
 
   finishRun(runId: string, status: 'completed' | 'failed' | 'interrupted'): void {
+    // The rows of a run commit before its status says it finished.
+    this.flush();
     const changed = this.stmt.finishRun.run(status, new Date().toISOString(), runId).changes;
     if (changed === 0) throw new InputError(`${this.file}: runs`, `no run '${runId}' to finish (beginRun first)`);
   }
 
   putResult(runId: string, row: ResultRow): void {
     if (typeof row.key !== 'string' || row.key === '') throw new InputError(`result row of run '${runId}'`, 'expected a non-empty string key');
-    this.stmt.putResult.run(runId, row.key, JSON.stringify(row), new Date().toISOString());
+    if (!this.runs.has(runId)) {
+      if (this.stmt.getRun.get(runId) === undefined) throw new InputError(`${this.file}: runs`, `no run '${runId}' for result row '${row.key}' (beginRun first)`);
+      this.runs.add(runId);
+    }
+    this.throwIfFailed();
+    timed(() => this.batch.addResult({ runId, key: row.key, row: JSON.stringify(row) }));
+    this.written();
   }
 
   results(runId: string): ResultRow[] {
+    this.flush();
     return this.stmt.results.all(runId).map((r) => parseJson<ResultRow>(r.row, `${this.file}: results of ${runId}`));
   }
 
   cacheStats(): { entries: number; hits: number; misses: number } {
+    this.flush();
     return { entries: this.stmt.count.get()?.n ?? 0, hits: this.hits, misses: this.misses };
+  }
+
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.batch.size === 0 || this.closed) return;
+    timed(() => this.commitBatch(this.batch, new Date().toISOString()));
+    // Only a committed batch is dropped: after a failed commit the rows stay for the next try.
+    this.batch.clear();
+    this.failure = undefined;
   }
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
-    this.db.close();
+    try {
+      this.flush();
+    } finally {
+      this.closed = true;
+      forgetOnExit(this);
+      this.db.close();
+    }
   }
+
+  /** After each write: commit now when the batch is full, else make sure a group commit is due. */
+  private written(): void {
+    if (this.batch.size >= this.maxBatchRows) this.flush();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.flushOnTimer(), this.flushMs);
+      // A pending commit must not keep the process alive: exit and close() flush it anyway.
+      this.timer.unref();
+    }
+  }
+
+  private flushOnTimer(): void {
+    this.timer = undefined;
+    try {
+      this.flush();
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure === undefined) return;
+    // Retry first: a transient failure (the file busy a moment) must not end the run.
+    this.flush();
+  }
+}
+
+interface Statements {
+  get: Database.Statement<[string], { completion: string }>;
+  put: Database.Statement<[string, string, string, string]>;
+  count: Database.Statement<[], { n: number }>;
+  getRun: Database.Statement<[string], { meta: string }>;
+  insertRun: Database.Statement<[string, string, string]>;
+  reopenRun: Database.Statement<[string]>;
+  finishRun: Database.Statement<[string, string, string]>;
+  putResult: Database.Statement<[string, string, string, string]>;
+  results: Database.Statement<[string], { row: string }>;
+}
+
+function prepareStatements(db: Database.Database): Statements {
+  return {
+    get: db.prepare('SELECT completion FROM completions WHERE key = ?'),
+    put: db.prepare(
+      'INSERT INTO completions (key, parts, completion, created_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT(key) DO UPDATE SET parts = excluded.parts, completion = excluded.completion',
+    ),
+    count: db.prepare('SELECT count(*) AS n FROM completions'),
+    getRun: db.prepare('SELECT meta FROM runs WHERE run_id = ?'),
+    insertRun: db.prepare("INSERT INTO runs (run_id, meta, status, started_at) VALUES (?, ?, 'running', ?) ON CONFLICT(run_id) DO NOTHING"),
+    reopenRun: db.prepare("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?"),
+    finishRun: db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?'),
+    putResult: db.prepare(
+      'INSERT INTO results (run_id, key, row, updated_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT(run_id, key) DO UPDATE SET row = excluded.row, updated_at = excluded.updated_at',
+    ),
+    results: db.prepare('SELECT row FROM results WHERE run_id = ? ORDER BY rowid'),
+  };
 }
 
 function parseJson<T>(text: string, where: string): T {
@@ -207,6 +305,6 @@ function parseJson<T>(text: string, where: string): T {
 }
 
 /** Opens (creating if needed) the store at `file`; `:memory:` for a throwaway one. */
-export function openStore(file: string): Store {
-  return new SqliteStore(file);
+export function openStore(file: string, options: StoreOptions = {}): Store {
+  return new SqliteStore(file, options);
 }

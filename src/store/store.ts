@@ -2,8 +2,9 @@ import type { Completion, CompletionRequest } from '../backends/backend.ts';
 
 /**
  * The run store: one SQLite file per run folder (better-sqlite3). It is what makes runs resumable:
- * every completion is committed the moment it arrives, so rerunning an interrupted run replays
- * finished nodes from here and sends only the rest to the model.
+ * every completion is written the moment it arrives and committed with the next group commit (a
+ * few milliseconds later, see README.md), so rerunning an interrupted run replays finished nodes
+ * from here and sends only the rest to the model.
  * Implemented by sqlite-store.ts; the engine depends on this interface only.
  */
 
@@ -35,8 +36,13 @@ export type ResultRow = Record<string, unknown> & { key: string };
 export interface Store {
   readonly file: string;
   cacheKey(parts: CompletionKeyParts): string;
+  /** Sees every put of this process at once, committed or not. */
   getCompletion(key: string): Completion | undefined;
-  /** Durable when it returns (committed); a crash afterwards never loses it. */
+  /**
+   * Visible to getCompletion on return; committed by the next group commit (within the store's
+   * flush interval, or at once when the batch is full), by flush() or close(), or at process exit.
+   * A process killed before that loses this batch only; a resumed run requests it again.
+   */
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void;
   /** Creates the run record, or returns the existing one when resuming the same run id. */
   beginRun(meta: RunMeta): RunMeta;
@@ -46,5 +52,8 @@ export interface Store {
   results(runId: string): ResultRow[];
   /** Totals for cost accounting and progress: entries, hits and misses this session. */
   cacheStats(): { entries: number; hits: number; misses: number };
+  /** Commits every write made so far in one transaction: on return they survive a killed process. */
+  flush(): void;
+  /** Flushes, then closes the file. */
   close(): void;
 }

@@ -13,8 +13,9 @@ import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 import { fixtureCompletion, fixtureParts, simRequest } from './fixtures/store-writer-data.ts';
 
 /**
- * kill -9 at random moments never corrupts the store and never loses a completion whose
- * putCompletion had returned. A real child process writes through the real store; we SIGKILL it.
+ * kill -9 at random moments never corrupts the store and never loses a completion once a group
+ * commit covering it (store.flush()) had returned. A real child process writes through the real
+ * store; we SIGKILL it. An exit without close() still commits the batch that was waiting.
  */
 
 const writer = fileURLToPath(new URL('./fixtures/store-writer.ts', import.meta.url));
@@ -158,5 +159,20 @@ describe('store survives kill -9', () => {
     await killRepeatedly(file, [file, String(count), sim.url, 'sim-qwq'], count, schedule, async (i, stored) => {
       expect(strip(stored)).toEqual(strip(await reference.complete('sim-qwq', simRequest(i))));
     });
+  });
+
+  it('process.exit() without flush or close commits the batch still waiting for its group commit', async () => {
+    const file = join(dir, 'exit.sqlite');
+    const count = 25;
+    const run = await runWriter([file, String(count), 'exit']);
+    expect(run.finished).toBe(false);
+    expect(integrity(file)).toBe('ok');
+    const store = openStore(file);
+    try {
+      expect(store.cacheStats().entries).toBe(count);
+      for (let i = 0; i < count; i++) expect(store.getCompletion(store.cacheKey(fixtureParts(i)))).toEqual(fixtureCompletion(i));
+    } finally {
+      store.close();
+    }
   });
 });

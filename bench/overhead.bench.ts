@@ -1,0 +1,257 @@
+/**
+ * `npm run bench:overhead`: thinkprobe's own CPU per request and per decoded token, the harness's
+ * event-loop delay, and the store's share of that CPU.
+ *
+ * Method. It measures the harness, not the model server:
+ * - The simulator runs in its own process (`thinkprobe sim --port 0 --parallel 4`, no latency
+ *   emulation, so it answers as fast as it can and the harness is the part under load), with an
+ *   answer key for the suites' problems written to a temp file.
+ * - thinkprobe runs in this process (`runSuite`, as `thinkprobe run --model sim-qwq --host URL
+ *   --concurrency 4 --no-html` would), over real HTTP, with a fresh run folder and store per suite.
+ * - A small warm-up run first loads every module and warms the JIT; it is not counted
+ *   ("startup excluded").
+ * - Per suite: this process's CPU (`process.cpuUsage`, user + system, all of its threads) from
+ *   just before runSuite to just after it; requests and decoded tokens as the simulator counted
+ *   them (`/sim/stats`, so requests served from the store are not counted as work done); the
+ *   event-loop delay p99 (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) over the run; and
+ *   the time the event loop spent inside store calls (src/store/timing.ts) over that CPU time.
+ * - Two suites: request-heavy (`suites/termination.yaml`: noThinking, stop phrase, /no_think,
+ *   budgets, DEER and Dynasor probes, a property check that reruns Dynasor; many short requests)
+ *   and token-heavy (a baseline and one forced "Wait" on harder problems: few long requests).
+ * The HTML report is off: it is built once per run, not per request (`npm run bench:report`).
+ *
+ * Prints one JSON line per suite, then the final line: cpu_ms_per_request from the request-heavy
+ * suite, cpu_us_per_decoded_token from the token-heavy one, and the worse event-loop p99 and store
+ * share of the two. Targets: cpu_ms_per_request <= 1.0, cpu_us_per_decoded_token <= 20,
+ * event_loop_p99_ms <= 20.
+ *
+ * BENCH_PROFILE=<dir> also records a CPU profile of the measured runs (node:inspector) into <dir>
+ * and prints the top self-time functions and files; the figures are then inflated by the profiler.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadAllProblems } from '../src/problems/load.ts';
+import { runSuite } from '../src/runner/run-suite.ts';
+import { storeTimeMs } from '../src/store/timing.ts';
+import { loadSuite } from '../src/suite/load.ts';
+
+const SLOTS = 4;
+const MODEL = 'sim-qwq';
+const REQUEST_HEAVY = fileURLToPath(new URL('../suites/termination.yaml', import.meta.url));
+
+const TOKEN_HEAVY_YAML = `name: overhead-tokens
+model: sim:sim-qwq
+problems:
+  - family: arithmetic-chain
+    count: ${Number(process.env.BENCH_TOKEN_PROBLEMS ?? 24)}
+    difficulty: 5
+    seed: 11
+samples: 1
+maxThinkingTokens: 8192
+interventions:
+  - type: baseline
+  - type: extend
+    times: 1
+checks:
+  - type: budgetRespected
+`;
+
+const WARMUP_YAML = `name: overhead-warmup
+model: sim:sim-qwq
+problems:
+  - family: arithmetic-chain
+    count: 2
+    difficulty: 1
+    seed: 3
+interventions:
+  - type: baseline
+  - type: budget
+    tokens: 64
+  - type: earlyExit
+    method: dynasor
+    every: 32
+  - type: earlyExit
+    method: deer
+checks:
+  - type: budgetRespected
+`;
+
+interface SimStats {
+  requests: number;
+  decoded_tokens: number;
+}
+
+interface Figures {
+  suite: string;
+  requests: number;
+  decoded_tokens: number;
+  cpu_ms: number;
+  wall_ms: number;
+  cpu_ms_per_request: number;
+  cpu_us_per_decoded_token: number;
+  event_loop_p99_ms: number;
+  store_share_of_cpu: number;
+}
+
+async function startSim(answers: string): Promise<{ url: string; child: ChildProcess }> {
+  const bin = fileURLToPath(new URL('../bin/thinkprobe.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'sim', '--port', '0', '--parallel', String(SLOTS), '--answers', answers], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A crashed benchmark must not leave a simulator behind.
+  process.once('exit', () => child.kill('SIGKILL'));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`thinkprobe sim exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+async function simStats(url: string): Promise<SimStats> {
+  const res = await fetch(`${url}/sim/stats`);
+  return (await res.json()) as SimStats;
+}
+
+/** The simulator knows the answers of every problem the suites ask, as the embedded one would. */
+async function writeAnswerKey(suiteFiles: string[], file: string): Promise<void> {
+  const lines: string[] = [];
+  for (const suiteFile of suiteFiles) {
+    const loaded = await loadSuite(suiteFile);
+    for (const p of await loadAllProblems(loaded.suite.problems, { root: loaded.root })) {
+      lines.push(JSON.stringify({ question: p.question, answer: p.answer, ...(p.difficulty === undefined ? {} : { difficulty: p.difficulty }) }));
+    }
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+async function measure(name: string, suiteFile: string, url: string, out: string): Promise<Figures> {
+  const before = await simStats(url);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const storeBefore = storeTimeMs();
+  const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  delay.enable();
+  const outcome = await runSuite({ suiteFile, model: MODEL, host: url, concurrency: SLOTS, out, fresh: true, html: false, log: () => undefined });
+  delay.disable();
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  const storeMs = storeTimeMs() - storeBefore;
+  if (outcome.status !== 'completed') throw new Error(`${name}: run ${outcome.status}`);
+  const after = await simStats(url);
+  const requests = after.requests - before.requests;
+  const decoded = after.decoded_tokens - before.decoded_tokens;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return {
+    suite: name,
+    requests,
+    decoded_tokens: decoded,
+    cpu_ms: round(cpuMs, 1),
+    wall_ms: round(wallMs, 1),
+    cpu_ms_per_request: round(cpuMs / requests, 3),
+    cpu_us_per_decoded_token: round((cpuMs * 1000) / decoded, 2),
+    event_loop_p99_ms: round(delay.percentile(99) / 1e6, 2),
+    store_share_of_cpu: round(storeMs / cpuMs, 4),
+  };
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface Profile {
+  stop(dir: string): Promise<string>;
+}
+
+/** BENCH_PROFILE: a V8 CPU profile of the measured runs, summarised as top self time by function and by file. */
+async function startProfile(): Promise<Profile> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return {
+    async stop(dir: string): Promise<string> {
+      const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[] } };
+      session.disconnect();
+      const file = join(dir, `overhead-${Date.now()}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return `profile: ${file}\n${summariseProfile(profile.nodes)}`;
+    },
+  };
+}
+
+/** Self samples by function and by file (repository-relative; node_modules by package; native by name). */
+function summariseProfile(nodes: ProfileNode[]): string {
+  const total = nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  for (const node of nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+    const short = path.startsWith(root) ? path.slice(root.length) : path;
+    const file = short.replace(/^node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, 'node_modules/$1') || `(${functionName || 'native'})`;
+    const fn = `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
+    byFile.set(file, (byFile.get(file) ?? 0) + hits);
+  }
+  const top = (m: Map<string, number>, n: number): string =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
+  return `top self time by function:\n${top(byFunction, 30)}\ntop self time by file:\n${top(byFile, 25)}\n`;
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-overhead-'));
+  const tokenHeavy = join(dir, 'overhead-tokens.yaml');
+  const warmup = join(dir, 'overhead-warmup.yaml');
+  writeFileSync(tokenHeavy, TOKEN_HEAVY_YAML);
+  writeFileSync(warmup, WARMUP_YAML);
+  const answers = join(dir, 'answers.jsonl');
+  await writeAnswerKey([REQUEST_HEAVY, tokenHeavy, warmup], answers);
+  const sim = await startSim(answers);
+  let profile: Profile | undefined;
+  try {
+    await measure('warm-up', warmup, sim.url, join(dir, 'reports'));
+    if (process.env.BENCH_PROFILE) profile = await startProfile();
+    const requestHeavy = await measure('request-heavy (suites/termination.yaml)', REQUEST_HEAVY, sim.url, join(dir, 'reports'));
+    process.stdout.write(`${JSON.stringify(requestHeavy)}\n`);
+    const tokens = await measure('token-heavy (baseline + extend x1, difficulty 5)', tokenHeavy, sim.url, join(dir, 'reports'));
+    process.stdout.write(`${JSON.stringify(tokens)}\n`);
+    if (profile && process.env.BENCH_PROFILE) process.stdout.write(await profile.stop(process.env.BENCH_PROFILE));
+    const final = {
+      requests: requestHeavy.requests + tokens.requests,
+      decoded_tokens: requestHeavy.decoded_tokens + tokens.decoded_tokens,
+      cpu_ms_per_request: requestHeavy.cpu_ms_per_request,
+      cpu_us_per_decoded_token: tokens.cpu_us_per_decoded_token,
+      event_loop_p99_ms: Math.max(requestHeavy.event_loop_p99_ms, tokens.event_loop_p99_ms),
+      store_share_of_cpu: Math.max(requestHeavy.store_share_of_cpu, tokens.store_share_of_cpu),
+    };
+    process.stdout.write(`${JSON.stringify(final)}\n`);
+  } finally {
+    sim.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
