@@ -14,7 +14,8 @@
  *   just before runSuite to just after it; requests and decoded tokens as the simulator counted
  *   them (`/sim/stats`, so requests served from the store are not counted as work done); the
  *   event-loop delay p99 (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) over the run; and
- *   the time the event loop spent inside store calls (src/store/timing.ts) over that CPU time.
+ *   the CPU spent inside store calls (src/store/timing.ts: cpuUsage around each call, group
+ *   commits included) over that CPU.
  * - Two suites: request-heavy (`suites/termination.yaml`: noThinking, stop phrase, /no_think,
  *   budgets, DEER and Dynasor probes, a property check that reruns Dynasor; many short requests)
  *   and token-heavy (a baseline and one forced "Wait" on harder problems: few long requests).
@@ -37,7 +38,7 @@ import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadAllProblems } from '../src/problems/load.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
-import { storeTimeMs } from '../src/store/timing.ts';
+import { measureStoreCpu, storeCpuMs } from '../src/store/timing.ts';
 import { loadSuite } from '../src/suite/load.ts';
 
 const SLOTS = 4;
@@ -135,7 +136,8 @@ async function writeAnswerKey(suiteFiles: string[], file: string): Promise<void>
 async function measure(name: string, suiteFile: string, url: string, out: string): Promise<Figures> {
   const before = await simStats(url);
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  const storeBefore = storeTimeMs();
+  measureStoreCpu(true);
+  const storeBefore = storeCpuMs();
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   delay.enable();
@@ -143,7 +145,8 @@ async function measure(name: string, suiteFile: string, url: string, out: string
   delay.disable();
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - wall0;
-  const storeMs = storeTimeMs() - storeBefore;
+  const storeMs = storeCpuMs() - storeBefore;
+  measureStoreCpu(false);
   if (outcome.status !== 'completed') throw new Error(`${name}: run ${outcome.status}`);
   const after = await simStats(url);
   const requests = after.requests - before.requests;

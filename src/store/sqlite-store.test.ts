@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { Completion, CompletionRequest } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
-import { canonicalJson, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
+import { createHash } from 'node:crypto';
+import { cacheKeyOf, canonicalJson, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
 import type { CompletionKeyParts, Store } from './store.ts';
 
 const dirs: string[] = [];
@@ -87,6 +88,35 @@ describe('cache keys', () => {
       { numRuns: 300 },
     );
     expect(() => canonicalJson({ a: Number.NaN })).toThrow(InputError);
+  });
+
+  it('canonical JSON is byte for byte what earlier versions wrote, so keys in existing stores still match', () => {
+    // The first implementation, kept as the oracle: changing the output would orphan every stored completion.
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+      if (typeof value === 'number') return JSON.stringify(Object.is(value, -0) ? 0 : value);
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    const withUndefined = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue({ maxDepth: 1 }),
+        fc.constant(-0),
+        fc.array(fc.oneof(tie('value'), fc.constant(undefined)), { maxLength: 4 }),
+        fc.dictionary(fc.string({ unit: 'binary', maxLength: 4 }), fc.oneof(tie('value'), fc.constant(undefined)), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(withUndefined, (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 400 },
+    );
+    expect(cacheKeyOf(parts)).toBe(createHash('sha256').update(reference({ v: 1, model: parts.model, digest: parts.digest, namespace: parts.namespace, request: parts.request })).digest('hex'));
   });
 });
 

@@ -28,7 +28,7 @@ export interface StoreOptions {
   maxBatchRows?: number;
 }
 
-export const FLUSH_MS = 5;
+export const FLUSH_MS = 10;
 export const MAX_BATCH_ROWS = 256;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
@@ -69,19 +69,46 @@ const MIGRATIONS: Record<number, string> = {
  * into null and two different requests would collide).
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new InputError('cache key', `expected finite numbers, got ${value}`);
-    return JSON.stringify(Object.is(value, -0) ? 0 : value);
+  // Hand-rolled rather than entries/filter/sort/map/join: it runs on every request's key, prompt included.
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw new InputError('cache key', `expected finite numbers, got ${value}`);
+      return JSON.stringify(Object.is(value, -0) ? 0 : value);
+    case 'object':
+      if (value === null) return 'null';
+      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value as Record<string, unknown>);
+    default:
+      throw new InputError('cache key', `expected JSON values, got ${typeof value}`);
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+function canonicalArray(items: readonly unknown[]): string {
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ',';
+    const item = items[i];
+    out += item === undefined ? 'null' : canonicalJson(item);
   }
-  throw new InputError('cache key', `expected JSON values, got ${typeof value}`);
+  return `${out}]`;
+}
+
+function canonicalObject(record: Record<string, unknown>): string {
+  // The default sort orders by UTF-16 code units, the same order as comparing with `<`.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 }
 
 export function cacheKeyOf(parts: CompletionKeyParts): string {

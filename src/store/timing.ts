@@ -1,20 +1,28 @@
 /**
- * Time the event loop spends inside store calls, summed over the process. better-sqlite3 is
- * synchronous, so this is time no stream is being read: `npm run bench:overhead` reports it as the
- * store's share of thinkprobe's CPU. One performance.now() pair per call costs well under a
- * microsecond, cheap enough to leave on.
+ * CPU time spent inside store calls, summed over the process, for `npm run bench:overhead`'s
+ * store share. Off by default: then timed() is one boolean test. When on, each call costs two
+ * process.cpuUsage() reads (about a microsecond); they count the whole process, but during a
+ * synchronous store call that is, to within GC helper threads, the store's own CPU.
  */
-let spentMs = 0;
+let measuring = false;
+let spentUs = 0;
 
-export function storeTimeMs(): number {
-  return spentMs;
+export function measureStoreCpu(on: boolean): void {
+  measuring = on;
+}
+
+/** CPU milliseconds spent in store calls while measuring was on. */
+export function storeCpuMs(): number {
+  return spentUs / 1000;
 }
 
 export function timed<T>(work: () => T): T {
-  const start = performance.now();
+  if (!measuring) return work();
+  const start = process.cpuUsage();
   try {
     return work();
   } finally {
-    spentMs += performance.now() - start;
+    const used = process.cpuUsage(start);
+    spentUs += used.user + used.system;
   }
 }
