@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -183,6 +183,30 @@ describe('SQLite store', () => {
     expect(db.pragma('page_size', { simple: true })).toBe(16384);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
+  });
+
+  it('opens a v1 store (completions as JSON text), migrates it, and reads its entries', () => {
+    const file = tempFile('v1.sqlite');
+    const key = 'a'.repeat(64);
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(
+      'CREATE TABLE completions (key TEXT PRIMARY KEY, parts TEXT NOT NULL, completion TEXT NOT NULL, created_at TEXT NOT NULL);' +
+        'CREATE TABLE runs (run_id TEXT PRIMARY KEY, meta TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT);' +
+        'CREATE TABLE results (run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, row TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, key));',
+    );
+    db.prepare('INSERT INTO completions VALUES (?, ?, ?, ?)').run(key, JSON.stringify(parts), JSON.stringify(completion), '2026-01-01T00:00:00Z');
+    db.pragma('user_version = 1');
+    db.close();
+    const store = open(file);
+    expect(store.getCompletion(key)).toEqual(completion);
+    store.putCompletion(store.cacheKey(parts), parts, completion);
+    store.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
+    expect(open(file).getCompletion(store.cacheKey(parts))).toEqual(completion);
   });
 
   it('refuses a store from a newer thinkprobe, and a file that is not a store, with one clear line', () => {

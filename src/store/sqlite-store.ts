@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Completion } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
+import { decodeCompletion, encodeCompletion, parseJsonRecord } from './completion-codec.ts';
 import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
@@ -32,7 +33,7 @@ export const FLUSH_MS = 10;
 export const MAX_BATCH_ROWS = 256;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Bump when what goes into a cache key changes, so old entries stop matching instead of lying. */
 const CACHE_KEY_VERSION = 1;
@@ -60,6 +61,9 @@ const MIGRATIONS: Record<number, string> = {
       PRIMARY KEY (run_id, key)
     );
   `,
+  // No table change: completions.completion may now hold a BLOB (completion-codec.ts), which an
+  // older thinkprobe could not read, so it must refuse the file instead.
+  2: `-- completions.completion: JSON text or a columnar BLOB`,
 };
 
 /**
@@ -193,12 +197,12 @@ class SqliteStore implements Store {
       return undefined;
     }
     this.hits++;
-    return parseJson<Completion>(text, `${this.file}: completions[${key}]`);
+    return decodeCompletion(text, `${this.file}: completions[${key}]`);
   }
 
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
     this.throwIfFailed();
-    timed(() => this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: JSON.stringify(completion) }));
+    timed(() => this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encodeCompletion(completion) }));
     this.written();
   }
 
@@ -208,7 +212,7 @@ class SqliteStore implements Store {
       const existing = this.stmt.getRun.get(meta.runId);
       if (existing !== undefined) {
         this.stmt.reopenRun.run(meta.runId);
-        return parseJson<RunMeta>(existing.meta, `${this.file}: runs[${meta.runId}]`);
+        return parseJsonRecord<RunMeta>(existing.meta, `${this.file}: runs[${meta.runId}]`);
       }
       this.stmt.insertRun.run(meta.runId, JSON.stringify(meta), meta.startedAt);
       return meta;
@@ -237,7 +241,7 @@ class SqliteStore implements Store {
 
   results(runId: string): ResultRow[] {
     this.flush();
-    return this.stmt.results.all(runId).map((r) => parseJson<ResultRow>(r.row, `${this.file}: results of ${runId}`));
+    return this.stmt.results.all(runId).map((r) => parseJsonRecord<ResultRow>(r.row, `${this.file}: results of ${runId}`));
   }
 
   cacheStats(): { entries: number; hits: number; misses: number } {
@@ -295,8 +299,8 @@ class SqliteStore implements Store {
 }
 
 interface Statements {
-  get: Database.Statement<[string], { completion: string }>;
-  put: Database.Statement<[string, string, string, string]>;
+  get: Database.Statement<[string], { completion: string | Buffer }>;
+  put: Database.Statement<[string, string, string | Buffer, string]>;
   count: Database.Statement<[], { n: number }>;
   getRun: Database.Statement<[string], { meta: string }>;
   insertRun: Database.Statement<[string, string, string]>;
@@ -324,14 +328,6 @@ function prepareStatements(db: Database.Database): Statements {
     ),
     results: db.prepare('SELECT row FROM results WHERE run_id = ? ORDER BY rowid'),
   };
-}
-
-function parseJson<T>(text: string, where: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new InputError(where, 'expected a JSON record; the store entry is damaged');
-  }
 }
 
 /** Opens (creating if needed) the store at `file`; `:memory:` for a throwaway one. */

@@ -1,13 +1,14 @@
 /**
  * The writes of one group commit, held in memory until the batch is committed. Reads consult it
  * first, so a process always sees its own writes whether or not they are committed yet.
- * Values are kept as the JSON text that will be stored: a read parses a fresh copy (as a read
- * from SQLite would), so no caller can change a pending record by mutating what it got back.
+ * Values are kept encoded as they will be stored: a read decodes a fresh copy (as a read from
+ * SQLite would), so no caller can change a pending record by mutating what it got back.
  */
 export interface PendingCompletion {
   key: string;
   parts: string;
-  completion: string;
+  /** As completion-codec.ts encodes it. */
+  completion: string | Buffer;
 }
 
 export interface PendingResult {
@@ -33,7 +34,7 @@ export class WriteBatch {
     this.results.set(`${entry.runId}\u0000${entry.key}`, entry);
   }
 
-  completion(key: string): string | undefined {
+  completion(key: string): string | Buffer | undefined {
     return this.completions.get(key)?.completion;
   }
 

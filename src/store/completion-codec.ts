@@ -1,0 +1,95 @@
+import type { Completion, CompletionToken } from '../backends/backend.ts';
+import { InputError } from '../core/errors.ts';
+
+/**
+ * How a completion is stored. Its tokens (one record per generated token, each with its top
+ * alternatives) are most of its bytes, and as JSON most of its cost: every logprob printed as a
+ * shortest-round-trip decimal. So tokens are stored in columns: logprobs as raw float64 (exact,
+ * -0 and -Infinity included), alternative counts as uint32, and all token texts as one JSON array
+ * of strings. Every other field stays JSON, so new top-level fields need no change here; a token
+ * carrying any field besides text/logprob/top makes the whole completion fall back to JSON text.
+ *
+ * Layout: "TPC1" | u32 header bytes | header JSON (the completion without tokens) | u32 n |
+ * u32 top count x n | u32 m (total alternatives) | f64 logprob x n | f64 alternative logprob x m |
+ * texts JSON (n token texts, then m alternative texts). Little-endian.
+ */
+const MAGIC = 'TPC1';
+
+function columnar(tokens: readonly CompletionToken[]): boolean {
+  for (const token of tokens) {
+    if (typeof token.text !== 'string' || typeof token.logprob !== 'number' || !Array.isArray(token.top)) return false;
+    for (const key in token) if (key !== 'text' && key !== 'logprob' && key !== 'top') return false;
+    for (const choice of token.top) {
+      if (typeof choice.text !== 'string' || typeof choice.logprob !== 'number') return false;
+      for (const key in choice) if (key !== 'text' && key !== 'logprob') return false;
+    }
+  }
+  return true;
+}
+
+export function encodeCompletion(completion: Completion): Buffer | string {
+  const { tokens, ...header } = completion;
+  if (!Array.isArray(tokens) || !columnar(tokens)) return JSON.stringify(completion);
+  const n = tokens.length;
+  const counts = new Uint32Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) m += counts[i] = tokens[i]!.top.length;
+  const logprobs = new Float64Array(n + m);
+  const texts: string[] = new Array<string>(n + m);
+  let alt = n;
+  for (let i = 0; i < n; i++) {
+    const token = tokens[i]!;
+    logprobs[i] = token.logprob;
+    texts[i] = token.text;
+    for (const choice of token.top) {
+      logprobs[alt] = choice.logprob;
+      texts[alt++] = choice.text;
+    }
+  }
+  const head = Buffer.from(JSON.stringify(header));
+  const sizes = Buffer.alloc(4);
+  const fixed = Buffer.alloc(8);
+  sizes.writeUInt32LE(head.length);
+  fixed.writeUInt32LE(n, 0);
+  fixed.writeUInt32LE(m, 4);
+  const countBytes = Buffer.from(counts.buffer, counts.byteOffset, counts.byteLength);
+  const floatBytes = Buffer.from(logprobs.buffer, logprobs.byteOffset, logprobs.byteLength);
+  // u32 n sits before the counts, u32 m after them.
+  return Buffer.concat([Buffer.from(MAGIC), sizes, head, fixed.subarray(0, 4), countBytes, fixed.subarray(4, 8), floatBytes, Buffer.from(JSON.stringify(texts))]);
+}
+
+export function decodeCompletion(stored: string | Buffer, where: string): Completion {
+  if (typeof stored === 'string') return parseJsonRecord<Completion>(stored, where);
+  try {
+    if (stored.toString('latin1', 0, 4) !== MAGIC) throw new Error('unknown format');
+    let at = 4;
+    const headLength = stored.readUInt32LE(at);
+    const header = JSON.parse(stored.toString('utf8', (at += 4), (at += headLength))) as Omit<Completion, 'tokens'>;
+    const n = stored.readUInt32LE(at);
+    const counts = new Uint32Array(stored.buffer.slice(stored.byteOffset + (at += 4), stored.byteOffset + (at += 4 * n)));
+    const m = stored.readUInt32LE(at);
+    const logprobs = new Float64Array(stored.buffer.slice(stored.byteOffset + (at += 4), stored.byteOffset + (at += 8 * (n + m))));
+    const texts = JSON.parse(stored.toString('utf8', at)) as string[];
+    if (texts.length !== n + m) throw new Error('token count mismatch');
+    const tokens: CompletionToken[] = new Array<CompletionToken>(n);
+    let alt = n;
+    for (let i = 0; i < n; i++) {
+      const top = new Array<{ text: string; logprob: number }>(counts[i]!);
+      for (let k = 0; k < top.length; k++, alt++) top[k] = { text: texts[alt]!, logprob: logprobs[alt]! };
+      tokens[i] = { text: texts[i]!, logprob: logprobs[i]!, top };
+    }
+    // Field order as written: the header's fields with tokens after text, as the backend builds it.
+    const { text, ...rest } = header as Omit<Completion, 'tokens'> & { text: string };
+    return { text, tokens, ...rest } as Completion;
+  } catch {
+    throw new InputError(where, 'expected a stored completion; the store entry is damaged');
+  }
+}
+
+export function parseJsonRecord<T>(text: string, where: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new InputError(where, 'expected a JSON record; the store entry is damaged');
+  }
+}
