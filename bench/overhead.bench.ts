@@ -136,7 +136,8 @@ async function writeAnswerKey(suiteFiles: string[], file: string): Promise<void>
 async function measure(name: string, suiteFile: string, url: string, out: string): Promise<Figures> {
   const before = await simStats(url);
   const delay = monitorEventLoopDelay({ resolution: 1 });
-  measureStoreCpu(true);
+  // Under the profiler the store's share comes from the profile: cpuUsage calls would distort it.
+  measureStoreCpu(!process.env.BENCH_PROFILE);
   const storeBefore = storeCpuMs();
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -169,6 +170,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface Profile {
@@ -188,7 +190,7 @@ async function startProfile(): Promise<Profile> {
       session.disconnect();
       const file = join(dir, `overhead-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
-      return `profile: ${file}\n${summariseProfile(profile.nodes)}`;
+      return `profile: ${file}\n${summariseProfile(profile.nodes)}${summariseAreas(profile.nodes)}`;
     },
   };
 }
@@ -217,6 +219,38 @@ function summariseProfile(nodes: ProfileNode[]): string {
       .map(([k, v]) => `  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
       .join('\n');
   return `top self time by function:\n${top(byFunction, 30)}\ntop self time by file:\n${top(byFile, 25)}\n`;
+}
+
+const AREAS: [string, RegExp][] = [
+  ['src/store', /\/src\/store\//],
+  ['src/backends/context-budget.ts', /\/src\/backends\/context-budget/],
+  ['src/backends + ollama client', /\/src\/backends\/|node_modules\/ollama\//],
+  ['src/grading', /\/src\/grading\//],
+  ['src/checks', /\/src\/checks\//],
+  ['src/engine', /\/src\/engine\//],
+  ['src/runner', /\/src\/runner\//],
+];
+
+/**
+ * Inclusive CPU by area (idle excluded): each sample goes to the first area in AREAS with a frame
+ * anywhere on its stack, so the store's figure includes SQLite and JSON work it calls into.
+ */
+function summariseAreas(nodes: ProfileNode[]): string {
+  const parent = new Map<number, ProfileNode>();
+  for (const node of nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const shares = new Map<string, number>();
+  let total = 0;
+  for (const node of nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0 || node.callFrame.functionName === '(idle)') continue;
+    total += hits;
+    const urls: string[] = [];
+    for (let at: ProfileNode | undefined = node; at; at = parent.get(at.id)) urls.push(at.callFrame.url);
+    const area = AREAS.find(([, pattern]) => urls.some((url) => pattern.test(url)))?.[0] ?? `no src frame: ${node.callFrame.functionName.startsWith('(') ? node.callFrame.functionName : 'node internals (undici, streams)'}`;
+    shares.set(area, (shares.get(area) ?? 0) + hits);
+  }
+  const lines = [...shares.entries()].sort((a, b) => b[1] - a[1]).map(([area, hits]) => `  ${((100 * hits) / total).toFixed(1).padStart(5)}%  ${area}`);
+  return `CPU by area, inclusive, idle excluded:\n${lines.join('\n')}\n`;
 }
 
 function round(n: number, digits: number): number {
