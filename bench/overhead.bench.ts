@@ -27,7 +27,9 @@
  * event_loop_p99_ms <= 20.
  *
  * BENCH_PROFILE=<dir> also records a CPU profile of the measured runs (node:inspector) into <dir>
- * and prints the top self-time functions and files; the figures are then inflated by the profiler.
+ * and prints the top self-time functions and files and the inclusive CPU by area (src/store,
+ * src/backends, ...); the figures are then inflated by the profiler, and store_share_of_cpu is 0
+ * (its cpuUsage timers would distort the profile: read the area table instead).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
