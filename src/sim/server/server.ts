@@ -13,9 +13,11 @@ import { parseChatRequest, parseGenerateRequest, parseShowRequest, type ChatMess
 import { effectiveSeed, resolveOptions } from './options.ts';
 import { SlotPool } from './slots.ts';
 import { ThinkingParser } from './thinking.ts';
-import { decideFault, faultKinds, type FaultDecision, type FaultKind, type FaultSpec } from './faults.ts';
-import type { LatencySpec } from './latency.ts';
+import { decideFault, type FaultDecision, type FaultKind } from './faults.ts';
 import { TokenVocab } from './vocab.ts';
+import { zeroCounters, type Routes, type ServerConfig, type ServerContext } from './context.ts';
+import { readBody, sendJson, sendText, sleep } from './http-io.ts';
+import { openaiRoutes } from './openai.ts';
 import { runCompletion, type LogprobEntry, type RunSink, type RunTotals } from './run.ts';
 import type { ModelCatalog, ServedModel } from './catalog.ts';
 
@@ -39,15 +41,7 @@ export interface SimStats {
   slots: { id: number; busy: boolean; cached_tokens: number }[];
 }
 
-export interface ServerConfig {
-  catalog: ModelCatalog;
-  parallel: number;
-  maxQueue: number;
-  faults: FaultSpec | undefined;
-  latency: LatencySpec | undefined;
-  /** Called with one line for a simulator bug (never sent to clients). */
-  onInternalError: (message: string) => void;
-}
+export type { ServerConfig } from './context.ts';
 
 export interface RunningServer {
   server: Server;
@@ -56,68 +50,6 @@ export interface RunningServer {
   host: string;
   stats(): SimStats;
   close(): Promise<void>;
-}
-
-const jsonType = 'application/json; charset=utf-8';
-const maxBodyBytes = 64 * 1024 * 1024;
-
-interface Counters {
-  requests: number;
-  prefillNew: number;
-  prefillCached: number;
-  decoded: number;
-  active: number;
-  faults: Record<FaultKind, number>;
-}
-
-function zeroCounters(): Counters {
-  return {
-    requests: 0,
-    prefillNew: 0,
-    prefillCached: 0,
-    decoded: 0,
-    active: 0,
-    faults: Object.fromEntries(faultKinds.map((kind) => [kind, 0])) as Record<FaultKind, number>,
-  };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': jsonType, 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendText(res: ServerResponse, status: number, text: string, head = false): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(head ? undefined : text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new HttpError(413, 'request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-/** At least `ms` by the high-resolution clock (a timer may fire a little early). */
-async function sleep(ms: number): Promise<void> {
-  const start = process.hrtime.bigint();
-  for (;;) {
-    const left = ms - Number(process.hrtime.bigint() - start) / 1e6;
-    if (left <= 0) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(left))));
-  }
 }
 
 function thinkEnabled(think: ThinkValue | undefined): boolean {
@@ -468,7 +400,9 @@ export async function listen(config: ServerConfig, port: number, host: string): 
     sendJson(res, 200, { models });
   }
 
-  const routes: Record<string, Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void>> = {
+  const shared: ServerContext = { config, slots, vocab, counters, nextRequest: () => ++requestNumber };
+  const routes: Routes = {
+    ...openaiRoutes(shared),
     '/': {
       GET: (_req, res) => sendText(res, 200, 'Ollama is running'),
       HEAD: (_req, res) => sendText(res, 200, 'Ollama is running', true),
