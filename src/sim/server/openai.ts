@@ -7,6 +7,7 @@
  * Ollama API of the same server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { version as thinkprobeVersion } from '../../core/version.ts';
 import type { SimModel } from '../model/types.ts';
 import type { ServedModel } from './catalog.ts';
 import type { Routes, ServerContext } from './context.ts';
@@ -153,6 +154,6 @@ export function openaiRoutes(ctx: ServerContext): Routes {
     '/v1/completions': { POST: withOpenAIErrors((req, res) => completions(ctx, req, res)) },
     '/tokenize': { POST: withOpenAIErrors((req, res) => tokenize(ctx, req, res)) },
     '/detokenize': { POST: withOpenAIErrors((req, res) => detokenize(ctx, req, res)) },
-    '/version': { GET: (_req, res) => sendJson(res, 200, { version: simOpenAIVersion }) },
+    '/version': { GET: (_req, res) => sendJson(res, 200, { version: thinkprobeVersion }) },
   };
 }
