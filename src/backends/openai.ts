@@ -336,28 +336,41 @@ export class OpenAIBackend implements Backend {
   }
 }
 
-/** The continuation's tokens out of an echoed reply; undefined when the reply did not echo the prompt. */
+/**
+ * The continuation's tokens out of an echoed reply; undefined when the reply did not echo the
+ * prompt, or its tokens cannot be lined up with the text (then the caller scores token by token).
+ * Token texts are reconciled with the reply text as for generated tokens (tokens.ts: characters
+ * split across byte tokens are rebuilt).
+ */
 export function echoedScore(reply: unknown, contextChars: number, prompt: string): TextScore | undefined {
   const choice = (reply as { choices?: unknown[] } | null)?.choices?.[0] as { text?: unknown; logprobs?: unknown } | undefined;
   if (typeof choice?.text !== 'string' || !choice.text.startsWith(prompt)) return undefined;
   const raw = choice.logprobs as { tokens?: unknown[]; token_logprobs?: unknown[] } | null | undefined;
   if (!raw || !Array.isArray(raw.tokens) || !Array.isArray(raw.token_logprobs)) return undefined;
-  // The first prompt token has no logprob (null); give it a placeholder so the strict reader accepts the rest.
+  // The first prompt token has no logprob (null); a placeholder lets the strict reader check the rest.
   const patched = { ...raw, token_logprobs: raw.token_logprobs.map((v, i) => (i === 0 && v === null ? 0 : v)), top_logprobs: null };
   const entries = legacyEntries(patched, 0, 'choices[0]');
-  const spans: { text: string; logprob: number; start: number }[] = [];
+  let tokens;
+  try {
+    tokens = reconcileTokens(choice.text, entries);
+  } catch (error) {
+    if (error instanceof TokenMismatch) return undefined;
+    throw error;
+  }
+  const tail: { text: string; logprob: number }[] = [];
   let at = 0;
-  for (const entry of entries) {
-    if (at >= prompt.length) break;
-    spans.push({ text: entry.token, logprob: entry.logprob, start: at });
-    at += entry.token.length;
+  let aligned = false;
+  for (const token of tokens) {
+    const start = at;
+    at += token.text.length;
+    if (start >= prompt.length) break; // generated, not part of the prompt
+    // A byte piece ('') at the context's end belongs to the character it starts: the continuation's.
+    if (at < contextChars || (at === contextChars && token.text !== '')) continue;
+    if (tail.length === 0) aligned = start === contextChars;
+    tail.push({ text: token.text, logprob: token.logprob });
   }
-  if (spans.map((s) => s.text).join('') !== prompt) {
-    throw new ReplyShapeError(`the echoed prompt tokens do not spell the prompt (${spans.length} tokens, ${at} of ${prompt.length} characters)`);
-  }
-  const tail = spans.filter((s) => s.start + s.text.length > contextChars);
-  if (tail.length === 0) return undefined;
-  return { tokens: tail.map((s) => ({ text: s.text, logprob: s.logprob })), aligned: tail[0]!.start === contextChars };
+  if (at < prompt.length || tail.length === 0) return undefined;
+  return { tokens: tail, aligned };
 }
 
 function checkRequest(request: CompletionRequest, where: string): void {
