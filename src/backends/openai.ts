@@ -165,7 +165,9 @@ export class OpenAIBackend implements Backend {
   async countTokens(model: string, text: string, signal?: AbortSignal): Promise<number | undefined> {
     if (this.tokenizer === 'no') return undefined;
     try {
-      const reply = (await this.json('/tokenize', { model, prompt: text, content: text, add_special_tokens: false, add_special: false }, false, signal)) as Record<string, unknown> | null;
+      const body = { model, prompt: text, content: text, add_special_tokens: false, add_special: false };
+      const policy = this.tokenizer === 'unknown' ? (this.options.preflightRetry ?? PREFLIGHT_RETRY) : (this.options.retry ?? DEFAULT_RETRY_POLICY);
+      const reply = (await withRetry(() => this.json('/tokenize', body, false, signal), this.retryOptions(policy, model, signal))) as Record<string, unknown> | null;
       const tokens = reply?.['tokens'];
       const count = Number.isInteger(reply?.['count']) ? (reply?.['count'] as number) : Array.isArray(tokens) ? tokens.length : undefined;
       if (count === undefined) throw new NotOpenAIReply('/tokenize answered without tokens');
@@ -179,7 +181,7 @@ export class OpenAIBackend implements Backend {
         this.tokenizer = 'no';
         return undefined;
       }
-      throw error;
+      throw this.explain(error, `${this.url} /tokenize (model '${model}')`, model);
     }
   }
 
@@ -200,6 +202,8 @@ export class OpenAIBackend implements Backend {
 
   /** Prompt + max_tokens must fit the model's context: exact with a tokenizer endpoint, else left to the server's 400. */
   private async checkFits(model: string, request: CompletionRequest, where: string, signal?: AbortSignal): Promise<void> {
+    // A byte-level tokenizer never makes more tokens than bytes: a prompt that fits by bytes needs no count.
+    if (Buffer.byteLength(request.prompt, 'utf8') + request.maxTokens <= this.contextLength) return;
     const count = await this.countTokens(model, request.prompt, signal);
     if (count !== undefined && count + request.maxTokens > this.contextLength) {
       throw new InputError(where, `prompt (${count} tokens) + maxTokens ${request.maxTokens} does not fit max_model_len ${this.contextLength}; lower the budget`);
