@@ -67,6 +67,14 @@ export interface ModelInfo {
   contextLength: number;
 }
 
+/** A text scored under teacher forcing in one request (servers with echo + logprobs or prompt_logprobs). */
+export interface TextScore {
+  /** The continuation's tokens as the server tokenized context + continuation, with their exact logprobs. */
+  tokens: TokenChoice[];
+  /** False when a token straddles the end of the context (the continuation's first token merged with it). */
+  aligned: boolean;
+}
+
 export interface Backend {
   /** e.g. "ollama http://127.0.0.1:11434". */
   readonly label: string;
@@ -74,4 +82,9 @@ export interface Backend {
   describe(model: string): Promise<ModelInfo>;
   /** One raw completion. Retries transient failures itself; throws on permanent ones. */
   complete(model: string, request: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
+  /**
+   * Optional (OpenAI-compatible servers): the exact logprob of `continuation` after `context`, in
+   * one request; undefined when the server cannot score a given text (then score token by token).
+   */
+  scoreText?(model: string, request: { context: string; continuation: string }, signal?: AbortSignal): Promise<TextScore | undefined>;
 }

@@ -1,4 +1,4 @@
-import type { Backend, CompletionToken, SamplingSettings, TokenChoice } from '../backends/backend.ts';
+import type { Backend, CompletionToken, SamplingSettings, TextScore, TokenChoice } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
 import { continuations, outsideTopBound } from './match.ts';
 import { RAML_SUFFIX } from './suffixes.ts';
@@ -70,6 +70,12 @@ export interface TeacherForcedOptions {
    * true: always; false: never (requests = tokens exactly, tokenization unchecked).
    */
   verifyTokenization?: boolean | 'auto';
+  /**
+   * On servers that score a given text (Backend.scoreText: echo with logprobs, prompt_logprobs),
+   * score the whole reference exactly in one request (default true); false forces the
+   * token-by-token path (to compare the two).
+   */
+  oneRequest?: boolean;
 }
 
 export interface ScoredToken {
@@ -144,6 +150,10 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
     throw new InputError('teacher-forced probe: lookahead', `a whole number >= 1 (got ${lookahead})`);
   }
   const base = options.prefix + suffix;
+  if (backend.scoreText && options.oneRequest !== false) {
+    const scored = await backend.scoreText(model, { context: base, continuation: reference }, signal);
+    if (scored) return fromTextScore(scored, reference);
+  }
 
   // Per character offset of the reference: the distribution there (null: none to be had) and the
   // server's prompt token count for base + reference[0, offset).
@@ -307,5 +317,27 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
     stop,
     requests,
     decodedTokens,
+  };
+}
+
+/**
+ * A reference scored in one request: every token's exact logprob, as the server tokenized prefix +
+ * suffix + reference together. Never bounded; 'mismatch' when the reference's first token merged
+ * with the end of the suffix (its logprob then covers a little of the suffix too).
+ */
+function fromTextScore(score: TextScore, reference: string): TeacherForcedResult {
+  const tokens: ScoredToken[] = score.tokens.map((token) => ({ text: token.text, logprob: token.logprob, rank: null, bound: false }));
+  const sequenceLogprob = tokens.reduce((sum, token) => sum + token.logprob, 0);
+  return {
+    lhat: tokens.length > 0 ? -sequenceLogprob / tokens.length : null,
+    sequenceLogprob,
+    tokens,
+    bounded: false,
+    referenceTokens: tokens.length,
+    tokenization: score.aligned ? 'verified' : 'mismatch',
+    coveredChars: reference.length,
+    stop: 'complete',
+    requests: 1,
+    decodedTokens: 1,
   };
 }

@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.ts';
 import { resolveHost } from '../backends/host.ts';
 import { createOllamaBackend } from '../backends/ollama.ts';
+import { OPENAI_PREFIX, openOpenAITarget } from '../backends/openai-target.ts';
 import type { Problem } from '../problems/problem.ts';
 import { terminalSafe } from '../reports/terminal.ts';
 import { loadCard } from '../sim/model/index.ts';
@@ -40,6 +41,7 @@ export async function openTarget(options: OpenTargetOptions): Promise<ModelTarge
           ),
         )
     : undefined;
+  if (options.model.startsWith(OPENAI_PREFIX)) return openOpenAITarget(options, onRetry);
   if (options.model.startsWith(SIM_PREFIX)) {
     // A card name or a card JSON file; loading it here reports a bad card before anything starts.
     const card = loadCard(options.model.slice(SIM_PREFIX.length) || 'sim-qwq');

@@ -12,11 +12,11 @@ interface SimFlags {
   latency?: string;
 }
 
-/** `thinkprobe sim`: the simulator behind Ollama's HTTP API, until SIGINT/SIGTERM. */
+/** `thinkprobe sim`: the simulator behind Ollama's HTTP API and the OpenAI-compatible one, until SIGINT/SIGTERM. */
 export function registerSim(program: Command): void {
   program
     .command('sim')
-    .description("Serve the simulated reasoning model behind Ollama's HTTP API (for tests, demos and benchmarks).")
+    .description("Serve the simulated reasoning model behind Ollama's HTTP API and an OpenAI-compatible one (/v1/completions, /v1/models, /tokenize) on the same port (for tests, demos and benchmarks).")
     .option('--port <n>', 'port to listen on (0 = any free port)', '11434')
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--parallel <k>', 'KV-cache slots / concurrent generations, like OLLAMA_NUM_PARALLEL', '1')

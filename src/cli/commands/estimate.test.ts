@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { estimateCost, readPrior } from './estimate.ts';
+
+const base = { labels: ['baseline', 'budget(256)'], resultsPerLabel: 10, maxThinkingTokens: 1000, answerTokens: 100, latency: undefined, concurrency: 2 };
+
+describe('estimateCost', () => {
+  it('scales a measured prior to the plan, and its wall time over the slots', () => {
+    const prior = {
+      byLabel: new Map([
+        ['baseline', { prefill: 50, decoded: 400, wallMs: 100 }],
+        ['budget(256)', { prefill: 5, decoded: 20, wallMs: 10 }],
+      ]),
+      requestsPerResult: 1.5,
+      source: 'r',
+    };
+    expect(estimateCost({ ...base, prior })).toEqual({ results: 20, requests: 30, promptTokens: 550, generatedTokens: 4200, wallMs: 550, basis: 'measured', unpriced: [] });
+    const latency = { prefillMsPerToken: 0.1, decodeMsPerToken: 10 };
+    expect(estimateCost({ ...base, prior, latency }).wallMs).toBe(Math.round((550 * 0.1 + 4200 * 10) / 2));
+  });
+
+  it('without a prior gives an upper bound on generated tokens and no prompt or wall figure', () => {
+    const e = estimateCost({ ...base, prior: undefined });
+    expect(e).toMatchObject({ results: 20, requests: 20, promptTokens: null, generatedTokens: 20 * 1100, wallMs: null, basis: 'upper-bound' });
+    const mixed = estimateCost({ ...base, prior: { byLabel: new Map([['baseline', { prefill: 1, decoded: 2, wallMs: 3 }]]), requestsPerResult: 1, source: 'r' } });
+    expect(mixed).toMatchObject({ basis: 'mixed', unpriced: ['budget(256)'], generatedTokens: 10 * 2 + 10 * 1100, wallMs: null });
+  });
+});
+
+describe('readPrior', () => {
+  it('averages the shared cost per intervention and names a bad line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-estimate-'));
+    const row = (intervention: string, decoded: number) => JSON.stringify({ intervention, cost: { tree: { prefill: 2, decoded, wallMs: 4 } } });
+    writeFileSync(join(dir, 'results.jsonl'), `${row('baseline', 10)}\n${row('baseline', 30)}\n${row('x', 1)}\n`);
+    const prior = readPrior(dir);
+    expect(prior.byLabel.get('baseline')).toEqual({ prefill: 2, decoded: 20, wallMs: 4 });
+    expect(prior.requestsPerResult).toBe(1);
+    writeFileSync(join(dir, 'results.jsonl'), `${row('baseline', 10)}\nnot json\n`);
+    expect(() => readPrior(dir)).toThrow(/results\.jsonl:2: expected one JSON result per line/);
+  });
+});
