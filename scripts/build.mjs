@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
@@ -35,14 +36,33 @@ for (const file of walk(src)) {
   copy(file, join(dist, relative(src, file)));
 }
 
-// The grading worker is plain JavaScript that loads the TypeScript grader through tsx; in dist the
-// grader is compiled, so the worker imports the .js file and needs no loader.
-const worker = readFileSync(join(src, 'grading/worker.mjs'), 'utf8')
+// The grading worker is plain JavaScript that loads the TypeScript grader through tsx. In dist it is
+// one bundle: the grader and @cortex-js/compute-engine compiled in, so the published package does not
+// depend on compute-engine, whose `engines` (Node >= 22.3) would make `npm i` warn on Node 20
+// (thinkprobe's grading tests pass on Node 20 with it).
+const workerSource = readFileSync(join(src, 'grading/worker.mjs'), 'utf8')
   .replace(/^import \{ register \} from 'tsx\/esm\/api';\n/m, '')
-  .replace(/^register\(\);\n/m, '')
-  .replace(/import\('\.\/([\w-]+)\.ts'\)/g, "import('./$1.js')");
-if (/tsx|\.ts'/.test(worker)) throw new Error('build: src/grading/worker.mjs changed shape; update scripts/build.mjs');
-writeFileSync(join(dist, 'grading/worker.mjs'), worker);
+  .replace(/^register\(\);\n/m, '');
+if (/tsx/.test(workerSource)) throw new Error('build: src/grading/worker.mjs changed shape; update scripts/build.mjs');
+const BUNDLED = /^@cortex-js\/compute-engine(\/|$)/;
+await esbuild.build({
+  stdin: { contents: workerSource, resolveDir: join(src, 'grading'), sourcefile: 'worker.mjs', loader: 'js' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: join(dist, 'grading/worker.mjs'),
+  logLevel: 'warning',
+  legalComments: 'inline',
+  plugins: [
+    {
+      name: 'external-packages',
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }));
+      },
+    },
+  ],
+});
 
 // The report's browser client, bundled now with the same function the sources use, so an installed
 // package neither bundles at run time nor ships the client's TypeScript.

@@ -74,6 +74,7 @@ suiteTests(new URL('../suites/gate.suite.ts', import.meta.url), { out: 'vitest-r
 let work: string;
 let project: string;
 let tarballFiles: string[] = [];
+let installOutput = '';
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'thinkprobe-pack-'));
@@ -89,6 +90,7 @@ beforeAll(async () => {
   // version's binary, already built for this Node by `npm ci`, is copied in instead.
   const installed = await sh('npm', ['i', '-D', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, info.filename), `vitest@${vitestVersion}`], project);
   if (installed.code !== 0) throw new Error(`npm install failed:\n${installed.stderr}`);
+  installOutput = installed.stdout + installed.stderr;
   const binary = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
   mkdirSync(join(project, 'node_modules/better-sqlite3/build/Release'), { recursive: true });
   copyFileSync(join(repo, binary), join(project, binary));
@@ -115,6 +117,10 @@ describe('the packed package', () => {
       expect(tarballFiles).toContain(file);
     }
     expect(tarballFiles.filter((f) => f.startsWith('src/') || f.startsWith('tests/') || f.endsWith('.test.ts'))).toEqual([]);
+  });
+
+  it('installs without an engine warning on this Node', () => {
+    expect(installOutput).not.toContain('EBADENGINE');
   });
 
   it('prints its version', async () => {
