@@ -66,7 +66,7 @@ checks:
 const TYPO_TS = `import { defineSuite } from 'thinkprobe';
 export default defineSuite({ name: 'typo', model: 'sim:sim-qwq', problems: [], interventions: [], checks: [], maxThinkingTokenz: 5 });
 `;
-const TSCONFIG = JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true, types: [] } });
+const TSCONFIG = JSON.stringify({ compilerOptions: { module: 'preserve', moduleResolution: 'bundler', strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true, types: [] } });
 const GATE_TEST = `import { suiteTests } from 'thinkprobe/vitest';
 suiteTests(new URL('../suites/gate.suite.ts', import.meta.url), { out: 'vitest-reports' });
 `;
