@@ -13,7 +13,7 @@ const ownCode = [join(packageRoot, 'src') + sep, join(packageRoot, 'dist') + sep
 const builtins = new Set(builtinModules);
 
 function isBare(path: string): boolean {
-  return !path.startsWith('.') && !isAbsolute(path) && !/^[a-z]+:/i.test(path);
+  return !path.startsWith('.') && !isAbsolute(path) && !/^[a-z][a-z0-9+.-]+:/i.test(path);
 }
 
 function packageName(specifier: string): string {
@@ -34,15 +34,19 @@ function externals(): Plugin {
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === 'entry-point' || args.pluginData === 'resolving') return undefined;
         if (args.path.startsWith('node:') || builtins.has(args.path)) return { path: args.path, external: true };
-        const own = isBare(args.path) && packageName(args.path) === 'thinkprobe';
+        // A file URL is a path; other schemes (data:, https:) are Node's to load or refuse.
+        const specifier = args.path.startsWith('file:') ? fileURLToPath(args.path) : args.path;
+        if (/^[a-z][a-z0-9+.-]+:/i.test(specifier) && !isAbsolute(specifier)) return { path: specifier, external: true };
+        const bare = isBare(specifier);
+        const own = bare && packageName(specifier) === 'thinkprobe';
         const from = own ? packageRoot : args.resolveDir;
-        let resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: from, pluginData: 'resolving' });
-        if (resolved.errors.length > 0 && isBare(args.path) && !own) {
-          resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: packageRoot, pluginData: 'resolving' });
+        let resolved = await b.resolve(specifier, { kind: args.kind, resolveDir: from, pluginData: 'resolving' });
+        if (resolved.errors.length > 0 && bare && !own) {
+          resolved = await b.resolve(specifier, { kind: args.kind, resolveDir: packageRoot, pluginData: 'resolving' });
         }
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         const path = resolved.path;
-        const external = isBare(args.path) || path.includes(`${sep}node_modules${sep}`) || ownCode.some((dir) => path.startsWith(dir));
+        const external = bare || path.includes(`${sep}node_modules${sep}`) || ownCode.some((dir) => path.startsWith(dir));
         return external ? { path: pathToFileURL(path).href, external: true } : { path };
       });
     },
