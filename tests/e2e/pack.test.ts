@@ -143,6 +143,12 @@ describe('the packed package', () => {
     expect(runDir && existsSync(join(runDir.startsWith('/') ? '' : work, runDir, 'index.html'))).toBe(true);
   });
 
+  it('grades symbolically with the computer algebra bundled into its grading worker', async () => {
+    const result = await sh('npx', ['thinkprobe', 'grade', '2\\sqrt{2}', '\\sqrt{8}'], project);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ equivalent: true, method: 'symbolic' });
+  });
+
   it('types a suite with thinkprobe’s own declarations: a misspelt field is a type error', async () => {
     const checked = await sh(process.execPath, [tsc, '-p', 'tsconfig.json', '--listFiles'], project);
     expect(checked.stdout).toContain('node_modules/thinkprobe/dist/types/index.d.ts');
