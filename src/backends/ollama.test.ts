@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { BackendUnreachableError, InputError } from '../core/errors.ts';
 import { checkServerVersion, compareVersions, generateBody, OllamaBackend } from './ollama.ts';
+import { needsShared } from '../../tests/shared.ts';
 
 const specFile = fileURLToPath(new URL('../../../shared/reference/ollama-openapi.yaml', import.meta.url));
 
@@ -37,7 +38,7 @@ describe('construction', () => {
   });
 });
 
-describe.skipIf(!existsSync(specFile))("the request body against Ollama's OpenAPI document", () => {
+describe.skipIf(!existsSync(specFile))(needsShared("the request body against Ollama's OpenAPI document", specFile), () => {
   it('uses only documented fields with documented types (plus truncate and shift, which it does not list yet)', () => {
     const spec = parse(readFileSync(specFile, 'utf8')) as { components: { schemas: Record<string, Record<string, unknown>> } };
     const schemas = structuredClone(spec.components.schemas);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractAnswer } from './extract.ts';
 import { equivalentSymbolic } from './symbolic.ts';
+import { needsShared } from '../../tests/shared.ts';
 
 // The shared datasets sit beside the repository; the tests skip cleanly without them.
 const DATASETS = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
@@ -15,7 +16,7 @@ function rows(file: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-describe.skipIf(!present)('gold answers of the shared datasets', () => {
+describe.skipIf(!present)(needsShared('gold answers of the shared datasets', `${DATASETS}math500.jsonl`), () => {
   it('MATH-500: every answer equals itself and the last \\boxed{} of its own solution', () => {
     const math = rows('math500.jsonl');
     let boxedMatches = 0;

@@ -6,6 +6,7 @@ import { InputError } from '../core/errors.ts';
 import { guessFormat, parseDataset, readDataset } from './datasets.ts';
 import type { DatasetFormat } from '../suite/schema/problems.ts';
 import { loadAllProblems, loadProblems } from './load.ts';
+import { needsShared } from '../../tests/shared.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const shared = fileURLToPath(new URL('../../../shared/datasets/', import.meta.url));
@@ -146,7 +147,7 @@ describe('problem sources', () => {
   });
 });
 
-describe.skipIf(!hasShared)('the shared datasets', () => {
+describe.skipIf(!hasShared)(needsShared('the shared datasets', `${shared}gsm8k.jsonl`), () => {
   it('GSM8K: 1319 rows, gold after ####, thousands commas kept', async () => {
     const problems = await readDataset(`${shared}gsm8k.jsonl`);
     expect(problems).toHaveLength(1319);

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { InputError } from '../core/errors.ts';
 import type { LineLocator } from './validate.ts';
 import { validateSuite, type Suite } from './suite.ts';
+import { importSuiteModule } from './import-ts.ts';
 
 /** A suite loaded from a file: the validated value and where relative paths resolve from. */
 export interface LoadedSuite {
@@ -107,6 +108,28 @@ function keepAnswersAsWritten(doc: Document, value: unknown): void {
   });
 }
 
+interface EsbuildMessage {
+  text: string;
+  location?: { file: string; line: number } | null;
+}
+
+/** Imports a TypeScript or JavaScript suite; a compile or load failure is one line naming the file. */
+async function importTs(file: string, path: string): Promise<{ default?: unknown }> {
+  if (!existsSync(path)) throw new InputError(file, 'no such file');
+  try {
+    return await importSuiteModule(path);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    // esbuild reports syntax errors and unresolvable imports with their file and line.
+    const first = (error as { errors?: EsbuildMessage[] }).errors?.[0];
+    if (first) {
+      const where = first.location ? `${resolve(first.location.file) === path ? file : first.location.file}:${first.location.line}` : file;
+      throw new InputError(where, `could not be loaded: ${first.text}`);
+    }
+    throw new InputError(file, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
 /** Loads a `.suite.ts` (default export), `.json`, `.yaml` or `.yml` suite and validates it. */
 export async function loadSuite(file: string): Promise<LoadedSuite> {
   const format = suiteFormat(file);
@@ -114,17 +137,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   const path = resolve(file);
   const root = dirname(path);
   if (format === 'ts') {
-    let module: { default?: unknown };
-    try {
-      module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(path)) throw new InputError(file, 'no such file');
-      // esbuild (under tsx) reports a syntax error as "Transform failed ...\n<path>:<line>:<col>: ERROR: <text>".
-      const syntax = /:(\d+):\d+: ERROR: (.+)$/m.exec((error as Error).message);
-      if (syntax) throw new InputError(`${file}:${syntax[1]}`, `could not be loaded: ${syntax[2]}`);
-      throw new InputError(file, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
-    }
+    const module = await importTs(file, path);
     if (module.default === undefined) throw new InputError(file, 'expected a default export: export default defineSuite({ ... })');
     return { suite: validateSuite(module.default, file), file, root };
   }

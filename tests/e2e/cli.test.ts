@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../bin/thinkprobe.js', import.meta.url));
@@ -23,6 +24,29 @@ describe('thinkprobe CLI', () => {
     const result = await thinkprobe('--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: thinkprobe');
+  });
+
+  it('prints the package version, and nothing else', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await thinkprobe(flag)).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it("lists every command in help, and a command's own options in its help", async () => {
+    const top = await thinkprobe('--help');
+    for (const name of ['run', 'report', 'compare', 'grade', 'sim']) expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const args of [['run', '--help'], ['help', 'run']]) {
+      const result = await thinkprobe(...args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout, args.join(' ')).toContain('Usage: thinkprobe run');
+      expect(result.stdout, args.join(' ')).toContain('--model <name>');
+    }
+  });
+
+  it('rejects an unknown command with exit code 2, suggesting the nearest one', async () => {
+    const result = await thinkprobe('rnu');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'rnu'");
+    expect(result.stderr).toContain('run');
   });
 
   it('rejects an unknown flag with exit code 2 and one clear line', async () => {

@@ -1,5 +1,10 @@
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+
+/** The installed package ships the bundle prebuilt (scripts/build.mjs); sources bundle on first use. */
+const PREBUILT = new URL('./client.js', import.meta.url);
 
 let cached: Promise<string> | undefined;
 
@@ -15,6 +20,7 @@ let cached: Promise<string> | undefined;
  * report draws at most a few thousand marks per view.
  */
 export function clientBundle(): Promise<string> {
+  if (existsSync(PREBUILT)) return (cached ??= readFile(PREBUILT, 'utf8'));
   cached ??= build({
     entryPoints: [fileURLToPath(new URL('./client/main.ts', import.meta.url))],
     bundle: true,

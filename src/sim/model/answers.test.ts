@@ -7,6 +7,7 @@ import { AnswerIndex, loadAnswerKey } from './answers.ts';
 import { makeDistractors } from './reasoner.ts';
 import { createSimModel, loadCard } from './index.ts';
 import { generateAll, lastBoxed, renderQuestion, text } from './testing.ts';
+import { needsShared } from '../../../tests/shared.ts';
 
 const datasets = new URL('../../../../shared/datasets/', import.meta.url);
 const haveDatasets = existsSync(new URL('gsm8k.jsonl', datasets));
@@ -78,7 +79,7 @@ describe('answer keys', () => {
     expect(lastBoxed(text(generateAll(model, unknown, { seed: 1, temperature: 0, topK: 40, topP: 0.95 }).tokens))).toMatch(/^\d+$/);
   });
 
-  it.skipIf(!haveDatasets)('loads every shared dataset and knows their answers', () => {
+  it.skipIf(!haveDatasets)(needsShared('loads every shared dataset and knows their answers', new URL('gsm8k.jsonl', datasets)), () => {
     const sizes: Record<string, number> = { 'gsm8k.jsonl': 1319, 'math500.jsonl': 500, 'aime24.jsonl': 30, 'aime25.jsonl': 30 };
     for (const [name, rows] of Object.entries(sizes)) {
       const entries = loadAnswerKey(new URL(name, datasets).pathname);
