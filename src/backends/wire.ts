@@ -1,4 +1,4 @@
-import { quoteServerText } from '../core/errors.ts';
+import { escapeServerText, quoteServerText } from '../core/errors.ts';
 import type { WireLogprob, WireTokenLogprob } from './tokens.ts';
 
 /**
@@ -62,7 +62,7 @@ function checkLogprob(value: unknown, what: string): number {
 function describeNumber(value: unknown): string {
   if (typeof value === 'number') return String(value);
   // JSON has no NaN/Infinity: they arrive as strings or null if the line parsed at all.
-  return quoteServerText(JSON.stringify(value) ?? String(value), 40);
+  return escapeServerText(JSON.stringify(value) ?? String(value), 40);
 }
 
 function checkBytes(value: unknown, what: string): void {
@@ -119,7 +119,9 @@ export function parseGenerateLine(text: string, entriesSoFar: number, asked: num
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new UnusableReplyError(`expected one JSON object per line, got ${quoteServerText(text, 60)}`);
+    // Python's json.dumps writes NaN and Infinity, which are not JSON: say so rather than "invalid".
+    const why = /[:\[,]\s*-?(?:NaN|Infinity)\b/.test(text) ? ' (NaN and Infinity are not JSON numbers: a logprob must be finite)' : '';
+    throw new UnusableReplyError(`expected one JSON object per line, got ${quoteServerText(text, 60)}${why}`);
   }
   if (!isRecord(parsed)) throw new UnusableReplyError(`expected one JSON object per line, got ${quoteServerText(text, 60)}`);
   const error = parsed['error'];
