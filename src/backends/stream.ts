@@ -31,7 +31,7 @@ class Accumulator {
   readonly pieces: string[] = [];
   readonly entries: WireLogprob[] = [];
   final: GenerateLine | undefined;
-  private lines = 0;
+  lines = 0;
   private textLength = 0;
   private readonly tokenCap: number;
 
@@ -40,19 +40,25 @@ class Accumulator {
   }
 
   add(text: string): void {
-    const line = parseGenerateLine(text, this.entries.length, this.limits.topLogprobs);
     this.lines++;
+    let line: GenerateLine;
+    try {
+      line = parseGenerateLine(text, this.entries.length, this.limits.topLogprobs);
+    } catch (error) {
+      if (error instanceof UnusableReplyError) throw new UnusableReplyError(`line ${this.lines}: ${error.message}`);
+      throw error;
+    }
     for (const entry of line.logprobs) this.entries.push(entry);
     this.pieces.push(line.response);
     this.textLength += line.response.length;
     // One line per token, plus the final line: more means the server ignores num_predict.
     if (this.entries.length > this.tokenCap || this.lines > this.tokenCap + 1) {
       throw new UnusableReplyError(
-        `the server sent more than ${this.tokenCap} tokens for num_predict ${this.limits.maxTokens} and had not finished (does it ignore num_predict?)`,
+        `line ${this.lines}: the server sent more than ${this.tokenCap} tokens for num_predict ${this.limits.maxTokens} and had not finished (does it ignore num_predict?)`,
       );
     }
     if (this.textLength > this.tokenCap * 1024) {
-      throw new UnusableReplyError(`the response text passed ${this.tokenCap * 1024} characters for num_predict ${this.limits.maxTokens}`);
+      throw new UnusableReplyError(`line ${this.lines}: the response text passed ${this.tokenCap * 1024} characters for num_predict ${this.limits.maxTokens}`);
     }
     if (line.done) this.final = line;
   }
@@ -69,7 +75,7 @@ export async function readGenerateStream(body: ReadableStream<Uint8Array>, limit
       const { done, value } = await reader.read();
       if (done) break;
       bodyBytes += value.length;
-      if (bodyBytes > maxBodyBytes) throw new UnusableReplyError(`the reply passed ${maxBodyBytes} bytes for num_predict ${limits.maxTokens}`);
+      if (bodyBytes > maxBodyBytes) throw new UnusableReplyError(`line ${acc.lines + 1}: the reply passed ${maxBodyBytes} bytes for num_predict ${limits.maxTokens}`);
       for (const line of lines.push(value)) {
         if (line.trim() === '') continue;
         onLine();
@@ -78,7 +84,7 @@ export async function readGenerateStream(body: ReadableStream<Uint8Array>, limit
       }
     }
   } catch (error) {
-    if (error instanceof LineTooLongError) throw new UnusableReplyError(`the server sent ${error.message}; expected one JSON object per token`);
+    if (error instanceof LineTooLongError) throw new UnusableReplyError(`line ${acc.lines + 1}: the server sent ${error.message}; expected one JSON object per token`);
     throw error;
   } finally {
     reader.releaseLock();
