@@ -30,7 +30,7 @@ describe('a damaged stream fails its own result with one clear line', () => {
     const server = servers.get(mode)!;
     const run = await runAgainst(server.url);
     expectRowError(run, what);
-  }, 90_000);
+  }, 120_000);
 
   it.todo('exits 1: a run with an errored result fails unless the suite allows an error rate (issue 14, engine half)');
 });
