@@ -41,10 +41,10 @@ export interface GenerateLine {
 export const MAX_LOGPROB = 1e-6;
 /**
  * A shorter alternatives list than asked is accepted only when it already holds (nearly) all the
- * probability: then there was nothing more to list. Otherwise positions would silently become
- * top-k bounds instead of exact values.
+ * probability (>= 99%; the simulator's short lists hold 99.9%): then there was nothing more worth
+ * listing. Otherwise positions would silently become top-k bounds instead of exact values.
  */
-export const COMPLETE_MASS = 1 - 1e-3;
+export const COMPLETE_MASS = 0.99;
 
 const EMPTY: WireLogprob[] = [];
 
