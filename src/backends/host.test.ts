@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OLLAMA_HOST, normaliseHost, resolveHost } from './host.ts';
+import { DEFAULT_OLLAMA_HOST, hostIdentity, normaliseHost, resolveHost } from './host.ts';
 import { InputError } from '../core/errors.ts';
 
 describe('resolveHost', () => {
@@ -49,4 +49,25 @@ describe('resolveHost', () => {
       expect((error as InputError).message).not.toContain('\n');
     },
   );
+});
+
+describe('hostIdentity', () => {
+  it('gives every spelling of one host one identity', () => {
+    const spellings = ['127.0.0.1:42001', 'http://127.0.0.1:42001/', 'HTTP://127.0.0.1:42001', ' http://127.0.0.1:42001// ', 'Http://127.0.0.1:42001'];
+    for (const flag of spellings) expect(hostIdentity(flag, {})).toBe('http://127.0.0.1:42001');
+    for (const env of spellings) expect(hostIdentity(undefined, { OLLAMA_HOST: env })).toBe('http://127.0.0.1:42001');
+    expect(hostIdentity('GPU-Box:8080', {})).toBe(hostIdentity('http://gpu-box:8080/', {}));
+  });
+
+  it('keeps different hosts, ports, schemes and paths apart', () => {
+    const ids = ['127.0.0.1:42001', '127.0.0.1:42002', '127.0.0.2:42001', 'https://127.0.0.1:42001', 'http://127.0.0.1:42001/proxy'].map((h) => hostIdentity(h, {}));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('is null for the default server, however it is written', () => {
+    expect(hostIdentity(undefined, {})).toBeNull();
+    expect(hostIdentity('127.0.0.1', {})).toBeNull();
+    expect(hostIdentity(undefined, { OLLAMA_HOST: 'http://127.0.0.1:11434/' })).toBeNull();
+    expect(hostIdentity('0.0.0.0:11434', {})).toBeNull();
+  });
 });

@@ -71,6 +71,8 @@ export function normaliseHost(raw: string, where: string): string {
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535 || Number(port) === 0) fail(`invalid port '${port}'`);
   if (/[\s@?#]/.test(host)) fail(`invalid host name '${host}'`);
 
+  // DNS names and IPv6 hex digits are case-insensitive: one spelling per host, for run identities.
+  host = host.toLowerCase();
   if (host === '0.0.0.0') host = '127.0.0.1';
   if (host === '::' || host === '0:0:0:0:0:0:0:0') host = '::1';
   const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -81,4 +83,14 @@ export function normaliseHost(raw: string, where: string): string {
     fail('not a valid URL');
   }
   return url;
+}
+
+/**
+ * The host as it enters a run's identity (config hash): the normalised URL, so `127.0.0.1:42001`,
+ * `http://127.0.0.1:42001/` and `HTTP://127.0.0.1:42001` resume the same run; null for the default
+ * server (spelled out or not), which keeps identities of runs made without a host unchanged.
+ */
+export function hostIdentity(flag?: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const { url } = resolveHost(flag, env);
+  return url === DEFAULT_OLLAMA_HOST ? null : url;
 }

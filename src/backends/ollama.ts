@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Ollama, type GenerateRequest, type GenerateResponse, type ShowResponse } from 'ollama';
-import { BackendUnreachableError, InputError } from '../core/errors.ts';
+import { BackendUnreachableError, escapeServerText, InputError } from '../core/errors.ts';
 import type { Backend, Completion, CompletionRequest, ModelInfo } from './backend.ts';
 import { PromptTokenEstimator } from './context-budget.ts';
 import { resolveHost } from './host.ts';
+import { mediaType, requestJson, responseError } from './http.ts';
+import { deadlineMs, replyLimitsFromEnv, type ReplyLimits } from './limits.ts';
+import { readGenerateStream } from './stream.ts';
+import { ErrorLine, UnusableReplyError, type GenerateLine } from './wire.ts';
 import {
   DEFAULT_RETRY_POLICY,
   describeError,
@@ -21,7 +24,8 @@ import {
 import { reconcileTokens, TokenMismatch, type WireLogprob } from './tokens.ts';
 
 /**
- * The Ollama backend, on the official `ollama` client: raw `/api/generate` streams with logprobs.
+ * The Ollama backend: raw `/api/generate` streams with logprobs, read with `fetch` line by line
+ * (stream.ts, wire.ts: every line validated, every reply bounded; README.md of this folder).
  *
  * Every request: `raw: true` (the harness renders the template), `think: false` (no thinking
  * parser touches the text), `stream: true`, `logprobs: true`, explicit options with the run's fixed
@@ -50,6 +54,8 @@ export interface OllamaBackendOptions {
    * for many minutes; the first byte may wait for a model load. Default 5 minutes.
    */
   timeoutMs?: number;
+  /** Bounds on a reply (limits.ts); default: THINKPROBE_* environment variables, else the defaults there. */
+  limits?: Partial<ReplyLimits>;
   retry?: RetryPolicy;
   /** Preflight retries (describe): short, so a server that is down is reported quickly. */
   preflightRetry?: RetryPolicy;
@@ -60,7 +66,34 @@ export interface OllamaBackendOptions {
 }
 
 const PREFLIGHT_RETRY: RetryPolicy = { maxAttempts: 3, baseMs: 200, maxDelayMs: 1000, maxTotalMs: 3000 };
-const CUT_MESSAGE = 'Did not receive done or success response in stream.';
+/** Preflight replies (/api/show carries the template and license): generous, but bounded. */
+const MAX_PREFLIGHT_BYTES = 16 << 20;
+
+/** The request ran past its deadline (limits.ts): the server is too slow to serve a run. Not retried. */
+export class ReplyDeadlineError extends Error {
+  override readonly name = 'ReplyDeadlineError';
+}
+
+/** A 200 reply that is not NDJSON (an HTML page, plain text): not an Ollama server. Not retried. */
+export class NotNdjsonError extends Error {
+  override readonly name = 'NotNdjsonError';
+  constructor(readonly mediaType: string) {
+    super(`answered ${mediaType}`);
+  }
+}
+
+/** Ollama streams application/x-ndjson; JSON-ish types from compatible servers are read and validated line by line. */
+function isNdjsonType(type: string): boolean {
+  return type === '' || type.includes('json');
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Compares dotted versions numerically ("0.12.11" > "0.12.9"); pre-release suffixes are ignored. */
 export function compareVersions(a: string, b: string): number {
@@ -81,97 +114,12 @@ export function checkServerVersion(version: string, url: string): void {
   }
 }
 
-/** A line per stream: error lines mid-stream, a trailing fragment of a cut line. */
-interface StreamState {
-  errorLine?: string;
-  bodyStarted: boolean;
-}
-
-/**
- * Wraps a response body so that only complete NDJSON lines reach the client (a stream cut
- * mid-line would otherwise make it print "invalid json" and carry on), notes `{"error"}` lines,
- * and reports activity for the idle timeout.
- */
-function watchBody(body: ReadableStream<Uint8Array>, state: StreamState, onActivity: () => void): ReadableStream<Uint8Array> {
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  let buffer = '';
-  const inspect = (lines: string): void => {
-    for (const line of lines.split('\n')) {
-      if (!line.includes('"error"')) continue;
-      try {
-        const parsed = JSON.parse(line) as { error?: unknown };
-        if (typeof parsed.error === 'string') state.errorLine = parsed.error;
-      } catch {
-        // not JSON: the client skips it
-      }
-    }
-  };
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        state.bodyStarted = true;
-        onActivity();
-        buffer += decoder.decode(chunk, { stream: true });
-        const end = buffer.lastIndexOf('\n');
-        if (end < 0) return;
-        const complete = buffer.slice(0, end + 1);
-        buffer = buffer.slice(end + 1);
-        inspect(complete);
-        controller.enqueue(encoder.encode(complete));
-      },
-      flush(controller) {
-        buffer += decoder.decode();
-        if (buffer.trim() === '') return;
-        try {
-          JSON.parse(buffer);
-          inspect(buffer);
-          controller.enqueue(encoder.encode(`${buffer}\n`));
-        } catch {
-          // A fragment of a line: the stream was cut; the missing `done` makes the client say so.
-        }
-      },
-    }),
-  );
-}
-
-/**
- * The client prints "Getting text from response" to stdout for an error reply that is not JSON
- * (a proxy's HTML 502, say); we turn such replies into Ollama's `{"error"}` shape first, so the
- * terminal stays clean and the error still carries the server's words.
- */
-async function errorAsJson(response: Response): Promise<Response> {
-  if (response.ok || response.headers.get('content-type')?.includes('application/json')) return response;
-  const text = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim().slice(0, 200);
-  return new Response(JSON.stringify({ error: text || `${response.status} ${response.statusText}` }), {
-    status: response.status,
-    statusText: response.statusText,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
-function fetchWith(base: typeof fetch, signal: AbortSignal, state: StreamState, onActivity: () => void): typeof fetch {
-  return async (input, init) => {
-    const signals = init?.signal ? [signal, init.signal] : [signal];
-    const response = await errorAsJson(await base(input, { ...init, signal: AbortSignal.any(signals) }));
-    onActivity();
-    if (!response.ok || response.body === null) return response;
-    return new Response(watchBody(response.body, state, onActivity), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  };
-}
-
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
 export class OllamaBackend implements Backend {
   readonly label: string;
   readonly url: string;
   readonly numCtx: number;
+  /** The bounds every reply is read under (options, else THINKPROBE_* variables, else defaults). */
+  readonly limits: ReplyLimits;
   private readonly options: OllamaBackendOptions;
   private readonly baseFetch: typeof fetch;
   private readonly estimator = new PromptTokenEstimator();
@@ -185,10 +133,8 @@ export class OllamaBackend implements Backend {
     this.numCtx = options.numCtx;
     this.label = `ollama ${this.url}`;
     this.baseFetch = options.fetch ?? fetch;
-  }
-
-  private get timeoutMs(): number {
-    return this.options.timeoutMs ?? 300_000;
+    const fromEnv = replyLimitsFromEnv();
+    this.limits = { ...fromEnv, ...(options.timeoutMs !== undefined ? { idleTimeoutMs: options.timeoutMs } : {}), ...options.limits };
   }
 
   private unreachable(error: unknown): BackendUnreachableError {
@@ -198,17 +144,10 @@ export class OllamaBackend implements Backend {
     );
   }
 
-  /** A client for preflight requests: each times out after 30 s (or timeoutMs if shorter) and stops when `signal` aborts. */
-  private plainClient(signal?: AbortSignal): Ollama {
-    const base = this.baseFetch;
-    const timeout = Math.min(this.timeoutMs, 30_000);
-    return new Ollama({
-      host: this.url,
-      fetch: async (input, init) => {
-        const signals = [AbortSignal.timeout(timeout), ...(signal ? [signal] : []), ...(init?.signal ? [init.signal] : [])];
-        return errorAsJson(await base(input, { ...init, signal: AbortSignal.any(signals) }));
-      },
-    });
+  /** One preflight call: times out after 30 s (or the idle timeout if shorter) and stops when `signal` aborts. */
+  private preflightJson(method: 'GET' | 'POST', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const signals = [AbortSignal.timeout(Math.min(this.limits.idleTimeoutMs, 30_000)), ...(signal ? [signal] : [])];
+    return requestJson(this.baseFetch, `${this.url}${path}`, { method, body, signal: AbortSignal.any(signals) }, MAX_PREFLIGHT_BYTES);
   }
 
   private async preflight<T>(what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -229,36 +168,60 @@ export class OllamaBackend implements Backend {
     }
   }
 
-  async describe(model: string, signal?: AbortSignal): Promise<ModelInfo> {
-    const client = this.plainClient(signal);
-
-    let version: string;
+  private async serverVersion(signal?: AbortSignal): Promise<string> {
     try {
-      const reply = await this.preflight('GET /api/version', () => client.version(), signal);
-      if (typeof reply?.version !== 'string') throw new Error('no version field');
-      version = reply.version;
+      const reply = await this.preflight('GET /api/version', () => this.preflightJson('GET', '/api/version', undefined, signal), signal);
+      if (!isRecord(reply) || typeof reply['version'] !== 'string') throw new Error('no version field');
+      return escapeServerText(reply['version'], 60);
     } catch (error) {
       if (error instanceof BackendUnreachableError || (signal?.aborted ?? false)) throw error;
       throw new BackendUnreachableError(`${this.url} does not look like an Ollama server (GET /api/version: ${describeError(error)})`, 'set --host or OLLAMA_HOST');
     }
-    checkServerVersion(version, this.url);
+  }
 
-    let show: ShowResponse;
+  private async showModel(model: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    let show: unknown;
     try {
-      show = await this.preflight('POST /api/show', () => client.show({ model }), signal);
+      show = await this.preflight('POST /api/show', () => this.preflightJson('POST', '/api/show', { model }, signal), signal);
     } catch (error) {
       const status = httpStatusOf(error);
       if (status === 404) throw new BackendUnreachableError(`model '${model}' not found on ${this.url}: run \`ollama pull ${model}\``);
       if (status !== undefined) throw new BackendUnreachableError(`${this.url} refused POST /api/show for model '${model}'`, describeError(error));
       throw error;
     }
+    if (!isRecord(show)) throw new BackendUnreachableError(`${this.url} did not answer POST /api/show as Ollama does (expected a JSON object)`);
+    return show;
+  }
 
-    const capabilities = (show as ShowResponse & { capabilities?: unknown }).capabilities;
+  /** The digest identifies the weights in every cache key; /api/tags is where Ollama reports it. */
+  private async modelDigest(model: string, show: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+    const tags = await this.preflight('GET /api/tags', () => this.preflightJson('GET', '/api/tags', undefined, signal), signal);
+    const wanted = model.includes(':') ? model.toLowerCase() : `${model.toLowerCase()}:latest`;
+    const models: unknown = isRecord(tags) ? tags['models'] : undefined;
+    const listed = (Array.isArray(models) ? models : [])
+      .filter(isRecord)
+      .find((m) => String(m['name'] ?? '').toLowerCase() === wanted || String(m['model'] ?? '').toLowerCase() === wanted);
+    const listedDigest = typeof listed?.['digest'] === 'string' && listed['digest'] !== '' ? listed['digest'] : undefined;
+    return (
+      listedDigest ??
+      // Not listed (e.g. a remote model): derive a stable identity from everything /api/show told us.
+      `show-sha256:${createHash('sha256')
+        .update(JSON.stringify([show['modelfile'], show['template'], show['parameters'], show['details'], show['model_info']]))
+        .digest('hex')}`
+    );
+  }
+
+  async describe(model: string, signal?: AbortSignal): Promise<ModelInfo> {
+    const version = await this.serverVersion(signal);
+    checkServerVersion(version, this.url);
+    const show = await this.showModel(model, signal);
+
+    const capabilities = show['capabilities'];
     if (Array.isArray(capabilities) && capabilities.length > 0 && !capabilities.includes('completion')) {
-      throw new InputError(`model '${model}'`, `expected a text-completion model; ${this.url} lists its capabilities as ${capabilities.join(', ')}`);
+      throw new InputError(`model '${model}'`, `expected a text-completion model; ${this.url} lists its capabilities as ${escapeServerText(capabilities.map(String).join(', '))}`);
     }
-    const modelInfo = (show.model_info ?? {}) as unknown as Record<string, unknown>;
-    const contextEntry = Object.entries(modelInfo).find(([key, value]) => key.endsWith('.context_length') && typeof value === 'number');
+    const modelInfo = isRecord(show['model_info']) ? show['model_info'] : {};
+    const contextEntry = Object.entries(modelInfo).find(([key, value]) => key.endsWith('.context_length') && typeof value === 'number' && value > 0);
     if (!contextEntry) {
       throw new BackendUnreachableError(`${this.url} did not report a context length for model '${model}' (POST /api/show: no model_info *.context_length)`);
     }
@@ -266,28 +229,13 @@ export class OllamaBackend implements Backend {
     if (this.numCtx > contextLength) {
       throw new InputError('num_ctx', `${this.numCtx} exceeds the context length of model '${model}' (${contextLength}); use at most ${contextLength}`);
     }
-
-    // The digest identifies the weights in every cache key; /api/tags is where Ollama reports it.
-    const tags = await this.preflight('GET /api/tags', () => client.list(), signal);
-    const wanted = model.includes(':') ? model.toLowerCase() : `${model.toLowerCase()}:latest`;
-    const models: unknown = tags?.models;
-    const listed = (Array.isArray(models) ? (models as { name?: unknown; model?: unknown; digest?: unknown }[]) : []).find(
-      (m) => String(m?.name ?? '').toLowerCase() === wanted || String(m?.model ?? '').toLowerCase() === wanted,
-    );
-    const listedDigest = typeof listed?.digest === 'string' && listed.digest !== '' ? listed.digest : undefined;
-    const digest =
-      listedDigest ??
-      // Not listed (e.g. a remote model): derive a stable identity from everything /api/show told us.
-      `show-sha256:${createHash('sha256')
-        .update(JSON.stringify([show.modelfile, show.template, show.parameters, show.details, show.model_info]))
-        .digest('hex')}`;
-
+    const details = isRecord(show['details']) ? show['details'] : {};
     return {
       name: model,
-      digest,
+      digest: await this.modelDigest(model, show, signal),
       serverVersion: `ollama ${version}`,
-      family: show.details?.family ?? '',
-      templateText: show.template ?? '',
+      family: typeof details['family'] === 'string' ? details['family'] : '',
+      templateText: typeof show['template'] === 'string' ? show['template'] : '',
       contextLength,
     };
   }
@@ -348,7 +296,9 @@ export class OllamaBackend implements Backend {
   /** Turns what is left after retries into one clear line. */
   private explain(error: unknown, where: string, model: string): unknown {
     if (error instanceof InputError || error instanceof BackendUnreachableError) return error;
-    if (error instanceof TokenMismatch) return new InputError(where, `unusable reply: ${error.message}`);
+    if (error instanceof TokenMismatch || error instanceof UnusableReplyError) return new InputError(where, `unusable reply: ${error.message}`);
+    if (error instanceof NotNdjsonError) return new BackendUnreachableError(`${where} answered ${escapeServerText(error.mediaType, 60)}: is this an Ollama server?`, 'expected application/x-ndjson');
+    if (error instanceof ReplyDeadlineError) return new BackendUnreachableError(`${where}: ${error.message}`, 'finished requests are stored; rerun to resume');
     if (error instanceof RetriesExhaustedError) {
       const cause = error.cause;
       if (socketErrorCode(cause) !== undefined || (cause instanceof TypeError && /fetch failed/i.test(cause.message))) {
@@ -366,70 +316,91 @@ export class OllamaBackend implements Backend {
     return error;
   }
 
+  /**
+   * One try: POST, then read the stream (stream.ts) under three clocks: the user's abort, the idle
+   * timeout (re-armed by each complete line, not each byte, so a trickle cannot keep it alive) and
+   * the overall deadline from the token limit and the minimum rate.
+   */
   private async attempt(model: string, request: CompletionRequest, where: string, signal: AbortSignal | undefined): Promise<Completion> {
-    const controller = new AbortController();
-    const onUserAbort = (): void => controller.abort(abortError(signal!));
     if (signal?.aborted) throw abortError(signal);
-    signal?.addEventListener('abort', onUserAbort, { once: true });
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new RequestTimeoutError(`no data from ${this.url} for ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+    const controller = new AbortController();
+    let failure: Error | undefined;
+    const fail = (reason: Error): void => {
+      failure ??= reason;
+      controller.abort(reason);
     };
-    const state: StreamState = { bodyStarted: false };
-    const client = new Ollama({ host: this.url, fetch: fetchWith(this.baseFetch, controller.signal, state, arm) });
-
-    const body = generateBody(model, request, this.numCtx, this.options.keepAlive);
-
-    let text = '';
-    const entries: WireLogprob[] = [];
-    let final: GenerateResponse | undefined;
+    const onUserAbort = (): void => controller.abort(abortError(signal!));
+    signal?.addEventListener('abort', onUserAbort, { once: true });
+    const { idleTimeoutMs } = this.limits;
+    const deadline = deadlineMs(this.limits, request.maxTokens);
+    let idle: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => fail(new RequestTimeoutError(`no data from ${this.url} for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+    };
+    const overall = setTimeout(
+      () =>
+        fail(
+          new ReplyDeadlineError(
+            `no complete reply within ${(deadline / 1000).toFixed(1)} s for num_predict ${request.maxTokens} (expected at least ${this.limits.minTokensPerSecond} tokens/s after ${(this.limits.deadlineGraceMs / 1000).toFixed(1)} s; THINKPROBE_MIN_TOKENS_PER_S and THINKPROBE_DEADLINE_GRACE_MS set these)`,
+          ),
+        ),
+      deadline,
+    );
+    let bodyStarted = false;
     arm();
     try {
-      const stream = await client.generate(body as GenerateRequest & { stream: true });
-      for await (const chunk of stream) {
-        arm();
-        if (typeof chunk.response === 'string') text += chunk.response;
-        if (Array.isArray(chunk.logprobs)) entries.push(...(chunk.logprobs as WireLogprob[]));
-        if (chunk.done) final = chunk;
+      const response = await this.baseFetch(`${this.url}/api/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+        body: JSON.stringify(generateBody(model, request, this.numCtx, this.options.keepAlive)),
+        signal: controller.signal,
+      });
+      if (!response.ok) throw await responseError(response);
+      const type = mediaType(response);
+      if (!isNdjsonType(type)) throw new NotNdjsonError(type);
+      if (response.body === null) throw new StreamCutError(`the reply from ${this.url} had no body`);
+      bodyStarted = true;
+      arm();
+      const reply = await readGenerateStream(response.body, { maxTokens: request.maxTokens, topLogprobs: request.topLogprobs, maxLineBytes: this.limits.maxLineBytes }, arm);
+      if (reply.final === undefined) {
+        throw new StreamCutError(`the stream from ${this.url} ${reply.rest === '' ? 'ended without done' : 'was cut in the middle of a line'}`);
       }
+      return completionOf(reply.text, reply.entries, reply.final, where);
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      if (timedOut) throw new RequestTimeoutError(`no data from ${this.url} for ${this.timeoutMs} ms`);
-      if (state.errorLine !== undefined) throw new StreamErrorLine(state.errorLine);
-      if (error instanceof Error && error.message === CUT_MESSAGE) throw new StreamCutError(`the stream from ${this.url} ended without done`);
-      if (state.bodyStarted && error instanceof TypeError) throw new StreamCutError(`the stream from ${this.url} was cut: ${error.message}`);
+      if (failure !== undefined) throw failure;
+      if (error instanceof ErrorLine) throw new StreamErrorLine(escapeServerText(error.serverMessage, 300));
+      if (bodyStarted && error instanceof TypeError) throw new StreamCutError(`the stream from ${this.url} was cut: ${error.message}`);
       throw error;
     } finally {
-      clearTimeout(timer);
+      clearTimeout(idle);
+      clearTimeout(overall);
       signal?.removeEventListener('abort', onUserAbort);
       controller.abort(); // releases the socket if the stream was left early; harmless otherwise
     }
-    if (final === undefined) throw new StreamCutError(`the stream from ${this.url} ended without done`);
-
-    const doneReason = final.done_reason;
-    if (doneReason !== 'stop' && doneReason !== 'length') {
-      throw new InputError(where, `expected done_reason "stop" or "length", got ${JSON.stringify(doneReason)}`);
-    }
-    const tokens = reconcileTokens(text, entries);
-    const ms = (ns: unknown): number | undefined => (typeof ns === 'number' && ns > 0 ? ns / 1e6 : undefined);
-    const promptEvalMs = ms(final.prompt_eval_duration);
-    const evalMs = ms(final.eval_duration);
-    return {
-      text,
-      tokens,
-      doneReason,
-      promptTokens: typeof final.prompt_eval_count === 'number' ? final.prompt_eval_count : 0,
-      decodedTokens: typeof final.eval_count === 'number' ? final.eval_count : tokens.length,
-      ...(promptEvalMs !== undefined ? { promptEvalMs } : {}),
-      ...(evalMs !== undefined ? { evalMs } : {}),
-      wallMs: 0,
-    };
   }
+}
+
+function completionOf(text: string, entries: WireLogprob[], final: GenerateLine, where: string): Completion {
+  const doneReason = final.doneReason;
+  if (doneReason !== 'stop' && doneReason !== 'length') {
+    throw new InputError(where, `expected done_reason "stop" or "length", got ${escapeServerText(JSON.stringify(doneReason) ?? 'nothing', 60)}`);
+  }
+  const tokens = reconcileTokens(text, entries);
+  const ms = (ns: number | undefined): number | undefined => (ns !== undefined && ns > 0 ? ns / 1e6 : undefined);
+  const promptEvalMs = ms(final.promptEvalDuration);
+  const evalMs = ms(final.evalDuration);
+  return {
+    text,
+    tokens,
+    doneReason,
+    promptTokens: final.promptEvalCount ?? 0,
+    decodedTokens: final.evalCount ?? tokens.length,
+    ...(promptEvalMs !== undefined ? { promptEvalMs } : {}),
+    ...(evalMs !== undefined ? { evalMs } : {}),
+    wallMs: 0,
+  };
 }
 
 /**

@@ -41,3 +41,18 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof BackendUnreachableError) return ExitCode.backendUnreachable;
   return ExitCode.internalError;
 }
+
+/**
+ * Server replies and model output inside an error message: control and escape characters are
+ * written as visible `\uXXXX` escapes (so the message is safe in a terminal, a file or a report,
+ * whoever prints it), and long text is cut to `max` characters.
+ */
+export function escapeServerText(text: string, max = 200): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** escapeServerText in double quotes, for text quoted mid-sentence. */
+export function quoteServerText(text: string, max = 200): string {
+  return `"${escapeServerText(text, max)}"`;
+}

@@ -25,6 +25,7 @@ import { writeRunFiles } from './outputs.ts';
 import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
+import { hostIdentity } from '../backends/host.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -171,7 +172,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   const hash = configHash({
     suite: { ...suite, checks: suite.checks.length },
     problems: problems.map((p) => [p.id, p.question, p.answer]),
-    host: suite.model.startsWith('sim:') ? null : (options.host ?? process.env['OLLAMA_HOST'] ?? null),
+    host: suite.model.startsWith('sim:') ? null : hostIdentity(options.host),
   });
   const out = options.out ?? 'reports';
   const folder = chooseRunFolder({ out, suite: suite.name, hash, fresh: options.fresh === true });

@@ -42,7 +42,8 @@ const SCRIPT: [string, string[]][] = [
 ];
 
 function token(text: string, alternatives: string[]): GeneratedToken {
-  return { token: text, logprob: Math.log(0.7), top: [{ token: text, logprob: Math.log(0.7) }, ...alternatives.map((a, i) => ({ token: a, logprob: Math.log(0.2 / (i + 1)) }))] };
+  return { token: text, logprob: Math.log(0.7), top: [{ token: text, logprob: Math.log(0.7) }, ...alternatives.map((a, i) => ({ token: a, logprob: Math.log(0.2 / (i + 1)) })), ...(alternatives.length === 0 ? [{ token: ' zz', logprob: Math.log(0.3) }] : [])] };
+  // (' zz' completes the distribution: the backend refuses a shorter list than asked that leaves probability out.)
 }
 
 /** Next token after `written` (the text after the thinking opened): follows the script, taking listed alternatives and finishing a token a stop string cut. */

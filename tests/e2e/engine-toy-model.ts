@@ -50,6 +50,10 @@ function tok(token: string, p: number, alternatives: string[]): GeneratedToken {
     q /= 2;
     if (top.length >= 4) break;
   }
+  // Two small fillers hold the rest of the probability, so the listed alternatives are a complete
+  // distribution: the backend refuses a list shorter than asked that leaves probability out.
+  const rest = 1 - Math.exp(logprob) - top.slice(1).reduce((sum, a) => sum + Math.exp(a.logprob), 0);
+  if (rest > 0) top.push({ token: ' zz', logprob: Math.log(rest / 2) }, { token: ' zy', logprob: Math.log(rest / 2) });
   return { token, logprob, top };
 }
 

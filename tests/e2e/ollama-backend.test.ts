@@ -7,6 +7,7 @@ import { OllamaBackend } from '../../src/backends/ollama.ts';
 import type { RetryPolicy } from '../../src/backends/retry.ts';
 import { tokenize } from '../../src/sim/model/tokenizer.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server/index.ts';
+import { HOSTILE_MARKER, HOSTILE_MODEL, startHostileServer, type HostileMode } from '../fixtures/hostile-server.ts';
 import { chatmlQwq, pickTemplate, servedTemplatePrefillsThink, thinkingBounds } from '../../src/templates/index.ts';
 
 /** The official ollama client, through our backend, against the simulator (startSimServer, card sim-qwq). */
@@ -285,5 +286,54 @@ describe('complete', () => {
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect((error as Error).message).toMatch(/gave up after 2 attempts .*no data from .* for 5 ms/);
     expect(retries).toHaveLength(1);
+  });
+});
+
+describe('complete against hostile servers (tests/fixtures/hostile-server.ts)', () => {
+  const hostilePrompt = chatmlQwq().render({ question: `${HOSTILE_MARKER}: what is 2 + 3?` });
+  const expectations: [HostileMode, 'input' | 'unreachable', RegExp][] = [
+    ['invalid-json', 'input', /unusable reply: line 3: expected one JSON object per line/],
+    ['nan-logprob', 'input', /unusable reply: line 3: .*NaN and Infinity are not JSON numbers/],
+    ['infinite-logprob', 'input', /unusable reply: line 3: logprobs entry 2 logprob is -Infinity/],
+    ['positive-logprob', 'input', /unusable reply: line 3: logprobs entry 2 logprob is 2;/],
+    ['few-alternatives', 'input', /unusable reply: line 2: logprobs entry 1 lists 3 alternatives, 20 were asked/],
+    ['flood', 'input', /unusable reply: line \d+: the server sent more than 48 tokens for num_predict 40/],
+    ['huge-line', 'input', /unusable reply: line 3: the server sent a line longer than 1048576 bytes/],
+    ['html', 'unreachable', /\/api\/generate \(model 'hostile-qwq'\) answered text\/html: is this an Ollama server\?/],
+    ['escape-error', 'unreachable', /server error mid-stream: \\u001b\[2J\\u001b\]0;pwned\\u0007/],
+  ];
+
+  it.each(expectations)('%s: one typed error, not retried, nothing printed', async (mode, kind, what) => {
+    const server = await startHostileServer(mode);
+    const spies = [vi.spyOn(console, 'log'), vi.spyOn(console, 'warn'), vi.spyOn(console, 'error'), vi.spyOn(process.stdout, 'write'), vi.spyOn(process.stderr, 'write')];
+    try {
+      let retried = 0;
+      const backend = new OllamaBackend({ host: server.url, numCtx: 4096, retry: fastRetry, onRetry: () => retried++ });
+      const ordinary = await backend.complete(HOSTILE_MODEL, request({ prompt: chatmlQwq().render({ question: 'What is 2 + 3?' }), maxTokens: 40, topLogprobs: 20 }));
+      expect(ordinary.text).toContain('\\boxed{5}');
+      const error = await caught(backend.complete(HOSTILE_MODEL, request({ prompt: hostilePrompt, maxTokens: 40, topLogprobs: 20 })));
+      expect(error).toBeInstanceOf(kind === 'input' ? InputError : BackendUnreachableError);
+      expect((error as Error).message).toMatch(what);
+      expect((error as Error).message).not.toMatch(/[\u0000-\u001f]/);
+      expect(retried).toBe(0);
+      expect(server.stats()).toEqual({ generate: 2, hostile: 1 });
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      await server.close();
+    }
+  });
+
+  it('a trickle meets the overall deadline (not retried), though bytes keep coming', async () => {
+    const server = await startHostileServer('trickle');
+    try {
+      const backend = new OllamaBackend({ host: server.url, numCtx: 4096, retry: fastRetry, limits: { deadlineGraceMs: 200, minTokensPerSecond: 100 } });
+      const error = await caught(backend.complete(HOSTILE_MODEL, request({ prompt: hostilePrompt, maxTokens: 40 })));
+      expect(error).toBeInstanceOf(BackendUnreachableError);
+      expect((error as Error).message).toMatch(/no complete reply within 0\.6 s for num_predict 40 \(expected at least 100 tokens\/s after 0\.2 s/);
+      expect(server.stats().hostile).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { readGenerateStream } from './stream.ts';
+import { UnusableReplyError } from './wire.ts';
+
+const encoder = new TextEncoder();
+const token = (t: string) => JSON.stringify({ response: t, done: false, logprobs: [{ token: t, logprob: -0.5 }] });
+const final = JSON.stringify({ response: '', done: true, done_reason: 'stop', prompt_eval_count: 3, eval_count: 2 });
+
+/** A pull stream that counts what the reader took, so a test can see where reading stopped. */
+function counted(next: (i: number) => string | undefined): { body: ReadableStream<Uint8Array>; pulled: () => number } {
+  let pulled = 0;
+  let i = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        const chunk = next(i++);
+        if (chunk === undefined) return controller.close();
+        const bytes = encoder.encode(chunk);
+        pulled += bytes.length;
+        controller.enqueue(bytes);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, pulled: () => pulled };
+}
+
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnusableReplyError);
+    return (error as Error).message;
+  }
+  throw new Error('expected an unusable reply');
+}
+
+const limits = { maxTokens: 10, topLogprobs: 0, maxLineBytes: 4096 };
+
+describe('readGenerateStream', () => {
+  it('assembles text, entries and the final line, one activity per line', async () => {
+    const lines = [token('a'), token('b'), final];
+    let activity = 0;
+    const { body } = counted((i) => (i < lines.length ? `${lines[i]}\n` : undefined));
+    const reply = await readGenerateStream(body, limits, () => activity++);
+    expect(reply.text).toBe('ab');
+    expect(reply.entries.map((e) => e.token)).toEqual(['a', 'b']);
+    expect(reply.final).toMatchObject({ done: true, doneReason: 'stop', evalCount: 2 });
+    expect(activity).toBe(3);
+  });
+
+  it('reports a stream without done, and the half line it was cut in', async () => {
+    const whole = counted((i) => (i === 0 ? `${token('a')}\n` : undefined));
+    expect(await readGenerateStream(whole.body, limits, () => undefined)).toMatchObject({ text: 'a', rest: '' });
+    const cut = counted((i) => (i === 0 ? `${token('a')}\n{"respo` : undefined));
+    const reply = await readGenerateStream(cut.body, limits, () => undefined);
+    expect(reply.final).toBeUndefined();
+    expect(reply.rest).toBe('{"respo');
+  });
+
+  it('stops reading a flood just past the token limit', async () => {
+    const flood = counted(() => `${token('x')}\n`);
+    expect(await failure(readGenerateStream(flood.body, limits, () => undefined))).toBe(
+      'line 19: the server sent more than 18 tokens for num_predict 10 and had not finished (does it ignore num_predict?)',
+    );
+    expect(flood.pulled()).toBeLessThan(20 * (token('x').length + 1));
+  });
+
+  it('stops reading a huge line as soon as it passes the cap', async () => {
+    const huge = counted((i) => (i === 0 ? `${token('a')}\n{"response":"` : 'y'.repeat(1000)));
+    expect(await failure(readGenerateStream(huge.body, limits, () => undefined))).toBe('line 2: the server sent a line longer than 4096 bytes; expected one JSON object per token');
+    expect(huge.pulled()).toBeLessThan(4096 + token('a').length + 2000);
+  });
+
+  it('numbers the line of a damaged reply', async () => {
+    const lines = [token('a'), '{"response": "b", "done": nope}', final];
+    const { body } = counted((i) => (i < lines.length ? `${lines[i]}\n` : undefined));
+    expect(await failure(readGenerateStream(body, limits, () => undefined))).toMatch(/^line 2: expected one JSON object per line/);
+  });
+
+  it('ignores blank lines and whatever follows done', async () => {
+    const lines = ['', token('a'), '  ', final, 'not json'];
+    const { body } = counted((i) => (i < lines.length ? `${lines[i]}\n` : undefined));
+    expect((await readGenerateStream(body, limits, () => undefined)).text).toBe('a');
+  });
+});
