@@ -39,6 +39,12 @@ export interface ResultRow {
   reflections: ReflectionMark[];
   /** Set when the row could not be produced (the answer is then not graded as correct). */
   error?: string;
+  /**
+   * L-hat probes measured on this row, how many were only top-k bounds (left out of `confidence`),
+   * and the most alternatives the server returned for any of the row's tokens: skip reasons name
+   * the real cause when every probe was a bound.
+   */
+  probeBounds?: { probes: number; bounded: number; alternatives: number; asked: number };
 }
 
 export interface LabeledIntervention {

@@ -13,13 +13,13 @@ import type { ChatTemplate } from '../templates/template.ts';
 import { aloneCost, attributeSpent, minimalCost, type SpentCost, type TokenCost } from './accounting.ts';
 import { buildRow, type ResultRecord } from './results.ts';
 import { Worker, type EngineStats, type RequestCost, type Stream } from './stream.ts';
-import { Consumer, Tree, type TreeConfig } from './tree.ts';
+import { Consumer, defaultRequestBudget, ResultBudgetError, Tree, type TreeConfig } from './tree.ts';
 import { SlotGate } from './slot-gate.ts';
 
 export type { ResultRecord, StoredSegment } from './results.ts';
 export { rowKey } from './results.ts';
 export type { TokenCost, SpentCost } from './accounting.ts';
-export { readBoxed, type ProbeOutcome, type Cut, type Run, type Finished } from './tree.ts';
+export { readBoxed, ResultBudgetError, defaultRequestBudget, type ProbeOutcome, type Cut, type Run, type Finished } from './tree.ts';
 
 /** RaML's sampling for QwQ-32B. */
 export const RAML_SAMPLING: SamplingSettings = { temperature: 0.6, topP: 0.95, topK: 40 };
@@ -65,6 +65,8 @@ export interface RunPlanOptions {
   scanChunk?: number;
   /** Text that closes the thinking when the run's cap fires (`{close}` = the delimiter). Default s1's. */
   capClose?: string;
+  /** Requests one result may draw on (cached chunks included); default `defaultRequestBudget`. Past it the result is an error row. */
+  maxRequestsPerResult?: number;
   /** Store every token's alternatives in result rows (they are always in the cache). Default true. */
   rowAlternatives?: boolean;
   /** When given, rows get `correct` (and probes theirs) from src/grading; otherwise grading is left to its stage. */
@@ -136,6 +138,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     probeTokens: options.probeTokens ?? 24,
     scanChunk: options.scanChunk ?? 64,
     capClose: options.capClose ?? S1_CLOSE,
+    maxRequestsPerResult: options.maxRequestsPerResult ?? defaultRequestBudget(maxThinkingTokens, options.answerTokens ?? 512),
   };
   store.beginRun({
     runId: options.runId,
@@ -192,7 +195,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     const tree = new Tree(planned.key, planned.prompt, treeConfig, worker, streams);
     const release = tree.hold();
     const done = planned.interventions.map((intervention) => {
-      const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`);
+      const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`, config.maxRequestsPerResult);
       tree.consumers.push(consumer);
       const ctx = new InterventionContext(tree, consumer, planned.problem, planned.sample);
       return tree.spawn(() => intervention.run(ctx)).then(
@@ -201,7 +204,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
           // The server being gone (or Ctrl-C) stops the run; a request this problem cannot make
           // (prompt over num_ctx, a reply unusable after retries) is this result's error row, so
           // the rest of the run goes on and a rerun does not stop at the same problem again.
-          if (!(error instanceof InputError) || inner.signal.aborted) throw error;
+          if (!(error instanceof InputError || error instanceof ResultBudgetError) || inner.signal.aborted) throw error;
           return { intervention, consumer, error: `problem ${planned.problem.id}: ${oneLine(error.message)}` };
         },
       );
@@ -326,6 +329,7 @@ function validateOptions(options: RunPlanOptions): void {
     ['probeTokens', 1, 10_000],
     ['topLogprobs', 0, 20],
     ['scanChunk', 1, 100_000],
+    ['maxRequestsPerResult', 1, 100_000_000],
   ];
   for (const [key, min, max] of ints) {
     const v = options[key];

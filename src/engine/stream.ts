@@ -161,14 +161,15 @@ export class Stream {
   ) {}
 
   /** Makes at least `n` tokens available (fewer when the stream ends first). Serialized per stream. */
-  ensure(n: number, worker: Worker): Promise<void> {
-    const run = this.lock.then(() => this.extend(n, worker));
+  ensure(n: number, worker: Worker, beforeChunk?: () => void): Promise<void> {
+    const run = this.lock.then(() => this.extend(n, worker, beforeChunk));
     this.lock = run.catch(() => undefined);
     return run;
   }
 
-  private async extend(n: number, worker: Worker): Promise<void> {
+  private async extend(n: number, worker: Worker, beforeChunk?: () => void): Promise<void> {
     while (!this.ended && this.tokens.length < n) {
+      beforeChunk?.();
       const start = this.tokens.length;
       const { completion, cost } = await worker.chunk(this.spec, this.spec.prompt + this.text, n - start);
       if (start === 0) this.promptTokens = completion.promptTokens;

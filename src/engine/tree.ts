@@ -43,6 +43,21 @@ export interface TreeConfig {
   scanChunk: number;
   /** Text that closes the thinking when a cap fires, `{close}` replaced by the close delimiter. */
   capClose: string;
+  /**
+   * Requests (cached chunks included) one result may draw on: a bound that no intervention can
+   * exceed, whatever a server answers. Past it the result is an error row (`ResultBudgetError`).
+   */
+  maxRequestsPerResult?: number;
+}
+
+/** A result ran out of its request budget: an error of that result only, never of the run. */
+export class ResultBudgetError extends Error {
+  override readonly name = 'ResultBudgetError';
+}
+
+/** The default request budget of one result: generous for real use, finite whatever a server does. */
+export function defaultRequestBudget(maxThinkingTokens: number, answerTokens: number): number {
+  return 2 * (maxThinkingTokens + answerTokens) + 256;
 }
 
 export interface Cut {
@@ -127,6 +142,8 @@ const SCAN_CONTEXT_TOKENS = 16;
 interface Waiter {
   run: Run;
   cond: Condition;
+  /** The result waiting: requests made for it draw on its budget. */
+  consumer: Consumer | undefined;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -134,7 +151,20 @@ interface Waiter {
 /** Consumers are the result records (and their probes): cost is attributed to what they used. */
 export class Consumer {
   readonly marks = new Map<Stream, number>();
-  constructor(readonly id: string) {}
+  /** Requests drawn on this result's budget so far (shared trunk chunks count for every result waiting on them). */
+  requests = 0;
+  constructor(
+    readonly id: string,
+    readonly maxRequests = Number.POSITIVE_INFINITY,
+  ) {}
+  /** Draws one request; false when the budget is spent. */
+  draw(): boolean {
+    this.requests++;
+    return this.requests <= this.maxRequests;
+  }
+  get overBudget(): boolean {
+    return this.requests > this.maxRequests;
+  }
   mark(stream: Stream, tokens: number): void {
     const prev = this.marks.get(stream);
     if (prev === undefined || tokens > prev) this.marks.set(stream, tokens);
@@ -144,8 +174,12 @@ export class Consumer {
 
 export class Run {
   private cache: Analysis | undefined;
+  /** Set when a request of this run's stream failed: whoever waits on it gets the same error. */
+  failure: unknown;
   readonly baseCont: string;
   readonly baseThinking: number;
+  /** Answer tokens the base already holds: the answer limit is the trace's total, not this run's. */
+  readonly baseAnswer: number;
   readonly thinkingLimit: number;
   readonly answerLimit: number;
 
@@ -157,8 +191,11 @@ export class Run {
     options: RunOptions,
   ) {
     this.baseCont = continuationText(base);
-    this.baseThinking = countTrace(base, tree.config.delims, tree.config.opensInPrompt).thinking;
-    this.thinkingLimit = options.thinkingLimit ?? tree.config.maxThinkingTokens;
+    const counts = countTrace(base, tree.config.delims, tree.config.opensInPrompt);
+    this.baseThinking = counts.thinking;
+    this.baseAnswer = counts.answer;
+    // No run may think past the trace's hard cap, whatever an intervention asks for.
+    this.thinkingLimit = Math.min(options.thinkingLimit ?? tree.config.maxThinkingTokens, tree.config.maxThinkingTokens);
     this.answerLimit = options.answerLimit ?? tree.config.answerTokens;
   }
 
@@ -200,6 +237,11 @@ export class Run {
     return !a.closed && a.thinking >= this.thinkingLimit;
   }
 
+  /** Run tokens through the end of the answer the limit allows (counting the base's answer tokens). */
+  answerEnd(a: Analysis = this.analyze()): number {
+    return (a.answerRunStart ?? a.length) + Math.max(0, this.answerLimit - this.baseAnswer);
+  }
+
   satisfied(cond: Condition): boolean {
     const a = this.analyze();
     if (this.stream.ended || this.atLimit(a)) return true;
@@ -209,7 +251,7 @@ export class Run {
       case 'close':
         return a.closed;
       case 'answer':
-        return a.closed && a.length - (a.answerRunStart ?? a.length) >= this.answerLimit;
+        return a.closed && a.length >= this.answerEnd(a);
       case 'scan':
         return a.closed || this.findMatch(cond, a) !== undefined;
     }
@@ -225,7 +267,7 @@ export class Run {
       case 'close':
         return toLimit;
       case 'answer':
-        return a.closed ? (a.answerRunStart ?? a.length) + this.answerLimit : toLimit;
+        return a.closed ? this.answerEnd(a) : toLimit;
       case 'scan':
         return Math.min(toLimit, a.length + this.tree.config.scanChunk);
     }
@@ -281,6 +323,10 @@ export class Run {
     const cut = cutAtOffset(full, a.closeOffset);
     return { run: this, runTokens, trace: cut, thinking: a.thinking };
   }
+}
+
+function budgetError(consumer: Consumer): ResultBudgetError {
+  return new ResultBudgetError(`result ${consumer.id} used its budget of ${consumer.maxRequests} requests`);
 }
 
 export interface ProbeOutcome {
@@ -383,11 +429,26 @@ export class Tree {
     });
   }
 
-  wait(run: Run, cond: Condition): Promise<void> {
+  wait(run: Run, cond: Condition, consumer?: Consumer): Promise<void> {
+    if (run.failure !== undefined) return Promise.reject(run.failure);
+    if (consumer?.overBudget) return Promise.reject(budgetError(consumer));
     if (run.satisfied(cond)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiters.push({ run, cond, resolve, reject });
+      this.waiters.push({ run, cond, consumer, resolve, reject });
       this.kick();
+    });
+  }
+
+  /**
+   * Extends a stream for the given results, each request drawing on their budgets. Throws
+   * `ResultBudgetError` before a request when every one of them has spent its budget.
+   */
+  async fetch(stream: Stream, n: number, consumers: readonly Consumer[]): Promise<void> {
+    const payers = [...new Set(consumers)];
+    await stream.ensure(n, this.worker, () => {
+      let any = payers.length === 0;
+      for (const c of payers) if (c.draw()) any = true;
+      if (!any) throw budgetError(payers[0] as Consumer);
     });
   }
 
@@ -400,21 +461,25 @@ export class Tree {
   private async advance(): Promise<void> {
     let run: Run | undefined;
     for (const w of this.waiters) if (!run || w.run.index > run.index) run = w.run;
-    try {
-      if (run) {
-        const mine = this.waiters.filter((w) => w.run.stream === run.stream);
+    if (run) {
+      const stream = run.stream;
+      const mine = this.waiters.filter((w) => w.run.stream === stream);
+      try {
         let target = Number.POSITIVE_INFINITY;
         for (const w of mine) target = Math.min(target, w.run.target(w.cond));
-        const before = run.stream.tokens.length;
-        await run.stream.ensure(target, this.worker);
-        if (run.stream.tokens.length === before && !run.stream.ended) run.stream.ended = true;
+        const before = stream.tokens.length;
+        await this.fetch(stream, target, mine.flatMap((w) => (w.consumer ? [w.consumer] : [])));
+        if (stream.tokens.length === before && !stream.ended) stream.ended = true;
+      } catch (error) {
+        // A failed request fails what waits on its stream only: every other result of the tree
+        // goes on (a budget error fails only the results whose budget is spent).
+        if (error instanceof ResultBudgetError) {
+          for (const w of mine) if (w.consumer?.overBudget) this.settle(w, budgetError(w.consumer));
+        } else {
+          for (const r of this.runs) if (r.stream === stream) r.failure = error;
+          for (const w of mine) this.settle(w, error);
+        }
       }
-    } catch (error) {
-      const all = this.waiters;
-      this.waiters = [];
-      this.advancing = false;
-      for (const w of all) w.reject(error);
-      return;
     }
     const still: Waiter[] = [];
     const ready: Waiter[] = [];
@@ -425,19 +490,24 @@ export class Tree {
     this.kick();
   }
 
+  private settle(w: Waiter, error: unknown): void {
+    this.waiters = this.waiters.filter((x) => x !== w);
+    w.reject(error);
+  }
+
   // ---- conditions as the intervention API sees them ----
 
-  async reach(run: Run, k: number): Promise<Cut | undefined> {
+  async reach(run: Run, k: number, consumer?: Consumer): Promise<Cut | undefined> {
     const target = Math.min(k, run.thinkingLimit);
-    await this.wait(run, { kind: 'reach', k: target });
+    await this.wait(run, { kind: 'reach', k: target }, consumer);
     const a = run.analyze();
     if (a.thinking < k) return undefined;
     // Reached with the thinking still open at k: the cap "fires" only if k lies before the close.
     return run.cutAtThinking(k);
   }
 
-  async close(run: Run): Promise<CloseOutcome> {
-    await this.wait(run, { kind: 'close' });
+  async close(run: Run, consumer?: Consumer): Promise<CloseOutcome> {
+    await this.wait(run, { kind: 'close' }, consumer);
     const a = run.analyze();
     const cut = run.cutAtClose();
     if (cut) return { natural: true, cut, thinking: a.thinking };
@@ -448,19 +518,19 @@ export class Tree {
     return { natural: false, reason: 'ended', cut: run.cutAtTokens(a.length), thinking: a.thinking };
   }
 
-  async scan(run: Run, fromRunToken: number, match: ScanMatcher): Promise<Match | undefined> {
+  async scan(run: Run, fromRunToken: number, match: ScanMatcher, consumer?: Consumer): Promise<Match | undefined> {
     const cond = { kind: 'scan' as const, from: fromRunToken, match };
-    await this.wait(run, cond);
+    await this.wait(run, cond, consumer);
     const i = run.findMatch(cond);
     if (i === undefined) return undefined;
     return { cut: run.cutAtTokens(i), tokenIndex: i, token: run.stream.tokens[i] as CompletionToken };
   }
 
   async finish(run: Run, consumer: Consumer): Promise<Finished> {
-    await this.wait(run, { kind: 'answer' });
+    await this.wait(run, { kind: 'answer' }, consumer);
     const a = run.analyze();
     if (a.closed) {
-      const n = Math.min(a.length, (a.answerRunStart ?? a.length) + run.answerLimit);
+      const n = Math.min(a.length, run.answerEnd(a));
       consumer.mark(run.stream, n);
       const ending = run.stream.ended && n === a.length ? 'stop' : 'answer-limit';
       return { trace: run.traceAt(n), capped: false, ending, last: run };
@@ -497,7 +567,7 @@ export class Tree {
     let got: CompletionToken[] = [];
     let read = readProbe(suffix, got);
     for (let want = Math.min(tokens, 8); ; want = Math.min(tokens, want * 2)) {
-      await run.stream.ensure(want, this.worker);
+      await this.fetch(run.stream, want, [consumer]);
       got = run.stream.tokens.slice(0, want);
       read = readProbe(suffix, got);
       if (read.settled || run.stream.ended || want >= tokens) break;

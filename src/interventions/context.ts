@@ -30,17 +30,17 @@ export class InterventionContext {
 
   /** The run cut right after thinking token k; undefined when the thinking closed (or hit the limit) first. */
   truncate(run: Run, k: number): Promise<Cut | undefined> {
-    return this.tree.reach(run, k);
+    return this.tree.reach(run, k, this.consumer);
   }
 
   /** Waits until the run closes its thinking (or hits its limit, or ends). */
   close(run: Run): Promise<CloseOutcome> {
-    return this.tree.close(run);
+    return this.tree.close(run, this.consumer);
   }
 
   /** The next thinking token at or after `from` (a run token index) that matches (per token, or a phrase over tokens). */
   scan(run: Run, from: number, match: ScanMatcher): Promise<Match | undefined> {
-    return this.tree.scan(run, from, match);
+    return this.tree.scan(run, from, match, this.consumer);
   }
 
   /** The run through its answer (capped at its thinking limit with the run's cap text). */
@@ -63,6 +63,11 @@ export class InterventionContext {
   /** Close the thinking at the cut with `text` (`{close}` = the close delimiter); the answer follows. */
   closeThinking(cut: Cut, text: string = this.config.capClose, label = 'close'): Run {
     return this.prefill(cut, this.tree.capCloseText(text), label);
+  }
+
+  /** Makes `n` tokens of a run available, drawing on this result's request budget. */
+  fetch(run: Run, n: number): Promise<void> {
+    return this.tree.fetch(run.stream, n, [this.consumer]);
   }
 
   probe(cut: Cut, suffix: string, kind: string, tokens?: number): Promise<ProbeOutcome> {

@@ -1,6 +1,8 @@
 import type { Intervention, Injection } from './types.ts';
 import { clean, short } from './params.ts';
 import type { Run } from '../engine/tree.ts';
+import { fullText } from '../trace/trace.ts';
+import { withSeparator } from './words.ts';
 
 /**
  * s1's budget forcing upward: when the model closes its thinking, drop the close, append `Wait`
@@ -41,8 +43,9 @@ export function extend(options: { times?: number; word?: string; budget?: number
           notes.push(`extension ${i + 1}: budget spent`);
           break;
         }
-        run = ctx.prefill(c.cut, word, 'extend', { thinkingLimit: limit });
-        injections.push({ position: c.thinking, text: word, label: 'extend' });
+        const text = withSeparator(fullText(c.cut.trace), word);
+        run = ctx.prefill(c.cut, text, 'extend', { thinkingLimit: limit });
+        injections.push({ position: c.thinking, text, label: 'extend' });
       }
       const f = await ctx.generate(run);
       return {

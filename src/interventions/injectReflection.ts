@@ -1,6 +1,8 @@
 import type { Intervention, Injection } from './types.ts';
 import { clean, short } from './params.ts';
 import type { Run } from '../engine/tree.ts';
+import { fullText } from '../trace/trace.ts';
+import { withSeparator } from './words.ts';
 
 /**
  * Inject a reflection word into the thinking: at thinking token k (`at`), at a fraction of the
@@ -28,13 +30,14 @@ export function injectReflection(options: { word?: string; at?: number; fraction
           const f = await ctx.generate(trunk);
           return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), notes: [`the thinking closed before token ${k}: nothing injected`] };
         }
-        const run = ctx.prefill(cut, word, 'injectReflection');
+        const text = withSeparator(fullText(cut.trace), word);
+        const run = ctx.prefill(cut, text, 'injectReflection');
         const f = await ctx.generate(run);
         return {
           trace: f.trace,
           capFired: f.capped,
           ...(f.capped ? { cap: f.capAt ?? 0 } : {}),
-          injections: [{ position: cut.thinking, text: word, label: 'injectReflection' }],
+          injections: [{ position: cut.thinking, text, label: 'injectReflection' }],
         };
       }
       // At every paragraph break: after the token that completes "\n\n", inject the word.
@@ -46,8 +49,9 @@ export function injectReflection(options: { word?: string; at?: number; fraction
         const m = await ctx.scan(run, from, (token, before) => (before + token.text).endsWith('\n\n') && token.text.includes('\n'));
         if (!m) break;
         const cut = run.cutAtTokens(m.tokenIndex + 1);
-        run = ctx.prefill(cut, word, 'injectReflection');
-        injections.push({ position: cut.thinking, text: word, label: 'injectReflection' });
+        const text = withSeparator(fullText(cut.trace), word);
+        run = ctx.prefill(cut, text, 'injectReflection');
+        injections.push({ position: cut.thinking, text, label: 'injectReflection' });
         from = 0;
       }
       const f = await ctx.generate(run);

@@ -71,13 +71,20 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
       for (;;) {
         const f = await ctx.generate(run);
         if (f.capped || f.ending === 'answer-limit') {
-          return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), substitutions };
+          return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), substitutions, ...(notes.length ? { notes } : {}) };
         }
-        // Stopped: the model's end of turn, or a banned word. One token with 20 alternatives tells which.
         const last = f.last;
         const end = last.cutAtTokens(last.stream.tokens.length);
+        if (last.analyze().closed) {
+          // The ban covers the thinking. Once it has closed, a stop is either the end of the turn or a
+          // banned word in the answer: the answer goes on without the ban, within the trace's one
+          // answer limit (substituting there restarted the answer round after round).
+          const rest = await ctx.generate(ctx.choose(end, []));
+          return { trace: rest.trace, capFired: false, substitutions, ...(notes.length ? { notes } : {}) };
+        }
+        // Stopped inside the thinking: the model's end of turn, or a banned word. One token with 20 alternatives tells which.
         const one = ctx.tree.branch(end, {}, { topLogprobs: 20 });
-        await one.stream.ensure(1, ctx.tree.worker);
+        await ctx.fetch(one, 1);
         ctx.consumer.mark(one.stream, Math.min(1, one.stream.tokens.length));
         const tok = one.stream.tokens[0];
         if (!tok || substitutions.length >= maxSubs) {
@@ -92,7 +99,7 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
           // Read on along the model's own continuation (the very run `choose` makes when it is allowed).
           const peek = ctx.tree.branch(end, { tokens: [tok] }, { stop });
           for (let n = 1; verdict === undefined; n++) {
-            await peek.stream.ensure(n, ctx.tree.worker);
+            await ctx.fetch(peek, n);
             const got = peek.stream.tokens.slice(0, n);
             ctx.consumer.mark(peek.stream, got.length);
             const complete = got.length < n || n >= PEEK_TOKENS;

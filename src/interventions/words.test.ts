@@ -4,7 +4,7 @@ import { atReflections } from '../confidence/positions.ts';
 import { DEER_TRIAL_SUFFIX, DYNASOR_PROBE_SUFFIX, RAML_SUFFIX } from '../confidence/suffixes.ts';
 import { QWEN3_BUDGET_CLOSE } from '../templates/qwen3.ts';
 import { BUDGET_CLOSES } from './budget.ts';
-import { PROBE_SUFFIXES, reflectionScanner } from './words.ts';
+import { PROBE_SUFFIXES, reflectionScanner, withSeparator } from './words.ts';
 
 /** Hits as the engine finds them: a scan from a token index, the run's text growing `chunk` tokens at a time, as Run.findMatch slices it. */
 function scanAll(tokens: readonly string[], chunk: number): number[] {
@@ -60,5 +60,18 @@ describe('one definition of shared strings', () => {
   it('probe suffixes are the confidence stage\'s; Qwen3\'s budget close is the template\'s', () => {
     expect(PROBE_SUFFIXES).toEqual({ raml: RAML_SUFFIX, dynasor: DYNASOR_PROBE_SUFFIX, deer: DEER_TRIAL_SUFFIX });
     expect(BUDGET_CLOSES['qwen3']!.replace('{close}', '</think>')).toBe(QWEN3_BUDGET_CLOSE);
+  });
+});
+
+describe('withSeparator', () => {
+  it('puts a space between a word and the word injected after it, and nothing where the text has one', () => {
+    expect(withSeparator('so 123 is', 'Wait')).toBe(' Wait');
+    expect(withSeparator('so 123 is.', 'Wait')).toBe(' Wait');
+    expect(withSeparator('so 123 is\n\n', 'Wait')).toBe('Wait');
+    expect(withSeparator('so 123 is ', 'Wait')).toBe('Wait');
+    expect(withSeparator('so 123 is', ' Wait')).toBe(' Wait');
+    expect(withSeparator('so 123 is', '\nWait')).toBe('\nWait');
+    expect(withSeparator('', 'Wait')).toBe('Wait');
+    expect(withSeparator('x', ', wait')).toBe(', wait');
   });
 });

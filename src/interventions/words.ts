@@ -42,3 +42,13 @@ export const PROBE_SUFFIXES = {
   deer: DEER_TRIAL_SUFFIX,
 } as const;
 export type ProbeSuffixName = keyof typeof PROBE_SUFFIXES;
+
+/**
+ * The injected text as the trace needs it: a word glued to the word before it ("…123 isWait")
+ * reads as one token soup to the model, so a word after a letter, digit or punctuation gets a space.
+ * Text that already starts with whitespace, or follows whitespace, is left as it is.
+ */
+export function withSeparator(before: string, text: string): string {
+  if (text === '' || /^\s/u.test(text) || before === '' || /\s$/u.test(before)) return text;
+  return /^[\p{L}\p{N}]/u.test(text) ? ` ${text}` : text;
+}

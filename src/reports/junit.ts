@@ -11,10 +11,28 @@ function xml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-/** JUnit XML with one test case per check, the format CI systems read. */
+/** Errored results as test cases with `<error>`, up to this many (the rest are counted in one more case). */
+const ERRORED_CASES = 200;
+
+function erroredCases(data: RunData): string[] {
+  const errored = data.results.filter((r) => r.error !== undefined);
+  const classname = xml(`thinkprobe.${data.run.suite}.results`);
+  const cases = errored.slice(0, ERRORED_CASES).map((r) => {
+    const name = xml(`${r.problemId} | ${r.intervention} | sample ${r.sample}`);
+    return `    <testcase classname="${classname}" name="${name}">\n      <error message="${xml(r.error ?? '')}" type="result-error"/>\n    </testcase>`;
+  });
+  if (errored.length > ERRORED_CASES) {
+    const more = errored.length - ERRORED_CASES;
+    cases.push(`    <testcase classname="${classname}" name="${more} more errored results">\n      <error message="${more} more results errored (results.jsonl lists every one)" type="result-error"/>\n    </testcase>`);
+  }
+  return cases;
+}
+
+/** JUnit XML with one test case per check (and one per errored result), the format CI systems read. */
 export function junitReport(data: RunData): string {
+  const resultErrors = erroredCases(data);
   const failures = data.checks.filter((c) => c.verdict === 'fail').length;
-  const errors = data.checks.filter((c) => c.verdict === 'error').length;
+  const errors = data.checks.filter((c) => c.verdict === 'error').length + resultErrors.length;
   const skipped = data.checks.filter((c) => c.verdict === 'skipped').length;
   const suite = `thinkprobe.${data.run.suite}`;
   const cases = data.checks.map((check) => {
@@ -30,16 +48,18 @@ export function junitReport(data: RunData): string {
             : `\n      <system-out>${xml(check.summary)}</system-out>\n    `;
     return `${head}${body}</testcase>`;
   });
+  const tests = data.checks.length + resultErrors.length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="thinkprobe" tests="${data.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
-    `  <testsuite name="${xml(suite)}" tests="${data.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${xml(data.run.startedAt)}">`,
+    `<testsuites name="thinkprobe" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+    `  <testsuite name="${xml(suite)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${xml(data.run.startedAt)}">`,
     '    <properties>',
     `      <property name="model" value="${xml(data.run.model)}"/>`,
     `      <property name="run" value="${xml(data.run.id)}"/>`,
     ...Object.entries(data.run.environment).map(([k, v]) => `      <property name="${xml(k)}" value="${xml(String(v))}"/>`),
     '    </properties>',
     ...cases,
+    ...resultErrors,
     '  </testsuite>',
     '</testsuites>',
     '',

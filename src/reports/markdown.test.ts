@@ -13,7 +13,7 @@ describe('markdownSummary', () => {
     // Escaped (`\<script\>`) renders as text; an unescaped tag or link would render as markup.
     expect(md).not.toMatch(/(?<!\\)<(script|img)|(?<!\\)\]\\?\(javascript/);
     expect(md).toContain('\\<script\\>');
-    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(row.startsWith('| check') || row.includes('✅') || row.includes('❌') ? 5 : 8);
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(row.startsWith('| check') || row.includes('✅') || row.includes('❌') ? 5 : 9);
   });
 
   it('shows control and bidi characters as escapes', () => {

@@ -1,5 +1,9 @@
 import { terminalSafe } from './terminal.ts';
 import type { RunData } from './run-data.ts';
+import { runVerdict } from '../runner/verdict.ts';
+
+/** Errored results listed in full up to this many; the rest are counted. */
+const ERRORED_LISTED = 50;
 
 /** Markdown table cells: model output must not break the table or inject markup/links. */
 function cell(text: string): string {
@@ -13,27 +17,50 @@ function pct(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–';
 }
 
+function tokens(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(0) : '–';
+}
+
+/** Errored results: which, and the one-line cause of each (model and server text made inert). */
+function erroredSection(errored: RunData['results']): string[] {
+  if (errored.length === 0) return [];
+  const shown = errored.slice(0, ERRORED_LISTED);
+  return [
+    `### Errored results (${errored.length})`,
+    '',
+    'Left out of accuracy, token means and checks.',
+    '',
+    '| problem | intervention | sample | error |',
+    '| --- | --- | ---: | --- |',
+    ...shown.map((r) => `| ${cell(r.problemId)} | ${cell(r.intervention)} | ${r.sample} | ${cell(r.error ?? '')} |`),
+    ...(errored.length > shown.length ? ['', `… and ${errored.length - shown.length} more (results.jsonl lists every one).`] : []),
+    '',
+  ];
+}
+
 const ICON = { pass: '✅', fail: '❌', error: '⚠️', skipped: '⏭️' } as const;
 
 /** A summary for CI job pages (e.g. $GITHUB_STEP_SUMMARY). */
 export function markdownSummary(data: RunData): string {
-  const failed = data.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error').length;
+  const verdict = data.verdict ?? runVerdict(data.checks);
+  const errored = data.results.filter((r) => r.error !== undefined);
   const lines = [
     `## thinkprobe: ${cell(data.run.suite)} on ${cell(data.run.model)}`,
     '',
-    data.checks.length === 0 ? 'No checks.' : failed === 0 ? `**All ${data.checks.length} checks hold.**` : `**${failed} of ${data.checks.length} checks failed.**`,
+    `**${verdict.headline}**${errored.length > 0 ? ` ${errored.length} of ${data.results.length} results errored.` : ''}`,
     '',
     '| check | verdict | summary |',
     '| --- | --- | --- |',
     ...data.checks.map((c) => `| ${cell(c.name)} | ${ICON[c.verdict]} ${c.verdict} | ${cell(c.summary)} |`),
     '',
-    '| intervention | n | accuracy | 95% interval | thinking tokens | answer tokens |',
-    '| --- | ---: | ---: | --- | ---: | ---: |',
+    '| intervention | n | errored | accuracy | 95% interval | thinking tokens | answer tokens |',
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: |',
     ...data.interventions.map(
       (i) =>
-        `| ${cell(i.label)} | ${i.n} | ${pct(i.accuracy.estimate)} | ${pct(i.accuracy.low)} – ${pct(i.accuracy.high)} | ${i.meanThinkingTokens.toFixed(0)} | ${i.meanAnswerTokens.toFixed(0)} |`,
+        `| ${cell(i.label)} | ${i.n} | ${i.errored ?? 0} | ${pct(i.accuracy.estimate)} | ${pct(i.accuracy.low)} – ${pct(i.accuracy.high)} | ${tokens(i.meanThinkingTokens)} | ${tokens(i.meanAnswerTokens)} |`,
     ),
     '',
+    ...erroredSection(errored),
     `Run \`${cell(data.run.id)}\`, thinkprobe ${cell(data.run.thinkprobeVersion)}.`,
     '',
   ];

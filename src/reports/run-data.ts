@@ -26,6 +26,8 @@ export interface InterventionSummary {
   /** For budget interventions: the cap in thinking tokens (drives the budget curves). */
   budget?: number;
   onParetoFrontier?: boolean;
+  /** Results that could not be produced (a request failed): not in `n`, the accuracy or the token means. */
+  errored?: number;
 }
 
 export type Verdict = 'pass' | 'fail' | 'error' | 'skipped';
@@ -111,4 +113,6 @@ export interface RunData {
   traces: TraceRecord[];
   /** RaML Figure 6: mean relative L-hat change at reflection words vs at all positions, per intervention. */
   reflectionShift?: Array<{ intervention: string; atReflection: number; allPositions: number; count: number }>;
+  /** Whether the run passed and why (src/runner/verdict.ts), when the run computed it. */
+  verdict?: { passed: boolean; headline: string };
 }

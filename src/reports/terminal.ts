@@ -13,6 +13,10 @@ function pct(x: number): string {
   return Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–';
 }
 
+function num(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(0) : '–';
+}
+
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -37,14 +41,14 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
   out.push(chalk.dim(`  ${pad('intervention', width)}${pad('accuracy', 24)}${pad('thinking', 10)}${pad('answer', 8)}${pad('cost alone', 12)}in tree`));
   for (const i of data.interventions) {
     out.push(
-      `  ${pad(terminalSafe(i.label), width)}${pad(`${pct(i.accuracy.estimate)} (${pct(i.accuracy.low)}–${pct(i.accuracy.high)})`, 24)}${pad(i.meanThinkingTokens.toFixed(0), 10)}${pad(i.meanAnswerTokens.toFixed(0), 8)}${pad(i.costAlone.toFixed(0), 12)}${i.costShared.toFixed(0)}`,
+      `  ${pad(terminalSafe(i.label), width)}${pad(`${pct(i.accuracy.estimate)} (${pct(i.accuracy.low)}–${pct(i.accuracy.high)})`, 24)}${pad(num(i.meanThinkingTokens), 10)}${pad(num(i.meanAnswerTokens), 8)}${pad(num(i.costAlone), 12)}${num(i.costShared)}${i.errored ? chalk.red(`  ${i.errored} errored`) : ''}`,
     );
   }
   const failedResults = data.results.filter((r) => r.error);
   if (failedResults.length > 0) {
     out.push(
       '',
-      chalk.red(` ! ${failedResults.length} of ${data.results.length} results could not be produced and count as wrong; first: ${terminalSafe(failedResults[0]?.error ?? '')}`),
+      chalk.red(` ! ${failedResults.length} of ${data.results.length} results errored and are left out of accuracy and checks; first: ${terminalSafe(failedResults[0]?.error ?? '')}`),
     );
   }
   if (data.checks.length > 0) out.push('');
@@ -65,6 +69,7 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
     counts.skipped > 0 ? chalk.gray(`${counts.skipped} skipped`) : '',
   ].filter(Boolean);
   out.push('', ` ${chalk.dim('Checks')}  ${parts.join(chalk.dim(' | ')) || 'none'} ${chalk.gray(`(${data.checks.length})`)}`);
+  if (data.verdict && !data.verdict.passed && counts.fail + counts.error === 0) out.push(` ${chalk.red.bold(terminalSafe(data.verdict.headline))}`);
   if (options.runDir) out.push(` ${chalk.dim('Report')}  ${options.runDir}`);
   return `${out.join('\n')}\n`;
 }

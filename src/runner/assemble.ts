@@ -17,6 +17,8 @@ export interface GradedResult {
   correct: boolean;
   confidence: ConfidencePoint[];
   reflections: Array<{ position: number; word: string }>;
+  /** L-hat probes measured, how many were only bounds, and the alternatives the server returned (for skip reasons). */
+  probeBounds?: { probes: number; bounded: number; alternatives: number; asked: number };
 }
 
 export async function gradeRecord(
@@ -44,9 +46,19 @@ export async function gradeRecord(
     };
   });
   const reflections = findReflections(thinkingTokens(record.trace, layout)).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
+  const probeBounds =
+    lhat.length === 0
+      ? undefined
+      : {
+          probes: lhat.length,
+          bounded: lhat.filter((p) => p.bounded).length,
+          alternatives: Math.max(0, ...lhat.map((p) => p.alternatives?.returned ?? 0)),
+          asked: Math.max(0, ...lhat.map((p) => p.alternatives?.asked ?? 0)),
+        };
   return {
     record,
     label,
+    ...(probeBounds ? { probeBounds } : {}),
     ...(grade.extracted === undefined ? {} : { extracted: grade.extracted }),
     correct: grade.correct,
     confidence,
@@ -69,6 +81,7 @@ export function checkRow(result: GradedResult): ResultRow & { answer?: string } 
     reflections: result.reflections,
     ...(result.extracted === undefined ? {} : { answer: result.extracted }),
     ...(result.record.error ? { error: result.record.error } : {}),
+    ...(result.probeBounds ? { probeBounds: result.probeBounds } : {}),
   };
 }
 

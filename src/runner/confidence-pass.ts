@@ -10,6 +10,33 @@ export interface LhatPoint {
   /** exp(sequence logprob): the model's probability of writing the reference answer right there. */
   pReference: number;
   bounded: boolean;
+  /** The most alternatives the server returned for one token while scoring this probe, and how many were asked. */
+  alternatives?: { returned: number; asked: number };
+}
+
+/** A backend that notes how many alternatives the server returns (a skip reason names a server that returns fewer than asked). */
+function countingAlternatives(backend: Backend): { backend: Backend; take(): { returned: number; asked: number } } {
+  let returned = 0;
+  let asked = 0;
+  const counting: Backend = {
+    label: backend.label,
+    describe: (model) => backend.describe(model),
+    async complete(model, request, signal) {
+      const completion = await backend.complete(model, request, signal);
+      asked = Math.max(asked, request.topLogprobs);
+      for (const t of completion.tokens) returned = Math.max(returned, t.top.length);
+      return completion;
+    },
+  };
+  return {
+    backend: counting,
+    take() {
+      const seen = { returned, asked };
+      returned = 0;
+      asked = 0;
+      return seen;
+    },
+  };
 }
 
 /**
@@ -26,6 +53,7 @@ export async function measureLhat(options: {
   onProbe?: () => void;
 }): Promise<Map<string, LhatPoint[]>> {
   const out = new Map<string, LhatPoint[]>();
+  const counter = countingAlternatives(options.backend);
   for (const record of options.records) {
     const problem = options.problems.get(record.problemId);
     if (!problem || record.probes.length === 0 || problem.answer.trim() === '') continue;
@@ -36,7 +64,7 @@ export async function measureLhat(options: {
       const prefix = prefixAtThinkingToken(record.trace, position, options.layout);
       if (prefix === undefined) continue;
       const scored = await teacherForcedLhat({
-        backend: options.backend,
+        backend: counter.backend,
         model: options.model,
         prefix,
         reference: problem.answer,
@@ -44,8 +72,9 @@ export async function measureLhat(options: {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       options.onProbe?.();
+      const alternatives = counter.take();
       if (scored.lhat === null) continue;
-      points.push({ position, lhat: scored.lhat, pReference: Math.exp(scored.sequenceLogprob), bounded: scored.bounded });
+      points.push({ position, lhat: scored.lhat, pReference: Math.exp(scored.sequenceLogprob), bounded: scored.bounded, alternatives });
     }
     out.set(record.key, points);
   }

@@ -16,6 +16,8 @@ interface StoredSummary {
   labeled: LabeledIntervention[];
   checks: CheckResult[];
   golden: { comparison?: InterventionComparison[] } | null;
+  /** The run's verdict (runs written before it was stored have none). */
+  verdict?: { passed: boolean; headline: string };
 }
 
 interface StoredGrade {
@@ -91,5 +93,6 @@ export function loadRun(dir: string): { data: RunData; results: GradedResult[]; 
     checks: summary.checks,
     ...(summary.golden?.comparison ? { comparison: summary.golden.comparison } : {}),
   });
+  if (summary.verdict) data.verdict = summary.verdict;
   return { data, results, problems };
 }

@@ -23,16 +23,17 @@ export interface RunDataInput {
 export function buildRunData(input: RunDataInput): RunData {
   const summaries: InterventionSummary[] = input.interventions.map(({ label, intervention }) => {
     const rows = input.results.filter((r) => r.label === label);
+    // Errored results (a request failed) say nothing about the model: every metric leaves them out and says how many.
     const produced = rows.filter((r) => !r.record.error);
-    const correct = rows.filter((r) => r.correct).length;
+    const correct = produced.filter((r) => r.correct).length;
     const { label: _label, type, ...params } = intervention as { label?: string; type: string } & Record<string, unknown>;
     return {
       label,
       type,
       params,
-      n: rows.length,
-      accuracy: wilson(correct, rows.length),
-      // Results that could not be produced count as wrong but have no tokens to average.
+      n: produced.length,
+      accuracy: wilson(correct, produced.length),
+      ...(produced.length < rows.length ? { errored: rows.length - produced.length } : {}),
       meanThinkingTokens: mean(produced.map((r) => r.record.counts.thinking)),
       meanAnswerTokens: mean(produced.map((r) => r.record.counts.answer)),
       costAlone: mean(produced.map((r) => r.record.cost.alone.total)),
@@ -40,7 +41,8 @@ export function buildRunData(input: RunDataInput): RunData {
       ...(type === 'budget' && typeof params['tokens'] === 'number' ? { budget: params['tokens'] } : {}),
     };
   });
-  const measured = summaries.filter((s) => s.n > 0 && Number.isFinite(s.accuracy.estimate));
+  // An intervention without produced results has no cost or accuracy: it is left off the frontier, not a NaN point.
+  const measured = summaries.filter((s) => s.n > 0 && Number.isFinite(s.accuracy.estimate) && Number.isFinite(s.meanThinkingTokens + s.meanAnswerTokens));
   const frontier = new Set(
     paretoFrontier(measured.map((s) => ({ id: s.label, cost: s.meanThinkingTokens + s.meanAnswerTokens, accuracy: s.accuracy.estimate }))),
   );

@@ -26,6 +26,7 @@ import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
 import { hostIdentity } from '../backends/host.ts';
+import { errorRateCheck, runVerdict, type RunVerdict } from './verdict.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -51,6 +52,8 @@ export interface RunSuiteOptions {
 
 export interface RunSuiteOutcome {
   status: 'completed' | 'interrupted';
+  /** Whether the run passes (no check failed, something was evaluated, errored results within maxErrorRate); absent when interrupted. */
+  verdict?: RunVerdict;
   runDir: string;
   data?: RunData;
   /** Verdicts of the checks (empty when interrupted). */
@@ -266,6 +269,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
           : await runCheck(check, context),
       );
     }
+    const errorRate = errorRateCheck(main.graded.map((g) => g.record), suite.maxErrorRate);
+    if (errorRate) checks.push(errorRate);
+    const verdict = runVerdict(checks, { goldenWrite: options.updateGolden === true });
     // Files mark a run as finished: a run stopped while checks ran must stay resumable instead.
     if (options.signal?.aborted) return { status: 'interrupted', runDir: folder.dir, checks: [] };
     const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
@@ -284,30 +290,35 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       );
       goldenWritten = updatedGoldenFile;
     }
-    const data = buildRunData({
-      run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
-      interventions: labeled,
-      problems,
-      results: main.graded,
-      checks,
-      ...(comparison ? { comparison } : {}),
-    });
-    await writeRunFiles({
-      dir: folder.dir,
-      data,
-      results: main.graded,
-      problems,
-      html: options.html !== false,
-      summary: {
-        run: data.run,
-        suiteFile: options.suiteFile,
-        interventions: data.interventions,
-        labeled,
+    // Everything below works on values thinkprobe computed itself: an InputError here is a bug (exit 70), not bad input.
+    const data = await asInternal(async () => {
+      const data: RunData = { ...buildRunData({
+        run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
+        interventions: labeled,
+        problems,
+        results: main.graded,
         checks,
-        golden: goldenWritten ? { written: goldenWritten } : golden ? { file: goldenFile, comparison } : null,
-      },
+        ...(comparison ? { comparison } : {}),
+      }), verdict };
+      await writeRunFiles({
+        dir: folder.dir,
+        data,
+        results: main.graded,
+        problems,
+        html: options.html !== false,
+        summary: {
+          run: data.run,
+          suiteFile: options.suiteFile,
+          interventions: data.interventions,
+          labeled,
+          checks,
+          verdict,
+          golden: goldenWritten ? { written: goldenWritten } : golden ? { file: goldenFile, comparison } : null,
+        },
+      });
+      return data;
     });
-    return { status: 'completed', runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
+    return { status: 'completed', verdict, runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
   } catch (error) {
     // Ctrl-C can land in any stage (L-hat probes, property checks): what finished is in the store.
     if (options.signal?.aborted) return { status: 'interrupted', runDir: folder.dir, checks: [] };
@@ -316,6 +327,16 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     store.close();
     await grader.close();
     await target.close();
+  }
+}
+
+/** Runs thinkprobe's own computation; an InputError escaping it is a bug of ours, reported as internal with its cause. */
+async function asInternal<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof InputError) throw new Error(`internal error while building the run's outputs: ${error.message}`, { cause: error });
+    throw error;
   }
 }
 

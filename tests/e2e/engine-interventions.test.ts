@@ -167,13 +167,14 @@ describe('interventions end to end', () => {
     for (const r of rows('injectReflection(at=20)')) {
       const i = injectedIndex(r.trace, 'injectReflection');
       expect(thinkingTokensBefore(r.trace, i)).toBe(20);
-      expect(r.trace[i]?.text).toBe('Wait');
+      // Separated from the word before it when that word ends in a letter, digit or punctuation.
+      expect(r.trace[i]?.text).toMatch(/^ ?Wait$/);
       expect(generatedAfter(r.trace, i)).toBe(true);
     }
     for (const r of rows('injectReflection("Hmm",fraction=0.5)')) {
       const base = row('baseline', r.problemId);
       expect(r.injections[0]?.position).toBe(Math.round(base.counts.thinking * 0.5));
-      expect(r.injections[0]?.text).toBe('Hmm');
+      expect(r.injections[0]?.text).toMatch(/^ ?Hmm$/);
     }
     for (const r of rows('injectReflection(paragraphs)')) {
       expect(r.injections.length).toBeGreaterThan(0);

@@ -24,6 +24,11 @@ interface RunFlags {
 const REPORTERS = ['default', 'json', 'silent'] as const;
 const DEFAULT_SUITE = 'suites/quickstart.suite.ts';
 
+/** 128 + the signal's number, as shells report a process a signal stopped. */
+function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
 /** `thinkprobe run [suite...]`: the test runner users meet. */
 export function registerRun(program: Command): void {
   program
@@ -53,13 +58,23 @@ export function registerRun(program: Command): void {
       const write = (line: string): void => void process.stderr.write(`${line}\n`);
 
       const controller = new AbortController();
-      const onSignal = (): void => {
-        if (controller.signal.aborted) process.exit(130);
-        write('stopping: finishing requests in flight (Ctrl-C again to quit at once); rerun the same command to resume');
-        controller.abort(new Error('interrupted'));
+      // Ctrl-C (SIGINT) and a supervisor's SIGTERM both stop after the requests in flight and keep
+      // the run resumable; each exits with its own code (128 + signal) and says which it was.
+      let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+        if (controller.signal.aborted) process.exit(signalExitCode(stoppedBy ?? signal));
+        stoppedBy = signal;
+        write(
+          signal === 'SIGINT'
+            ? 'stopping: finishing requests in flight (Ctrl-C again to quit at once); rerun the same command to resume'
+            : 'terminated (SIGTERM): finishing requests in flight (a second SIGTERM quits at once); rerun the same command to resume',
+        );
+        controller.abort(new Error(signal === 'SIGINT' ? 'interrupted' : 'terminated'));
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const onInt = (): void => onSignal('SIGINT');
+      const onTerm = (): void => onSignal('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
       let exitCode: number = ExitCode.ok;
       try {
         for (const suiteFile of suites) {
@@ -87,10 +102,11 @@ export function registerRun(program: Command): void {
             progress.stop();
           }
           if (outcome.status === 'interrupted') {
-            write(`interrupted: finished work is kept in ${outcome.runDir}; rerun the same command to resume`);
-            return void (process.exitCode = 130);
+            write(`${stoppedBy === 'SIGTERM' ? 'terminated' : 'interrupted'}: finished work is kept in ${outcome.runDir}; rerun the same command to resume`);
+            return void (process.exitCode = signalExitCode(stoppedBy ?? 'SIGINT'));
           }
-          const failed = outcome.checks.some((c) => c.verdict === 'fail' || c.verdict === 'error');
+          // Errored results beyond maxErrorRate, or no check evaluated, fail the run too (runner/verdict.ts).
+          const failed = outcome.verdict ? !outcome.verdict.passed : outcome.checks.some((c) => c.verdict === 'fail' || c.verdict === 'error');
           if (failed) exitCode = ExitCode.checkFailed;
           if (flags.reporter === 'json') process.stdout.write(`${JSON.stringify({ runDir: outcome.runDir, run: outcome.data?.run, interventions: outcome.data?.interventions, checks: outcome.checks })}\n`);
           if (outcome.goldenWritten) process.stdout.write(`golden written: ${outcome.goldenWritten}\n`);
@@ -100,8 +116,8 @@ export function registerRun(program: Command): void {
         }
         process.exitCode = exitCode;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
       }
     });
 }

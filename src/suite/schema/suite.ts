@@ -71,6 +71,11 @@ export const SuiteSchema = Type.Object(
     answerTokens: Default(PositiveInt(), 1024),
     /** Fixed for the whole run (changing it reloads the model); must hold prompt + thinking + answer. */
     numCtx: Default(PositiveInt(), 20480),
+    /**
+     * Share of results allowed to error (a request the server refused or answered unusably) before
+     * the run fails. Default 0: any errored result fails the run.
+     */
+    maxErrorRate: Default(Type.Number({ minimum: 0, maximum: 1, expected: 'a share of results from 0 to 1' }), 0),
     interventions: Default(Type.Array(InterventionSchema, { minItems: 1 }), [{ type: 'baseline' }]),
     checks: Default(Type.Array(CheckSchema), []),
     golden: Type.Optional(
