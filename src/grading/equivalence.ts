@@ -205,27 +205,47 @@ export function parseAnswer(answer: string): ParsedAnswer | undefined {
   return node.kind === 'invalid' ? undefined : { normalized, node };
 }
 
-/** Full comparison with a given scalar comparator; percent and degree signs handled here. */
+/** A multiple-choice letter on either side (`E` vs `\textbf{(E) } 12`): letters decide. */
+function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): Verdict {
+  const letter = (x: ParsedAnswer): string | undefined => (x.node.kind === 'choice' ? x.node.letter : x.normalized.choice);
+  const gl = letter(g);
+  const pl = letter(p);
+  if (gl !== undefined && pl !== undefined) return gl === pl;
+  return undefined;
+}
+
+/** Percent: `50\%` equals `50` (gold answers drop the sign) and `0.5` (its value). */
+function percentVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verdict {
+  const plain = compareNodes(g.node, p.node, cmp);
+  if (plain === true || g.normalized.percent === p.normalized.percent) return plain;
+  const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
+  const scaled = mapScalars(withSign.node, (x) => `\\frac{${x}}{100}`);
+  return or(plain, () => (flip ? compareNodes(without.node, scaled, cmp) : compareNodes(scaled, without.node, cmp)));
+}
+
+/**
+ * Degrees on one side only: dropped (`30^\circ` = `30`) unless π is written on either side, where
+ * only the radian reading counts (`30^\circ` = `\frac{\pi}{6}`, `\frac{\pi}{2}^\circ` != `\frac{\pi}{2}`).
+ */
+function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verdict {
+  if (g.normalized.degrees === p.normalized.degrees) return percentVerdict(g, p, cmp);
+  const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
+  if (!g.normalized.text.includes('\\pi') && !p.normalized.text.includes('\\pi')) return percentVerdict(g, p, cmp);
+  if (withSign.normalized.text.includes('\\pi')) return false;
+  const radians = mapScalars(withSign.node, (x) => `\\frac{${x}}{180}\\pi`);
+  return flip ? compareNodes(without.node, radians, cmp) : compareNodes(radians, without.node, cmp);
+}
+
+/** Full comparison with a given scalar comparator; units, choice letters, percent and degree signs handled here. */
 export function compareAnswers(gold: string, pred: string, cmp: Comparator): Verdict {
   const g = parseAnswer(gold);
   const p = parseAnswer(pred);
   if (!g || !p) return false;
-  let verdict = compareNodes(g.node, p.node, cmp);
-  if (verdict === true) return true;
-  if (g.normalized.percent !== p.normalized.percent) {
-    const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
-    const scaled = mapScalars(withSign.node, (x) => `\\frac{${x}}{100}`);
-    verdict = or(verdict, () => (flip ? compareNodes(without.node, scaled, cmp) : compareNodes(scaled, without.node, cmp)));
-  }
-  if (g.normalized.degrees !== p.normalized.degrees) {
-    const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
-    // The radian reading only makes sense when the other side is written with pi.
-    if (without.normalized.text.includes('\\pi')) {
-      const radians = mapScalars(withSign.node, (x) => `\\frac{${x}}{180}\\pi`);
-      verdict = or(verdict, () => (flip ? compareNodes(without.node, radians, cmp) : compareNodes(radians, without.node, cmp)));
-    }
-  }
-  return verdict;
+  // A unit on one side only is dropped; two different units (or powers of one) never match.
+  if (g.normalized.unit !== '' && p.normalized.unit !== '' && g.normalized.unit !== p.normalized.unit) return false;
+  const choice = choiceVerdict(g, p);
+  if (choice !== undefined) return choice;
+  return degreesVerdict(g, p, cmp);
 }
 
 /**
