@@ -143,6 +143,7 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
       if (pred.kind === 'scalar') return pred.latex.replace(/^0+(?=\d)/, '') === gold.digits;
       return false;
     case 'sequence': {
+      if (pred.kind === 'assignment') return compareAssignment(pred, gold, swapped(cmp));
       if (pred.kind === 'matrix') {
         const vector = asVector(pred);
         return vector && gold.open === '(' && gold.close === ')' && vector.length === gold.items.length
@@ -169,7 +170,28 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
     }
     case 'equation':
       return pred.kind === 'equation' ? cmp.equation(gold, pred) : false;
+    case 'assignment':
+      return compareAssignment(gold, pred, cmp);
   }
+}
+
+type Assignment = Extract<AnswerNode, { kind: 'assignment' }>;
+
+/**
+ * `a=2, b=3` compares variable by variable, in any order; against a tuple `(2,3)` its values are
+ * read in the variables' alphabetical order (`x` before `y`).
+ */
+function compareAssignment(gold: Assignment, pred: AnswerNode, cmp: Comparator): Verdict {
+  if (pred.kind === 'assignment') {
+    if (pred.entries.length !== gold.entries.length) return false;
+    const byName = new Map(pred.entries.map((e) => [e.name, e.value]));
+    if (gold.entries.some((e) => !byName.has(e.name))) return false;
+    return and(gold.entries.map((e) => compareNodes(e.value, byName.get(e.name)!, cmp)));
+  }
+  const tuple = asVector(pred);
+  if (!tuple || tuple.length !== gold.entries.length) return false;
+  const ordered = [...gold.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return and(ordered.map((e, k) => compareNodes(e.value, tuple[k]!, cmp)));
 }
 
 function swapped(cmp: Comparator): Comparator {
@@ -187,6 +209,8 @@ function mapScalars(node: AnswerNode, f: (latex: string) => string): AnswerNode 
       return { ...node, items: node.items.map((n) => mapScalars(n, f)) };
     case 'matrix':
       return { ...node, rows: node.rows.map((row) => row.map((n) => mapScalars(n, f))) };
+    case 'assignment':
+      return { ...node, entries: node.entries.map((e) => ({ name: e.name, value: mapScalars(e.value, f) })) };
     default:
       return node;
   }

@@ -20,5 +20,12 @@ export {
   type GradeResult,
   type GradeMethod,
 } from './grader.ts';
-export { gradeProblem, type GradeProblemOptions, type ProblemGrade } from './grade-problem.ts';
+export {
+  gradeProblem,
+  gradeResponse,
+  type GradeProblemOptions,
+  type ProblemGrade,
+  type GradeResponseOptions,
+  type ResponseGrade,
+} from './grade-problem.ts';
 export { normalizeAnswer, MAX_ANSWER_LENGTH, type NormalizedAnswer } from './normalize.ts';
