@@ -261,6 +261,8 @@ function finishAnswer(s: string, result: NormalizedAnswer): NormalizedAnswer {
   const spelled = /^[a-zA-Z -]+$/.test(s) ? numberFromWords(s) : undefined;
   if (spelled !== undefined) s = spelled;
   s = mixedNumber(s.trim());
+  // A one-digit subscript or power ends at the space: `\log_2 8` is log base 2 of 8, not base 28.
+  s = s.replace(/([_^])(\d)\s+(?=\d)/g, '$1{$2}');
   // Digits separated only by a space (`2 3`) are neither one number nor a clear list.
   if (/\d\s+\d/.test(s)) return result;
   // Insignificant spaces go, except where one ends a command name before a letter (`\cot x`).
