@@ -67,12 +67,22 @@ function exactLiteral(expr: Expr): boolean {
 
 /** Is `a - b` zero by exact means? true / false, or undefined when nothing exact decides. */
 function exactlyZero(a: Expr, b: Expr): Verdict {
+  // The exact identity test first: it is fast and decides most expressions with variables.
+  const identity = identical(json(a), json(b));
+  if (identity !== undefined) return identity;
   const difference = ce().box(['Subtract', a, b]);
   const evaluated = difference.evaluate();
   if (exactLiteral(evaluated)) return evaluated.isSame(0);
-  const identity = identical(json(a), json(b));
-  if (identity !== undefined) return identity;
   return difference.simplify().isSame(0) ? true : undefined;
+}
+
+/** A numeric check may refute, never confirm: constants whose difference is clearly not zero. */
+function clearlyDifferent(a: Expr, b: Expr): boolean {
+  const diff = ce().box(['Subtract', a, b]).N();
+  const distance = Math.hypot(Number(diff.re), Number(diff.im ?? 0));
+  if (!Number.isFinite(distance)) return false;
+  const scale = Math.max(1, Math.hypot(Number(a.N().re), Number(a.N().im ?? 0)));
+  return distance > 1e-12 * scale;
 }
 
 /** Sign of a constant at 40 digits, when it is far from zero (only to tell `a` from `-a`). */
@@ -90,6 +100,7 @@ function clearSign(expr: Expr): 1 | -1 | 0 {
  * the values are equal or opposite, and 40 digits tell those apart). Undecided: not equal.
  */
 function constantsEqual(a: Expr, b: Expr): boolean {
+  if (clearlyDifferent(a, b)) return false;
   const direct = exactlyZero(a, b);
   if (direct !== undefined) return direct;
   const square = (x: Expr): Expr => ce().box(['Power', x, 2]).simplify();
