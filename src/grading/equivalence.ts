@@ -234,7 +234,11 @@ function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): Verdict {
   const letter = (x: ParsedAnswer): string | undefined => (x.node.kind === 'choice' ? x.node.letter : x.normalized.choice);
   const gl = letter(g);
   const pl = letter(p);
-  if (gl !== undefined && pl !== undefined) return gl === pl;
+  if (gl !== undefined && pl !== undefined) {
+    if (gl !== pl) return false;
+    // Same letter: when both sides also give a value, the values must agree too.
+    return g.node.kind === 'choice' || p.node.kind === 'choice' ? true : undefined;
+  }
   return undefined;
 }
 
