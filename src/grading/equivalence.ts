@@ -5,16 +5,14 @@
  * The symbolic comparator (./symbolic.ts) runs the same structural comparison with the
  * compute engine behind it, off the main thread (./grader.ts).
  *
- * Decisions (documented for users in ./README.md):
- * - Numbers written exactly (integers, decimals, fractions, scientific notation, mixed numbers)
- *   are compared exactly, with no tolerance: `0.5` = `\frac12`, `3.50` = `3.5`, `025` = `25`,
- *   `0.67` != `\frac23`.
- * - A relative tolerance (1e-9) applies only when a decimal literal meets an irrational closed
- *   form (`1.41421356237` vs `\sqrt2`), where no exact comparison is possible.
- * - `50\%` equals `50` (graders' convention: the gold often drops the sign) and `0.5` (its value).
- * - `30^\circ` equals `30` and `\frac{\pi}{6}`.
+ * Decisions (every rule, with examples, in ./README.md):
+ * - Numbers are equal exactly or not at all: `0.5` = `\frac12`, `0.67` != `\frac23`, and a decimal
+ *   never equals an irrational closed form (`1.41421356237` != `\sqrt2`). No tolerance anywhere.
+ * - Units: one side only is dropped; two different units (or powers of one) never match.
+ * - `50\%` equals `50` and `0.5`; `30^\circ` equals `30`, or `\frac{\pi}{6}` when π is written.
  * - Bare comma lists and `\{...\}` sets are unordered; `(...)` / `[...]` tuples and intervals are
- *   ordered and their brackets must match; unions of intervals are unordered.
+ *   ordered and their brackets must match; unions of intervals are unordered; assignments
+ *   (`a=2, b=3`) compare by variable.
  */
 import { normalizeAnswer, type NormalizedAnswer } from './normalize.ts';
 import { eqRational, parseExactComplex, parseExactNumber, type ComplexRational } from './rational.ts';
