@@ -72,8 +72,9 @@ describe('decisions worth pinning down', () => {
     expect(equivalentSymbolic('100!', '100!+1')).toBe(false);
     expect(equivalentSymbolic('\\pi', '\\pi+10^{-30}')).toBe(false);
   });
-  it('allows a relative 1e-9 only between a decimal and an irrational closed form', () => {
-    expect(equivalentSymbolic('\\sqrt{2}', '1.41421356237')).toBe(true);
+  it('never equates a decimal with an irrational closed form: numbers are equal exactly or not at all', () => {
+    expect(equivalentSymbolic('\\sqrt{2}', '1.41421356237')).toBe(false);
+    expect(equivalentSymbolic('\\pi', '3.14159265358979')).toBe(false);
     expect(equivalentSymbolic('\\sqrt{2}', '1.41421')).toBe(false);
     expect(equivalentSymbolic('\\sqrt{2}+\\sqrt{3}', '\\sqrt{5+2\\sqrt{6}}')).toBe(true);
   });

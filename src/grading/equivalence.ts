@@ -5,16 +5,14 @@
  * The symbolic comparator (./symbolic.ts) runs the same structural comparison with the
  * compute engine behind it, off the main thread (./grader.ts).
  *
- * Decisions (documented for users in ./README.md):
- * - Numbers written exactly (integers, decimals, fractions, scientific notation, mixed numbers)
- *   are compared exactly, with no tolerance: `0.5` = `\frac12`, `3.50` = `3.5`, `025` = `25`,
- *   `0.67` != `\frac23`.
- * - A relative tolerance (1e-9) applies only when a decimal literal meets an irrational closed
- *   form (`1.41421356237` vs `\sqrt2`), where no exact comparison is possible.
- * - `50\%` equals `50` (graders' convention: the gold often drops the sign) and `0.5` (its value).
- * - `30^\circ` equals `30` and `\frac{\pi}{6}`.
+ * Decisions (every rule, with examples, in ./README.md):
+ * - Numbers are equal exactly or not at all: `0.5` = `\frac12`, `0.67` != `\frac23`, and a decimal
+ *   never equals an irrational closed form (`1.41421356237` != `\sqrt2`). No tolerance anywhere.
+ * - Units: one side only is dropped; two different units (or powers of one) never match.
+ * - `50\%` equals `50` and `0.5`; `30^\circ` equals `30`, or `\frac{\pi}{6}` when π is written.
  * - Bare comma lists and `\{...\}` sets are unordered; `(...)` / `[...]` tuples and intervals are
- *   ordered and their brackets must match; unions of intervals are unordered.
+ *   ordered and their brackets must match; unions of intervals are unordered; assignments
+ *   (`a=2, b=3`) compare by variable.
  */
 import { normalizeAnswer, type NormalizedAnswer } from './normalize.ts';
 import { eqRational, parseExactComplex, parseExactNumber, type ComplexRational } from './rational.ts';
@@ -143,6 +141,7 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
       if (pred.kind === 'scalar') return pred.latex.replace(/^0+(?=\d)/, '') === gold.digits;
       return false;
     case 'sequence': {
+      if (pred.kind === 'assignment') return compareAssignment(pred, gold, swapped(cmp));
       if (pred.kind === 'matrix') {
         const vector = asVector(pred);
         return vector && gold.open === '(' && gold.close === ')' && vector.length === gold.items.length
@@ -169,7 +168,28 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
     }
     case 'equation':
       return pred.kind === 'equation' ? cmp.equation(gold, pred) : false;
+    case 'assignment':
+      return compareAssignment(gold, pred, cmp);
   }
+}
+
+type Assignment = Extract<AnswerNode, { kind: 'assignment' }>;
+
+/**
+ * `a=2, b=3` compares variable by variable, in any order; against a tuple `(2,3)` its values are
+ * read in the variables' alphabetical order (`x` before `y`).
+ */
+function compareAssignment(gold: Assignment, pred: AnswerNode, cmp: Comparator): Verdict {
+  if (pred.kind === 'assignment') {
+    if (pred.entries.length !== gold.entries.length) return false;
+    const byName = new Map(pred.entries.map((e) => [e.name, e.value]));
+    if (gold.entries.some((e) => !byName.has(e.name))) return false;
+    return and(gold.entries.map((e) => compareNodes(e.value, byName.get(e.name)!, cmp)));
+  }
+  const tuple = asVector(pred);
+  if (!tuple || tuple.length !== gold.entries.length) return false;
+  const ordered = [...gold.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return and(ordered.map((e, k) => compareNodes(e.value, tuple[k]!, cmp)));
 }
 
 function swapped(cmp: Comparator): Comparator {
@@ -187,6 +207,8 @@ function mapScalars(node: AnswerNode, f: (latex: string) => string): AnswerNode 
       return { ...node, items: node.items.map((n) => mapScalars(n, f)) };
     case 'matrix':
       return { ...node, rows: node.rows.map((row) => row.map((n) => mapScalars(n, f))) };
+    case 'assignment':
+      return { ...node, entries: node.entries.map((e) => ({ name: e.name, value: mapScalars(e.value, f) })) };
     default:
       return node;
   }
@@ -205,27 +227,51 @@ export function parseAnswer(answer: string): ParsedAnswer | undefined {
   return node.kind === 'invalid' ? undefined : { normalized, node };
 }
 
-/** Full comparison with a given scalar comparator; percent and degree signs handled here. */
+/** A multiple-choice letter on either side (`E` vs `\textbf{(E) } 12`): letters decide. */
+function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): Verdict {
+  const letter = (x: ParsedAnswer): string | undefined => (x.node.kind === 'choice' ? x.node.letter : x.normalized.choice);
+  const gl = letter(g);
+  const pl = letter(p);
+  if (gl !== undefined && pl !== undefined) {
+    if (gl !== pl) return false;
+    // Same letter: when both sides also give a value, the values must agree too.
+    return g.node.kind === 'choice' || p.node.kind === 'choice' ? true : undefined;
+  }
+  return undefined;
+}
+
+/** Percent: `50\%` equals `50` (gold answers drop the sign) and `0.5` (its value). */
+function percentVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verdict {
+  const plain = compareNodes(g.node, p.node, cmp);
+  if (plain === true || g.normalized.percent === p.normalized.percent) return plain;
+  const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
+  const scaled = mapScalars(withSign.node, (x) => `\\frac{${x}}{100}`);
+  return or(plain, () => (flip ? compareNodes(without.node, scaled, cmp) : compareNodes(scaled, without.node, cmp)));
+}
+
+/**
+ * Degrees on one side only: dropped (`30^\circ` = `30`) unless π is written on either side, where
+ * only the radian reading counts (`30^\circ` = `\frac{\pi}{6}`, `\frac{\pi}{2}^\circ` != `\frac{\pi}{2}`).
+ */
+function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verdict {
+  if (g.normalized.degrees === p.normalized.degrees) return percentVerdict(g, p, cmp);
+  const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
+  if (!g.normalized.text.includes('\\pi') && !p.normalized.text.includes('\\pi')) return percentVerdict(g, p, cmp);
+  if (withSign.normalized.text.includes('\\pi')) return false;
+  const radians = mapScalars(withSign.node, (x) => `\\frac{${x}}{180}\\pi`);
+  return flip ? compareNodes(without.node, radians, cmp) : compareNodes(radians, without.node, cmp);
+}
+
+/** Full comparison with a given scalar comparator; units, choice letters, percent and degree signs handled here. */
 export function compareAnswers(gold: string, pred: string, cmp: Comparator): Verdict {
   const g = parseAnswer(gold);
   const p = parseAnswer(pred);
   if (!g || !p) return false;
-  let verdict = compareNodes(g.node, p.node, cmp);
-  if (verdict === true) return true;
-  if (g.normalized.percent !== p.normalized.percent) {
-    const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
-    const scaled = mapScalars(withSign.node, (x) => `\\frac{${x}}{100}`);
-    verdict = or(verdict, () => (flip ? compareNodes(without.node, scaled, cmp) : compareNodes(scaled, without.node, cmp)));
-  }
-  if (g.normalized.degrees !== p.normalized.degrees) {
-    const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
-    // The radian reading only makes sense when the other side is written with pi.
-    if (without.normalized.text.includes('\\pi')) {
-      const radians = mapScalars(withSign.node, (x) => `\\frac{${x}}{180}\\pi`);
-      verdict = or(verdict, () => (flip ? compareNodes(without.node, radians, cmp) : compareNodes(radians, without.node, cmp)));
-    }
-  }
-  return verdict;
+  // A unit on one side only is dropped; two different units (or powers of one) never match.
+  if (g.normalized.unit !== '' && p.normalized.unit !== '' && g.normalized.unit !== p.normalized.unit) return false;
+  const choice = choiceVerdict(g, p);
+  if (choice !== undefined) return choice;
+  return degreesVerdict(g, p, cmp);
 }
 
 /**

@@ -119,3 +119,19 @@ describe('extractAnswer: hostile output', () => {
     expect(extractAnswer(`\\boxed{${'1'.repeat(5000)}}`)).toBeUndefined();
   });
 });
+
+describe('extractAnswer: unbraced boxes', () => {
+  it('reads `\\boxed 5` as 5, and the last box still wins', () => {
+    expect(extractAnswer('so it is \\boxed 5.')).toMatchObject({ text: '5', method: 'boxed' });
+    expect(extractAnswer('first \\boxed{4}, then \\boxed -12, done')).toMatchObject({ text: '-12', method: 'boxed' });
+    expect(extractAnswer('\\boxed 7 then \\boxed{8}')?.text).toBe('8');
+    expect(extractAnswer('\\fbox 3')).toMatchObject({ text: '3', method: 'fbox' });
+  });
+  it('does not take a command that only starts with boxed, or a box with nothing after it', () => {
+    expect(extractAnswer('\\boxedtext 5')).toBeUndefined();
+    expect(extractAnswer('the \\boxed')).toBeUndefined();
+  });
+  it('reads nothing before the thinking closes', () => {
+    expect(extractAnswer('<think>\\boxed 5</think> no answer here', { thinkClose: '</think>' })).toBeUndefined();
+  });
+});

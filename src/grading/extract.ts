@@ -52,18 +52,34 @@ function closingBraces(text: string, from: number): Map<number, number> {
   return closes;
 }
 
-/** The last `\boxed{...}` / `\fbox{...}` / `\framebox{...}` whose braces balance. */
+/** `\boxed 5`: a box without braces holds the one token after it (a trailing period is prose). */
+function unbracedToken(text: string, at: number): Span | undefined {
+  const m = /^[ \t]+([-+]?[^\s${}\\]+)/.exec(text.slice(at, at + MAX_EXTRACTED));
+  if (!m) return undefined;
+  const token = m[1]!.replace(/[.,;:]+$/, '');
+  if (token === '' || token === '-' || token === '+') return undefined;
+  const start = at + m[0].length - m[1]!.length;
+  return { text: token, start, end: start + token.length };
+}
+
+/** The last `\boxed{...}` / `\fbox{...}` / `\framebox{...}` whose braces balance, or unbraced `\boxed 5`. */
 function lastBox(text: string, from: number): (Span & { method: 'boxed' | 'fbox' }) | undefined {
-  const pattern = /\\(boxed|fbox|framebox)\s*\{/g;
+  const pattern = /\\(boxed|fbox|framebox)(?![a-zA-Z])(\s*\{)?/g;
   pattern.lastIndex = from;
   let found: (Span & { method: 'boxed' | 'fbox' }) | undefined;
   const closes = closingBraces(text, from);
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    const method = m[1] === 'boxed' ? 'boxed' : 'fbox';
+    if (m[2] === undefined) {
+      const token = unbracedToken(text, m.index + m[0].length);
+      if (token) found = { ...token, method };
+      continue;
+    }
     const open = m.index + m[0].length - 1;
     const close = closes.get(open) ?? -1;
     if (close < 0) continue;
     const span = trimmedSpan(text, open + 1, close);
-    if (span.text !== '' && span.text.length <= MAX_EXTRACTED) found = { ...span, method: m[1] === 'boxed' ? 'boxed' : 'fbox' };
+    if (span.text !== '' && span.text.length <= MAX_EXTRACTED) found = { ...span, method };
     pattern.lastIndex = close + 1;
   }
   return found;

@@ -6,7 +6,9 @@
  * - `equivalentSync(gold, pred)`: exact fast path; `undefined` means "needs the symbolic engine".
  * - `isEquivalent(gold, pred)`: fast path, then the symbolic engine in a worker, time-bounded.
  * - `createGrader({ timeoutMs, workers })`: your own worker pool; `grade`, `gradeDetailed`, `close`.
- * - `gradeProblem(problem, output, { thinkClose, grader })`.
+ * - `gradeProblem(problem, output, { thinkClose, grader })`: the runner's grading of one output.
+ * - `gradeResponse(gold, output, { thinkClose, choices, grader, wholeAnswer })`: the same path for
+ *   `thinkprobe grade` (extraction, then equivalence; with `wholeAnswer` a bare answer is its own answer).
  */
 export { extractAnswer, choiceLetter, type ExtractedAnswer, type ExtractOptions, type ExtractionMethod } from './extract.ts';
 export { equivalentSync, type Verdict } from './equivalence.ts';
@@ -20,5 +22,12 @@ export {
   type GradeResult,
   type GradeMethod,
 } from './grader.ts';
-export { gradeProblem, type GradeProblemOptions, type ProblemGrade } from './grade-problem.ts';
+export {
+  gradeProblem,
+  gradeResponse,
+  type GradeProblemOptions,
+  type ProblemGrade,
+  type GradeResponseOptions,
+  type ResponseGrade,
+} from './grade-problem.ts';
 export { normalizeAnswer, MAX_ANSWER_LENGTH, type NormalizedAnswer } from './normalize.ts';

@@ -4,6 +4,8 @@
  * currency) and records what does (a percent sign, a degree sign) so the comparison can decide.
  */
 import { bracesBalanced, matchingBrace } from './latex.ts';
+import { canonicalUnit } from './units.ts';
+import { numberFromWords } from './words.ts';
 
 export interface NormalizedAnswer {
   /** The normalized LaTeX, no insignificant spaces. Empty when nothing usable was left. */
@@ -14,6 +16,10 @@ export interface NormalizedAnswer {
   degrees: boolean;
   /** The whole answer was text (`\text{Evelyn}`), to be compared as words. */
   isText: boolean;
+  /** The unit written after the answer, canonical (`centimeter^2`); '' when none. */
+  unit: string;
+  /** A multiple-choice letter written before the value (`\textbf{(E) } 12`). */
+  choice?: string;
 }
 
 /** Answers longer than this are not graded (not equivalent): 100 kB of LaTeX is not an answer. */
@@ -112,17 +118,33 @@ function stripThousandsSeparators(s: string): string {
   return s;
 }
 
-/** Drops unit words that follow a leading number: `5 cm`, `18 dollars`, `12 inches^2`. */
-function stripTrailingUnits(s: string): string {
-  const m = /^([-+]?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]+(?: [a-zA-Z]+)*)\s*(?:\^\{?[23]\}?)?\.?$/.exec(s);
-  if (!m) return s;
+/** Drops unit words that follow a leading number: `5 cm`, `18 dollars`, `12 inches^2`; returns the unit too. */
+function stripTrailingUnits(s: string): { text: string; unit: string } {
+  const m = /^([-+]?[\d.,]+(?:\\frac\{\d+\}\{\d+\})?|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]+(?: [a-zA-Z]+)*)\s*(?:\^\{?([23])\}?)?\.?$/.exec(s);
+  if (!m) return { text: s, unit: '' };
   const words = m[2]!.toLowerCase().split(/\s+/);
-  return words.every((w) => UNIT_WORD.test(w)) ? m[1]! : s;
+  if (!words.every((w) => UNIT_WORD.test(w))) return { text: s, unit: '' };
+  return { text: m[1]!, unit: canonicalUnit(m[2]!, Number(m[3] ?? 1)) };
+}
+
+/** `1 3/4` and `-2 1/2` (a whole number, a space, a fraction) are mixed numbers: `\frac{7}{4}`. */
+function mixedNumber(s: string): string {
+  const m = /^([-+]?)(\d+)\s+(\d+)\s*\/\s*(\d+)$/.exec(s) ?? /^([-+]?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$/.exec(s);
+  if (!m) return s;
+  const [whole, num, den] = [BigInt(m[2]!), BigInt(m[3]!), BigInt(m[4]!)];
+  if (den === 0n || num >= den) return s;
+  return `${m[1] === '-' ? '-' : ''}\\frac{${whole * den + num}}{${den}}`;
+}
+
+/** `\mathbb{R}\setminus\{2\}` (and `\mathbb{R}-\{2\}`): the real line without one point, as a union. */
+function realLineWithout(s: string): string {
+  const m = /^\\mathbb\{R\}\s*(?:\\setminus|\\backslash|-)\s*\\\{\s*([^{},]+?)\s*\\\}$/.exec(s);
+  return m ? `(-\\infty,${m[1]})\\cup(${m[1]},\\infty)` : s;
 }
 
 /** Normalizes one answer. Never throws; unusable input gives `text: ''`. */
 export function normalizeAnswer(raw: string): NormalizedAnswer {
-  const result: NormalizedAnswer = { text: '', percent: false, degrees: false, isText: false };
+  const result: NormalizedAnswer = { text: '', percent: false, degrees: false, isText: false, unit: '' };
   if (typeof raw !== 'string' || raw.length > MAX_ANSWER_LENGTH) return result;
   // Row separators of matrices are protected from the spacing rules below (`\\ 2` is not `\ `).
   // Control characters carry no meaning in an answer (and \u0000-\u0002 are our own markers).
@@ -141,6 +163,7 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = s.replace(/\\(?:varnothing)(?![a-zA-Z])/g, '\\emptyset');
   // The real line as an interval, so `\mathbb{R}` meets `(-\infty, \infty)`.
   s = s.replace(/^\s*\\mathbb\{R\}\s*$/, '(-\\infty,\\infty)');
+  s = realLineWithout(s.trim());
   s = s.replace(/\\(?:infinity)(?![a-zA-Z])/g, '\\infty');
   s = s.replace(/\\(?:le|leqslant|leqq)(?![a-zA-Z])/g, '\\leq').replace(/\\(?:ge|geqslant|geqq)(?![a-zA-Z])/g, '\\geq');
   s = s.replace(/\\lt(?![a-zA-Z])/g, '<').replace(/\\gt(?![a-zA-Z])/g, '>');
@@ -148,44 +171,100 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   s = s.replace(/\\[,;:! ]|~|\\q?quad(?![a-zA-Z])/g, ' ');
   if (!bracesBalanced(s)) return result;
 
-  // Percent and degree signs, wherever they are.
+  return finishAnswer(s, result);
+}
+
+const DEGREES = /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])|\\text\{\s*degrees?\s*\}|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}/g;
+
+/** `\sin 60^\circ`: a degree sign inside the answer converts its number to radians in place. */
+function inlineDegrees(s: string): string {
+  const trig = /\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])/.test(s);
+  const inner = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(?:${DEGREES.source})${trig ? '' : '(?=\\s*\\S)'}`, 'g');
+  return s.replace(inner, (_m, n: string) => `(\\frac{${n}}{180}\\pi)`);
+}
+
+/** Percent and degree signs, recorded and removed. */
+function takeSigns(s: string, result: NormalizedAnswer): string {
   const PERCENT = /\\%|%|\\text\{\s*percent\s*\}|\s+percent\s*$/g;
   if (PERCENT.test(s)) {
     result.percent = true;
     s = s.replace(PERCENT, '');
   }
-  const DEGREES = /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])|\\text\{\s*degrees?\s*\}|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}/g;
-  if (DEGREES.test(s)) {
+  s = inlineDegrees(s.trim());
+  if (new RegExp(DEGREES.source).test(s)) {
     result.degrees = true;
     s = s.replace(DEGREES, '');
   }
+  return s;
+}
 
-  s = braceArguments(s.trim());
-  s = s.trim();
+/** A multiple-choice letter in front of the value: `\text{(E) } 12`, `(E) 12`, `E) 12`. */
+function takeChoice(s: string, result: NormalizedAnswer): string {
+  const m = /^(?:\\text\{\s*\(?([A-E])\)\s*\}|\(([A-E])\)|([A-E])\))\s*(\S.*)$/s.exec(s);
+  if (!m) return s;
+  result.choice = m[1] ?? m[2] ?? m[3];
+  return m[4]!.trim();
+}
 
-  // A whole answer in \text{...}: words (a name, a direction, a multiple-choice letter).
-  const whole = /^\\text\{(.*)\}$/s.exec(s);
-  if (whole && matchingBrace(s, 5) === s.length - 1) {
-    const inner = whole[1]!.trim();
-    if (!/\\[a-zA-Z]|[\d=]/.test(inner) || /^\(?[A-Ea-e]\)?$/.test(inner)) {
-      result.text = inner.replace(/\s+/g, ' ');
-      result.isText = true;
-      return result;
-    }
-  }
+/** Units in `\text{...}` groups and trailing words, recorded in `result.unit` and removed. */
+function takeUnits(s: string, result: NormalizedAnswer): string {
+  const units: string[] = [];
   // Connectives become list separators; other \text{...} groups are units or words to drop.
   s = mapTextGroups(s, (content) => {
     const c = content.trim().toLowerCase();
     if (c === 'or' || c === 'and' || c === ',') return ',';
     if (/\d/.test(c)) return content;
+    units.push(c);
     return ' \u0001';
   });
   // A unit's power goes with the unit: `15\mbox{ cm}^2`.
-  s = s.replace(/\u0001\s*\^\s*\{?\s*[23]\s*\}?/g, '').replace(/\u0001/g, '');
+  let k = 0;
+  s = s.replace(/\u0001(?:\s*\^\s*\{?\s*([23])\s*\}?)?/g, (_m, power: string | undefined) => {
+    units[k] = canonicalUnit(units[k] ?? '', Number(power ?? 1));
+    k++;
+    return '';
+  });
   s = s.replace(/\s+(?:or|and)\s+/g, ',');
-  s = s.replace(/\s*(?:dollars?|USD)\s*$/i, '');
-  s = stripTrailingUnits(s.trim());
+  s = s.replace(/\s*(?:dollars?|USD)\s*$/i, () => {
+    units.push('dollar');
+    return '';
+  });
+  const trailing = stripTrailingUnits(s.trim());
+  if (trailing.unit !== '') units.push(trailing.unit);
+  result.unit = units.filter((u) => u !== '').join(' ');
+  return trailing.text;
+}
+
+/** From the signs on: choice letter, words, units, spacing. */
+function finishAnswer(s: string, result: NormalizedAnswer): NormalizedAnswer {
+  s = takeSigns(s, result);
+  s = braceArguments(s.trim());
+  s = takeChoice(s.trim(), result);
+
+  // A whole answer in \text{...}: words (a name, a direction, a multiple-choice letter, a number).
+  const whole = /^\\text\{(.*)\}$/s.exec(s);
+  if (whole && matchingBrace(s, 5) === s.length - 1) {
+    const inner = whole[1]!.trim();
+    if (!/\\[a-zA-Z]|[\d=]/.test(inner) || /^\(?[A-Ea-e]\)?$/.test(inner)) {
+      const number = numberFromWords(inner);
+      if (number !== undefined) {
+        result.text = number;
+        return result;
+      }
+      result.text = inner.replace(/\s+/g, ' ');
+      result.isText = true;
+      return result;
+    }
+  }
+  s = takeUnits(s, result);
   s = s.replace(/[.\s]+$/, '');
+  const spelled = /^[a-zA-Z -]+$/.test(s) ? numberFromWords(s) : undefined;
+  if (spelled !== undefined) s = spelled;
+  s = mixedNumber(s.trim());
+  // A one-digit subscript or power ends at the space: `\log_2 8` is log base 2 of 8, not base 28.
+  s = s.replace(/([_^])(\d)\s+(?=\d)/g, '$1{$2}');
+  // Digits separated only by a space (`2 3`) are neither one number nor a clear list.
+  if (/\d\s+\d/.test(s)) return result;
   // Insignificant spaces go, except where one ends a command name before a letter (`\cot x`).
   s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
   s = s.replace(/^\{([^{}]*)\}$/, '$1');

@@ -4,6 +4,7 @@
  * multiple-choice letter, a numeral in another base, or the empty set.
  */
 import { outerGroup, splitTopLevel, splitTopLevelWith } from './latex.ts';
+import { mul, parseExactNumber, type Rational } from './rational.ts';
 
 export type AnswerNode =
   | { kind: 'scalar'; latex: string }
@@ -17,6 +18,8 @@ export type AnswerNode =
   | { kind: 'collection'; of: 'set' | 'list' | 'union'; items: AnswerNode[] }
   | { kind: 'matrix'; rows: AnswerNode[][] }
   | { kind: 'equation'; lhs: string; rhs: string }
+  /** `a=2, b=3`: values by variable name, in the order written. */
+  | { kind: 'assignment'; entries: { name: string; value: AnswerNode }[] }
   | { kind: 'invalid' };
 
 /** A lone variable, possibly subscripted or applied: `x`, `y_1`, `\theta`, `f(x)`, `r`. */
@@ -62,6 +65,8 @@ export function parseStructure(text: string, isText = false, depth = 0): AnswerN
   const commaParts = splitTopLevel(s, [',', ';']);
   if (commaParts.length > 1) {
     if (commaParts.length > MAX_ITEMS) return { kind: 'invalid' };
+    const assignment = parseAssignment(commaParts, depth);
+    if (assignment) return assignment;
     return { kind: 'collection', of: 'list', items: flattenLists(commaParts.map((p) => parseStructure(p, false, depth + 1))) };
   }
   const unionParts = splitTopLevel(s, ['\\cup']);
@@ -77,6 +82,8 @@ export function parseStructure(text: string, isText = false, depth = 0): AnswerN
     if (sides.length === 2) return { kind: 'equation', lhs: sides[0]!, rhs };
     return { kind: 'invalid' };
   }
+  const scaled = scaledMatrix(s, depth);
+  if (scaled) return scaled;
   const matrix = MATRIX.exec(s);
   if (matrix) {
     const rows = matrix[2]!
@@ -153,4 +160,38 @@ function inequalityAsInterval(s: string): AnswerNode | undefined {
 /** `1\pm\sqrt5, -2` is three solutions: a list inside a list is flattened. */
 function flattenLists(items: AnswerNode[]): AnswerNode[] {
   return items.flatMap((item) => (item.kind === 'collection' && item.of === 'list' ? item.items : [item]));
+}
+
+/** `x=2, y=-1`: two or more distinct variables, each given one value. */
+function parseAssignment(parts: string[], depth: number): AnswerNode | undefined {
+  const entries: { name: string; value: AnswerNode }[] = [];
+  for (const part of parts) {
+    const sides = splitTopLevel(part, ['=']).map((side) => side.trim());
+    if (sides.length !== 2 || !LONE_VARIABLE.test(sides[0]!) || sides[1] === '') return undefined;
+    entries.push({ name: sides[0]!, value: parseStructure(sides[1]!, false, depth + 1) });
+  }
+  const names = new Set(entries.map((e) => e.name));
+  return names.size === entries.length ? { kind: 'assignment', entries } : undefined;
+}
+
+function renderRational(r: Rational): string {
+  return r.d === 1n ? String(r.n) : `${r.n < 0n ? '-' : ''}\\frac{${r.n < 0n ? -r.n : r.n}}{${r.d}}`;
+}
+
+/** `2\begin{pmatrix}1\\2\end{pmatrix}`: a scalar times a matrix is the matrix of products. */
+function scaledMatrix(s: string, depth: number): AnswerNode | undefined {
+  const at = s.indexOf('\\begin{');
+  if (at <= 0) return undefined;
+  const factor = s.slice(0, at).replace(/\\(?:cdot|times)$/, '').trim();
+  if (factor === '' || factor.includes('\\begin') || factor.includes('\\end')) return undefined;
+  const matrix = parseStructure(s.slice(at), false, depth + 1);
+  if (matrix.kind !== 'matrix') return undefined;
+  const k = parseExactNumber(factor);
+  const times = (cell: AnswerNode): AnswerNode => {
+    if (cell.kind !== 'scalar') return { kind: 'invalid' };
+    const value = k && parseExactNumber(cell.latex);
+    return { kind: 'scalar', latex: k && value ? renderRational(mul(k, value)) : `(${factor})\\cdot(${cell.latex})` };
+  };
+  const rows = matrix.rows.map((row) => row.map(times));
+  return rows.some((row) => row.some((cell) => cell.kind === 'invalid')) ? undefined : { kind: 'matrix', rows };
 }

@@ -5,17 +5,13 @@
  */
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import { compareAnswers, exactScalar, type Comparator, type Verdict } from './equivalence.ts';
+import { identical, proportional, type MathJson } from './identity.ts';
 
 type Engine = InstanceType<typeof ComputeEngine>;
 type Expr = NonNullable<ReturnType<Engine['parse']>>;
 
-/** Digits the engine works with; exact closed forms must agree far beyond any decimal answer. */
+/** Digits the engine works with (for refuting, and for telling `a` from `-a`; never to confirm). */
 const PRECISION = 40;
-/** Two exact closed forms (no decimal literal) are equal only if they agree to this relative error. */
-const EXACT_TOLERANCE = 1e-25;
-/** When a decimal literal is compared against an irrational closed form. */
-const DECIMAL_TOLERANCE = 1e-9;
-const DECIMAL_LITERAL = /\d\.\d|(?:^|[^\d])\.\d|\d[eE][+-]?\d/;
 
 let engine: Engine | undefined;
 
@@ -44,8 +40,13 @@ function ce(): Engine {
   return engine;
 }
 
+/** Decimal literals as exact fractions, so the engine never rounds them (`0.5x` is `\frac{5}{10}x`). */
+export function decimalsAsFractions(latex: string): string {
+  return latex.replace(/(\d*)\.(\d+)/g, (_m, whole: string, frac: string) => `\\frac{${whole || '0'}${frac}}{1${'0'.repeat(frac.length)}}`);
+}
+
 function parse(latex: string): Expr | undefined {
-  const expr = ce().parse(latex);
+  const expr = ce().parse(decimalsAsFractions(latex));
   return expr && expr.isValid ? expr : undefined;
 }
 
@@ -54,29 +55,58 @@ function freeVariables(expr: Expr): readonly string[] {
   return names ?? [];
 }
 
-function magnitude(expr: Expr): number {
+function json(expr: Expr): MathJson {
+  return expr.json as MathJson;
+}
+
+/** An exact number literal the engine computed (not a 40-digit approximation). */
+function exactLiteral(expr: Expr): boolean {
+  const literal = expr as unknown as { isNumberLiteral?: boolean; isExact?: boolean };
+  return literal.isNumberLiteral === true && literal.isExact === true;
+}
+
+/** Is `a - b` zero by exact means? true / false, or undefined when nothing exact decides. */
+function exactlyZero(a: Expr, b: Expr): Verdict {
+  // The exact identity test first: it is fast and decides most expressions with variables.
+  const identity = identical(json(a), json(b));
+  if (identity !== undefined) return identity;
+  const difference = ce().box(['Subtract', a, b]);
+  const evaluated = difference.evaluate();
+  if (exactLiteral(evaluated)) return evaluated.isSame(0);
+  return difference.simplify().isSame(0) ? true : undefined;
+}
+
+/** A numeric check may refute, never confirm: constants whose difference is clearly not zero. */
+function clearlyDifferent(a: Expr, b: Expr): boolean {
+  const diff = ce().box(['Subtract', a, b]).N();
+  const distance = Math.hypot(Number(diff.re), Number(diff.im ?? 0));
+  if (!Number.isFinite(distance)) return false;
+  const scale = Math.max(1, Math.hypot(Number(a.N().re), Number(a.N().im ?? 0)));
+  return distance > 1e-12 * scale;
+}
+
+/** Sign of a constant at 40 digits, when it is far from zero (only to tell `a` from `-a`). */
+function clearSign(expr: Expr): 1 | -1 | 0 {
   const value = expr.N();
   const re = Number(value.re);
   const im = Number(value.im ?? 0);
-  return Math.hypot(re, Number.isNaN(im) ? 0 : im);
+  if (!Number.isFinite(re) || (Number.isFinite(im) && im !== 0) || Math.abs(re) < 1e-6) return 0;
+  return re > 0 ? 1 : -1;
 }
 
-/** Constant expressions: equal when their difference is zero at high precision. */
-function numericEqual(a: Expr, b: Expr, decimal: boolean): boolean {
-  // When the difference evaluates to an exact number, it decides with no tolerance at all
-  // (`10^{100}` vs `10^{100}+1` differ by exactly 1, however small relative to their size).
-  const exact = ce().box(['Subtract', a, b]).evaluate();
-  const literal = exact as unknown as { isNumberLiteral?: boolean; isExact?: boolean };
-  if (literal.isNumberLiteral === true && literal.isExact === true) return exact.isSame(0);
-  const diff = ce().box(['Subtract', a, b]).N();
-  const re = Number(diff.re);
-  const im = Number(diff.im ?? 0);
-  if (!Number.isFinite(re) || !Number.isFinite(im)) return false;
-  const distance = Math.hypot(re, im);
-  if (distance === 0) return true;
-  const scale = Math.max(magnitude(a), magnitude(b));
-  if (!Number.isFinite(scale)) return false;
-  return distance <= (decimal ? DECIMAL_TOLERANCE : EXACT_TOLERANCE) * scale;
+/**
+ * Two constants: exact difference, exact identity, the engine's simplification, or equal squares
+ * with the same clear sign (`\sqrt2+\sqrt3` = `\sqrt{5+2\sqrt6}`: the squares agree exactly, so
+ * the values are equal or opposite, and 40 digits tell those apart). Undecided: not equal.
+ */
+function constantsEqual(a: Expr, b: Expr): boolean {
+  if (clearlyDifferent(a, b)) return false;
+  const direct = exactlyZero(a, b);
+  if (direct !== undefined) return direct;
+  const square = (x: Expr): Expr => ce().box(['Power', x, 2]).simplify();
+  if (exactlyZero(square(a), square(b)) !== true) return false;
+  const [sa, sb] = [clearSign(a), clearSign(b)];
+  return sa !== 0 && sa === sb;
 }
 
 /**
@@ -99,21 +129,24 @@ function symbolicScalar(gold: string, pred: string): Verdict {
   if (isUndefinedValue(a) || isUndefinedValue(b)) return false;
   if (a.isSame(b)) return true;
   const free = new Set([...freeVariables(a), ...freeVariables(b)]);
-  if (free.size === 0) return numericEqual(a, b, DECIMAL_LITERAL.test(gold) || DECIMAL_LITERAL.test(pred));
-  // Different variables can never be the same answer (`3R^2` vs `3r^2`).
-  const fa = [...freeVariables(a)].sort().join();
-  const fb = [...freeVariables(b)].sort().join();
-  if (fa !== fb) return false;
-  return a.isIdenticallyEqual(b) === true;
+  if (free.size === 0) return constantsEqual(a, b);
+  // Different variables are different answers (`3R^2` vs `3r^2`) unless an exact identity
+  // shows otherwise (`\sin^2 x+\cos^2 x` = `1`). No tolerance with free variables: an exact proof, or not equal.
+  return exactlyZero(a, b) === true;
 }
 
+/** Two equations are the same when `lhs - rhs` agree up to a nonzero constant factor (`3x-6=0` = `x=2`'s `x-2=0`). */
 function symbolicEquation(gold: { lhs: string; rhs: string }, pred: { lhs: string; rhs: string }): Verdict {
   const g = parse(`(${gold.lhs})-(${gold.rhs})`);
   const p = parse(`(${pred.lhs})-(${pred.rhs})`);
   if (!g || !p) return false;
-  if (g.isIdenticallyEqual(p) === true) return true;
-  // The same equation with both sides swapped or negated: `2x+3-y=0` is `y=2x+3`.
-  return g.isIdenticallyEqual(ce().box(['Negate', p])) === true;
+  const fg = [...freeVariables(g)].sort().join();
+  const fp = [...freeVariables(p)].sort().join();
+  if (fg !== fp) return false;
+  const verdict = proportional(json(g), json(p));
+  if (verdict !== undefined) return verdict;
+  if (exactlyZero(g, p) === true) return true;
+  return exactlyZero(g, ce().box(['Negate', p])) === true;
 }
 
 export const symbolicComparator: Comparator = { scalar: symbolicScalar, equation: symbolicEquation };

@@ -27,12 +27,54 @@ function jsonLines(stdout: string): Record<string, unknown>[] {
 
 describe('thinkprobe grade GOLD PRED', () => {
   it('prints one JSON line and exits 0 whether or not the answers match', async () => {
+    const total = await thinkprobe('grade', '42', 'So the total is $\\boxed{42}$.');
+    expect(jsonLines(total.stdout)).toEqual([expect.objectContaining({ equivalent: true, extracted: '42', extraction: 'boxed' })]);
     const yes = await thinkprobe('grade', '2\\sqrt{2}', '\\sqrt{8}');
     expect(yes.code).toBe(0);
-    expect(jsonLines(yes.stdout)).toEqual([{ gold: '2\\sqrt{2}', pred: '\\sqrt{8}', equivalent: true, method: 'symbolic' }]);
+    expect(jsonLines(yes.stdout)).toEqual([
+      { gold: '2\\sqrt{2}', pred: '\\sqrt{8}', equivalent: true, method: 'symbolic', extracted: '\\sqrt{8}', extraction: 'whole' },
+    ]);
     const no = await thinkprobe('grade', '0.67', '\\frac{2}{3}');
     expect(no.code).toBe(0);
     expect(jsonLines(no.stdout)[0]).toMatchObject({ equivalent: false, method: 'exact' });
+  });
+
+  it('grades a whole response as the runner does: last box wins, thinking never counts, and says what it read', async () => {
+    const cases: [string, string, boolean, string | null, string][] = [
+      ['42', 'So the total is $\\boxed{42}$.', true, '42', 'boxed'],
+      ['3', 'Try \\boxed{2}. Wait, that is wrong: \\boxed{3}.', true, '3', 'boxed'],
+      ['2', 'Try \\boxed{2}. Wait, that is wrong: \\boxed{3}.', false, '3', 'boxed'],
+      ['7', 'The result is \\fbox{7}', true, '7', 'fbox'],
+      ['5', 'hence \\boxed 5.', true, '5', 'boxed'],
+      ['9', '<think>I guess \\boxed{9}</think>So it is \\boxed{8}.', false, '8', 'boxed'],
+      ['9', '<think>I guess \\boxed{9} and never stop', false, null, 'none'],
+      ['\\frac{1}{2}', 'The answer is $\\frac12$.', true, '\\frac12', 'phrase'],
+    ];
+    // One process for all of them (the single-pair form shares the code path; the first test covers it).
+    const file = join(dir, 'responses.jsonl');
+    writeFileSync(file, cases.map(([gold, pred]) => JSON.stringify({ gold, pred })).join('\n'));
+    const result = await thinkprobe('grade', '--cases', file);
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    expect(lines.map((l) => [l.gold, l.pred, l.equivalent, l.extracted, l.extraction])).toEqual(cases);
+  });
+
+  it('never says yes to the known near-misses', async () => {
+    const file = join(dir, 'near.jsonl');
+    const pairs = [
+      ['10 \\text{ cm}', '10 \\text{ m}'],
+      ['2 \\text{ m}', '2 \\text{ m}^2'],
+      ['x', 'x+10^{-12}'],
+      ['e^x', 'e^x+10^{-20}'],
+      ['\\frac{x}{3}', '0.333333333333x'],
+      ['e^{\\pi\\sqrt{163}}', '262537412640768744'],
+      ['\\frac{\\pi}{2}^\\circ', '\\frac{\\pi}{2}'],
+      ['a=2, b=3', 'a=3, b=2'],
+    ];
+    writeFileSync(file, pairs.map(([gold, pred]) => JSON.stringify({ gold, pred, equivalent: false })).join('\n'));
+    const result = await thinkprobe('grade', '--cases', file, '--check');
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).map((l) => l.equivalent)).toEqual(pairs.map(() => false));
   });
 
   it('--exit-code exits 1 when not equivalent, 0 when equivalent', async () => {
@@ -80,8 +122,9 @@ describe('thinkprobe grade --cases', () => {
   });
 
   it('--check agrees with every verdict of the bundled corpus', async () => {
-    const result = await thinkprobe('grade', '--cases', corpus, '--check');
-    expect(result.stderr).toBe('');
+    // A generous time bound: on a loaded machine a slow comparison must not turn into a miss.
+    const result = await thinkprobe('grade', '--cases', corpus, '--check', '--workers', '2', '--timeout-ms', '60000');
+    expect(result.stderr).toMatch(/^agreement (\d+)\/\1 \(100\.0%\), false positives 0, misses 0\n$/);
     expect(result.code).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.length).toBeGreaterThan(500);
@@ -94,6 +137,25 @@ describe('thinkprobe grade --cases', () => {
     const result = await thinkprobe('grade', '--cases', file, '--check');
     expect(result.code).toBe(1);
     expect(jsonLines(result.stdout)[0]).toMatchObject({ equivalent: false, expected: true, agrees: false });
+  });
+
+  it('reports agreement with labelled cases and lists every false positive and miss, without --check too', async () => {
+    const file = join(dir, 'labelled.jsonl');
+    const rows = [
+      { gold: '1', pred: '1', equivalent: true },
+      { gold: '1', pred: '2', equivalent: true },
+      { gold: '3', pred: '\\boxed{3}', equivalent: false },
+      { gold: '4', pred: '5', equivalent: false },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const result = await thinkprobe('grade', '--cases', file);
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).map((l) => l.agrees)).toEqual([true, false, false, true]);
+    const report = result.stderr.trim().split('\n');
+    expect(report[0]).toBe('agreement 2/4 (50.0%), false positives 1, misses 1');
+    expect(report[1]).toMatch(new RegExp(`^false positive .*labelled\\.jsonl:3: `));
+    expect(report[2]).toMatch(new RegExp(`^miss .*labelled\\.jsonl:2: `));
+    expect(report).toHaveLength(3);
   });
 
   it.each([

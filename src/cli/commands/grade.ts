@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ExitCode, InputError } from '../../core/errors.ts';
-import { createGrader, DEFAULT_TIMEOUT_MS, type GradeResult } from '../../grading/index.ts';
+import { createGrader, DEFAULT_TIMEOUT_MS, gradeResponse, type Grader, type ResponseGrade } from '../../grading/index.ts';
 import { terminalSafe } from '../../reports/terminal.ts';
 import { integerFlag } from '../flags.ts';
 
 interface GradeFlags {
   cases?: string;
+  thinkClose?: string;
   timeoutMs: string;
   workers: string;
   check?: boolean;
@@ -17,6 +18,8 @@ interface GradeCase {
   gold: string;
   pred: string;
   expected?: boolean;
+  /** Line number in the cases file. */
+  line?: number;
 }
 
 const EXPECTED_LINE = 'expected {"gold": string, "pred": string}';
@@ -49,20 +52,63 @@ export async function readCases(file: string, requireExpected: boolean): Promise
     if (requireExpected && typeof expected !== 'boolean') {
       throw new InputError(where, 'expected {"gold": string, "pred": string, "equivalent": boolean} (--check)');
     }
-    cases.push({ gold: record.gold, pred: record.pred, ...(typeof expected === 'boolean' ? { expected } : {}) });
+    cases.push({ gold: record.gold, pred: record.pred, line: k + 1, ...(typeof expected === 'boolean' ? { expected } : {}) });
   }
   return cases;
 }
 
-function line(c: GradeCase, result: GradeResult, check: boolean): string {
+interface Graded {
+  equivalent: boolean;
+  /** How equivalence was decided; `none` when no answer was found in PRED. */
+  method: string;
+  extracted: string | null;
+  extraction: string;
+}
+
+/**
+ * PRED may be a bare answer or a whole response: the runner's own path (last box, answer
+ * phrase; nothing before the thinking closes), with the whole answer section as the answer when
+ * nothing is boxed or phrased.
+ */
+async function gradeOne(grader: Grader, c: GradeCase, thinkClose: string | undefined): Promise<Graded> {
+  const close = thinkClose ?? (c.pred.includes('</think>') || c.pred.includes('<think>') ? '</think>' : undefined);
+  const grade: ResponseGrade = await gradeResponse(c.gold, c.pred, { grader, thinkClose: close, wholeAnswer: true });
+  return {
+    equivalent: grade.correct,
+    method: grade.grading ?? 'none',
+    extracted: grade.extracted ?? null,
+    extraction: grade.method ?? 'none',
+  };
+}
+
+function line(c: GradeCase, result: Graded, labelled: boolean): string {
   const out: Record<string, unknown> = { gold: c.gold, pred: c.pred, equivalent: result.equivalent, method: result.method };
-  if (check) {
+  out.extracted = result.extracted;
+  out.extraction = result.extraction;
+  if (labelled && c.expected !== undefined) {
     out.expected = c.expected;
     out.agrees = c.expected === result.equivalent;
   }
   // JSON.stringify escapes C0 controls but leaves C1 controls (U+009B is CSI), line separators and
   // bidi overrides raw; terminalSafe writes those as \uXXXX too (still JSON, same value when parsed).
   return `${terminalSafe(JSON.stringify(out))}\n`;
+}
+
+/** Agreement with the labels, then every false positive and miss, one per line (to stderr). */
+function summary(file: string, cases: GradeCase[], results: Graded[]): string {
+  const labelled = cases.map((c, k) => ({ c, r: results[k]!, k })).filter(({ c }) => c.expected !== undefined);
+  if (labelled.length === 0) return '';
+  const agree = labelled.filter(({ c, r }) => c.expected === r.equivalent).length;
+  const wrong = labelled.filter(({ c, r }) => c.expected !== r.equivalent);
+  const falsePositives = wrong.filter(({ c }) => c.expected === false);
+  const misses = wrong.filter(({ c }) => c.expected === true);
+  const pct = ((100 * agree) / labelled.length).toFixed(1);
+  const lines = [`agreement ${agree}/${labelled.length} (${pct}%), false positives ${falsePositives.length}, misses ${misses.length}`];
+  for (const { c, r, k } of [...falsePositives, ...misses]) {
+    const kind = c.expected === false ? 'false positive' : 'miss';
+    lines.push(`${kind} ${file}:${c.line ?? k + 1}: ${JSON.stringify({ gold: c.gold, pred: c.pred, extracted: r.extracted })}`);
+  }
+  return terminalSafe(`${lines.join('\n')}\n`);
 }
 
 /** `thinkprobe grade`: are two answers equivalent? One pair, or a JSONL file of pairs. */
@@ -75,7 +121,8 @@ export function registerGrade(program: Command): void {
     .option('--cases <file.jsonl>', 'grade every {"gold", "pred"} line of a JSONL file, in order')
     .option('--timeout-ms <n>', 'time bound per symbolic comparison; past it the pair is not equivalent', String(DEFAULT_TIMEOUT_MS))
     .option('--workers <n>', 'worker threads for symbolic comparisons', '1')
-    .option('--check', 'with --cases: compare against each line\'s "equivalent" field; exit 1 on any disagreement')
+    .option('--check', 'with --cases: require each line\'s "equivalent" field; exit 1 on any disagreement')
+    .option('--think-close <s>', 'thinking delimiter in PRED; only text after it is graded (default: </think> when PRED has <think> or </think>)')
     .option('--exit-code', 'exit 1 when any pair is not equivalent (for shell scripts)')
     .addHelpText(
       'after',
@@ -95,21 +142,20 @@ export function registerGrade(program: Command): void {
         cases = [{ gold, pred }];
       }
       const grader = createGrader({ timeoutMs, workers });
-      let allEquivalent = true;
-      let allAgree = true;
+      const results: Graded[] = [];
       try {
         // Graded concurrently (up to the worker count), printed in input order.
-        const results = cases.map((c) => grader.gradeDetailed(c.gold, c.pred));
+        const pending = cases.map((c) => gradeOne(grader, c, flags.thinkClose));
         for (let k = 0; k < cases.length; k++) {
-          const result = await results[k]!;
-          const c = cases[k]!;
-          allEquivalent &&= result.equivalent;
-          if (check) allAgree &&= c.expected === result.equivalent;
-          process.stdout.write(line(c, result, check));
+          results.push(await pending[k]!);
+          process.stdout.write(line(cases[k]!, results[k]!, true));
         }
       } finally {
         await grader.close();
       }
+      if (flags.cases !== undefined) process.stderr.write(summary(flags.cases, cases, results));
+      const allEquivalent = results.every((r) => r.equivalent);
+      const allAgree = cases.every((c, k) => c.expected === undefined || c.expected === results[k]!.equivalent);
       if ((check && !allAgree) || (flags.exitCode && !allEquivalent)) process.exitCode = ExitCode.checkFailed;
     });
 }
