@@ -8,7 +8,8 @@ import { buildHtmlReport } from '../../src/reports/html/build.ts';
 import type { RunData } from '../../src/reports/run-data.ts';
 import { syntheticRun } from '../fixtures/synthetic-run.ts';
 import { browserAvailable, launchChromium } from './chromium.ts';
-import { captureViews } from './layout.ts';
+import { compareRuns } from '../../src/reports/compare.ts';
+import { captureViews, layoutDefects } from './layout.ts';
 
 const artifacts = join(process.cwd(), 'test-artifacts', 'report-layout');
 
@@ -27,7 +28,12 @@ function shapes(): Record<string, RunData> {
   });
   const last = long.interventions[long.interventions.length - 1];
   if (last) last.meanThinkingTokens = 9000;
-  return { single, coincident, long };
+  const a = syntheticRun({ problems: 30, interventions: ['baseline', 'noThinking', 'budget(512)'] });
+  const b = structuredClone(a);
+  b.run.id = 'synthetic-0002';
+  for (const r of b.results) if (r.intervention === 'noThinking' && Number(r.problemId.slice(1)) % 3 === 0) r.correct = false;
+  const { data: compare } = compareRuns(a, b);
+  return { single, coincident, long, compare };
 }
 
 describe.skipIf(!browserAvailable)('report layout under awkward shapes', () => {
@@ -59,6 +65,28 @@ describe.skipIf(!browserAvailable)('report layout under awkward shapes', () => {
     await open(name);
     const out = join(artifacts, name);
     mkdirSync(out, { recursive: true });
+    expect(await captureViews(page, out)).toEqual({ overview: [], cost: [], confidence: [], problems: [], trace: [] });
+  });
+
+  it('compare: a side-by-side view with paired differences, the flips, and A/B points told apart', async () => {
+    await open('compare');
+    // A comparison opens on its own view.
+    await page.locator('section#compare').waitFor();
+    const rows = page.locator('table.comparison tbody tr');
+    expect(await rows.count()).toBe(3);
+    expect(await page.locator('table.comparison tbody tr[data-intervention="noThinking"]').getAttribute('class')).toBe('diff-worse');
+    expect(await page.locator('.chart-compare g[aria-label="dot"] circle').count()).toBe(3);
+    const lost = await page.locator('table.flips tbody tr.flip-lost').count();
+    expect(lost).toBeGreaterThan(0);
+    expect(await page.locator('table.flips tbody tr').count()).toBe(lost + (await page.locator('table.flips tbody tr.flip-gained').count()));
+    const out = join(artifacts, 'compare');
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: join(out, 'compare.png'), fullPage: true });
+    expect(await layoutDefects(page)).toEqual([]);
+    await page.click('nav button[data-tab="cost"]');
+    // A as circles, B as triangles (Plot draws symbols as paths), in one colour per intervention.
+    const symbols = await page.locator('.chart-cost g[aria-label="dot"] path').evaluateAll((paths) => paths.map((p) => p.getAttribute('d')));
+    expect(new Set(symbols).size).toBe(2);
     expect(await captureViews(page, out)).toEqual({ overview: [], cost: [], confidence: [], problems: [], trace: [] });
   });
 

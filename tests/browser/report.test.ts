@@ -86,10 +86,10 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     await page.click('nav button[data-tab="confidence"]');
     const legend = page.locator('.legend-multiples').first();
     await legend.waitFor();
-    const swatches = await legend.evaluate((node) =>
-      [...node.querySelectorAll('span')].map((s) => [s.textContent?.trim() ?? '', (s.querySelector('svg') as unknown as { getAttribute(n: string): string | null } | null)?.getAttribute('fill') ?? '']),
+    const swatches: Array<[string, string]> = await legend.evaluate((node) =>
+      [...node.querySelectorAll('span')].map((s): [string, string] => [s.textContent?.trim() ?? '', (s.querySelector('svg') as unknown as { getAttribute(n: string): string | null } | null)?.getAttribute('fill') ?? '']),
     );
-    const colours = new Map(swatches.filter(([label, fill]) => label && fill));
+    const colours = new Map(swatches.filter(([label, fill]) => label !== '' && fill !== ''));
     expect(colours.size).toBe(5);
     await page.click('nav button[data-tab="cost"]');
     const dotFills = await page.locator('.chart-cost g[aria-label="dot"] circle').evaluateAll((circles) => circles.map((c) => c.getAttribute('fill')));

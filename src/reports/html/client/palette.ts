@@ -12,10 +12,22 @@ export interface ColourScale {
   range: string[];
 }
 
+/** In a comparison `A:baseline` and `B:baseline` are one intervention: one colour, told apart by symbol. */
+export function comparedSide(data: RunData, label: string): 'A' | 'B' | undefined {
+  if (!data.comparison) return undefined;
+  return label.startsWith('A:') ? 'A' : label.startsWith('B:') ? 'B' : undefined;
+}
+
+function baseLabel(data: RunData, label: string): string {
+  return comparedSide(data, label) ? label.slice(2) : label;
+}
+
 export function interventionColours(data: RunData): ColourScale {
   const domain = data.interventions.map((i) => i.label);
   for (const r of data.results) if (!domain.includes(r.intervention)) domain.push(r.intervention);
-  return { domain, range: domain.map((_, i) => INTERVENTION_COLOURS[i % INTERVENTION_COLOURS.length] ?? '#666') };
+  const bases: string[] = [];
+  for (const label of domain) if (!bases.includes(baseLabel(data, label))) bases.push(baseLabel(data, label));
+  return { domain, range: domain.map((label) => INTERVENTION_COLOURS[bases.indexOf(baseLabel(data, label)) % INTERVENTION_COLOURS.length] ?? '#666') };
 }
 
 export const NEUTRAL_COLOURS = ['#9aa5b1', '#1d2329'];

@@ -1,7 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import type { RunData } from '../../../run-data.ts';
 import { el } from '../dom.ts';
-import { interventionColours } from '../palette.ts';
+import { comparedSide, interventionColours } from '../palette.ts';
 import { paddedDomain, placeLabels, type Frame } from './cost-labels.ts';
 
 const TOKENS = ',.0f';
@@ -15,6 +15,7 @@ function scatterChart(data: RunData): Element {
     low: i.accuracy.low,
     high: i.accuracy.high,
     frontier: i.onParetoFrontier === true,
+    side: comparedSide(data, i.label) ?? 'run',
   }));
   const frontier = points.filter((p) => p.frontier).sort((a, b) => a.cost - b.cost);
   const xDomain = paddedDomain(points.map((p) => p.cost));
@@ -29,12 +30,13 @@ function scatterChart(data: RunData): Element {
     marginBottom: frame.bottom,
     grid: true,
     color: colours,
+    ...(data.comparison ? { symbol: { domain: ['A', 'B'], range: ['circle', 'triangle'], legend: true } } : {}),
     x: { label: 'mean tokens per answer (thinking + answer)', domain: xDomain, tickFormat: TOKENS, ticks: 6 },
     y: { label: 'accuracy', domain: [0, 1], tickFormat: '%' },
     marks: [
       Plot.line(frontier, { x: 'cost', y: 'accuracy', stroke: '#999', strokeDasharray: '4,3', curve: 'step-after' }),
       Plot.ruleX(points, { x: 'cost', y1: 'low', y2: 'high', stroke: 'label', strokeOpacity: 0.6 }),
-      Plot.dot(points, { x: 'cost', y: 'accuracy', fill: 'label', r: 5, stroke: (p: { frontier: boolean }) => (p.frontier ? 'black' : 'none'), tip: true }),
+      Plot.dot(points, { x: 'cost', y: 'accuracy', fill: 'label', ...(data.comparison ? { symbol: 'side' } : {}), r: 5, stroke: (p: { frontier: boolean }) => (p.frontier ? 'black' : 'none'), tip: true }),
       ...labels.map((l) => Plot.text([l], { x: 'x', y: 'y', text: 'text', dx: l.dx, dy: l.dy, textAnchor: l.anchor, fontSize: 11, fill: '#1d2329' })),
     ],
   });
@@ -43,6 +45,7 @@ function scatterChart(data: RunData): Element {
 }
 
 interface BudgetPoint {
+  side: string;
   budget: number;
   accuracy: number;
   low: number;
@@ -50,8 +53,18 @@ interface BudgetPoint {
   tokens: number;
 }
 
+function bySide(budgets: BudgetPoint[]): Array<[string, BudgetPoint[]]> {
+  const sides = [...new Set(budgets.map((b) => b.side))];
+  return sides.map((side) => [side, budgets.filter((b) => b.side === side)]);
+}
+
+/** In a comparison B's curves are dashed, A's solid. */
+function dash(side: string): { strokeDasharray?: string } {
+  return side === 'B' ? { strokeDasharray: '5,3' } : {};
+}
+
 function budgetCharts(budgets: BudgetPoint[]): Element {
-  const ticks = budgets.map((b) => b.budget);
+  const ticks = [...new Set(budgets.map((b) => b.budget))].sort((a, b) => a - b);
   const wide = ticks.length > 1 && (ticks[ticks.length - 1] ?? 1) / (ticks[0] ?? 1) >= 8;
   const x = { type: wide ? ('log' as const) : ('linear' as const), label: 'thinking budget (tokens)', ticks, tickFormat: TOKENS, ...(wide ? {} : { domain: paddedDomain(ticks) }) };
   const accuracy = Plot.plot({
@@ -62,7 +75,10 @@ function budgetCharts(budgets: BudgetPoint[]): Element {
     grid: true,
     x,
     y: { label: 'accuracy', domain: [0, 1], tickFormat: '%' },
-    marks: [Plot.areaY(budgets, { x: 'budget', y1: 'low', y2: 'high', fillOpacity: 0.15 }), Plot.line(budgets, { x: 'budget', y: 'accuracy', marker: 'circle' })],
+    marks: [
+      Plot.areaY(budgets, { x: 'budget', y1: 'low', y2: 'high', z: 'side', fillOpacity: 0.15 }),
+      ...bySide(budgets).map(([side, rows]) => Plot.line(rows, { x: 'budget', y: 'accuracy', marker: 'circle', ...dash(side) })),
+    ],
   });
   accuracy.classList.add('chart', 'chart-budget-accuracy');
   const tokens = Plot.plot({
@@ -73,7 +89,7 @@ function budgetCharts(budgets: BudgetPoint[]): Element {
     grid: true,
     x,
     y: { label: 'mean thinking tokens', nice: true, tickFormat: TOKENS },
-    marks: [Plot.line(budgets, { x: 'budget', y: 'tokens', marker: 'circle' }), Plot.ruleY([0])],
+    marks: [...bySide(budgets).map(([side, rows]) => Plot.line(rows, { x: 'budget', y: 'tokens', marker: 'circle', ...dash(side) })), Plot.ruleY([0])],
   });
   tokens.classList.add('chart', 'chart-budget-tokens');
   return el('div', { class: 'row' }, accuracy, tokens);
@@ -90,9 +106,11 @@ export function renderCost(data: RunData): HTMLElement {
   );
   const budgets = data.interventions
     .filter((i) => typeof i.budget === 'number')
-    .map((i) => ({ budget: i.budget as number, accuracy: i.accuracy.estimate, low: i.accuracy.low, high: i.accuracy.high, tokens: i.meanThinkingTokens }))
+    .map((i) => ({ side: comparedSide(data, i.label) ?? 'run', budget: i.budget as number, accuracy: i.accuracy.estimate, low: i.accuracy.low, high: i.accuracy.high, tokens: i.meanThinkingTokens }))
     .sort((a, b) => a.budget - b.budget);
-  if (budgets.length > 1) section.append(el('h2', {}, 'Budget curves'), budgetCharts(budgets));
-  else if (budgets.length === 1) section.append(el('p', { class: 'hint budget-note' }, 'One budget in this suite: a budget curve needs two or more (e.g. budget(256), budget(512), budget(1024)).'));
+  const distinct = new Set(budgets.map((b) => b.budget)).size;
+  const sides = data.comparison ? ' (A solid, B dashed)' : '';
+  if (distinct > 1) section.append(el('h2', {}, `Budget curves${sides}`), budgetCharts(budgets));
+  else if (distinct === 1) section.append(el('p', { class: 'hint budget-note' }, 'One budget in this suite: a budget curve needs two or more (e.g. budget(256), budget(512), budget(1024)).'));
   return section;
 }
