@@ -16,6 +16,10 @@ describe('compareRuns', () => {
     expect(noThinking.pValue).toBeLessThan(1e-6);
     expect(data.checks.map((c) => c.verdict)).toEqual(['pass', 'fail']);
     expect(data.results.filter((r) => r.flip === 'lost')).toHaveLength(30);
+    // The side-by-side view gets the same rows and every flipped pair, with both outcomes.
+    expect(data.comparison?.rows.map((r) => r.intervention)).toEqual(['baseline', 'noThinking']);
+    expect(data.comparison?.flips).toHaveLength(30);
+    expect(data.comparison?.flips.every((f) => f.intervention === 'noThinking' && f.a && !f.b)).toBe(true);
     // B's results point at B's traces, which follow A's in the combined data.
     const firstB = data.results.find((r) => r.intervention.startsWith('B:'))!;
     expect(data.traces[firstB.trace!]).toBe(data.traces[a.traces.length + b.results[0]!.trace!]);

@@ -1,6 +1,6 @@
 import { mcnemarRegressionP } from '../checks/noRegression.ts';
 import { mcnemarExact, pairedBootstrap } from '../metrics/index.ts';
-import type { CheckSummary, ResultSummary, RunData } from './run-data.ts';
+import type { CheckSummary, Comparison, ResultSummary, RunData } from './run-data.ts';
 
 function key(r: ResultSummary): string {
   return `${r.problemId}\u0000${r.intervention}\u0000${r.sample}`;
@@ -63,6 +63,21 @@ export function pairedComparison(a: RunData, b: RunData, options: { alpha?: numb
   });
 }
 
+/** What the report's side-by-side view shows: the paired rows and every result that changed. */
+function comparisonOf(a: RunData, b: RunData, rows: ComparisonRow[], before: Map<string, ResultSummary>): Comparison {
+  const shared = new Set(rows.map((r) => r.intervention));
+  const flips = b.results.flatMap((r) => {
+    const old = before.get(key(r));
+    return old && shared.has(r.intervention) && old.correct !== r.correct ? [{ problemId: r.problemId, intervention: r.intervention, sample: r.sample, a: old.correct, b: r.correct }] : [];
+  });
+  return {
+    a: { id: a.run.id, model: a.run.model },
+    b: { id: b.run.id, model: b.run.model },
+    rows: rows.map(({ intervention, pairs, accuracyA, accuracyB, difference, low, high, worseP, lost, gained }) => ({ intervention, pairs, accuracyA, accuracyB, difference, low, high, worseP, lost, gained })),
+    flips,
+  };
+}
+
 /**
  * Run B shown against run A in one report: both runs' interventions side by side (labels prefixed
  * `A:` / `B:`), B's flips against A marked, and one verdict per shared intervention: a significant
@@ -110,6 +125,7 @@ export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; s
     });
   }
   const data: RunData = {
+    comparison: comparisonOf(a, b, rows, before),
     run: {
       id: `${a.run.id} vs ${b.run.id}`,
       suite: a.run.suite === b.run.suite ? a.run.suite : `${a.run.suite} vs ${b.run.suite}`,

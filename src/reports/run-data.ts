@@ -96,6 +96,42 @@ export interface ResultSummary {
   error?: string;
 }
 
+export interface ComparisonSide {
+  id: string;
+  model: string;
+}
+
+/** One shared intervention of a comparison: accuracies on the paired results and their difference B - A. */
+export interface ComparisonSummaryRow {
+  intervention: string;
+  pairs: number;
+  accuracyA: number;
+  accuracyB: number;
+  difference: number;
+  low: number;
+  high: number;
+  /** The p-value the verdict used (one-sided: B worse than A). */
+  worseP: number;
+  lost: number;
+  gained: number;
+}
+
+export interface ComparisonFlip {
+  problemId: string;
+  intervention: string;
+  sample: number;
+  /** Whether the result was correct in A, and in B. */
+  a: boolean;
+  b: boolean;
+}
+
+export interface Comparison {
+  a: ComparisonSide;
+  b: ComparisonSide;
+  rows: ComparisonSummaryRow[];
+  flips: ComparisonFlip[];
+}
+
 export interface RunData {
   run: {
     id: string;
@@ -111,6 +147,8 @@ export interface RunData {
   problems: ProblemSummary[];
   results: ResultSummary[];
   traces: TraceRecord[];
+  /** Present in a `thinkprobe compare` report: B against A, paired per problem and sample. */
+  comparison?: Comparison;
   /** RaML Figure 6: mean relative L-hat change at reflection words vs at all positions, per intervention. */
   reflectionShift?: Array<{ intervention: string; atReflection: number; allPositions: number; count: number }>;
   /** Whether the run passed and why (src/runner/verdict.ts), when the run computed it. */

@@ -8,6 +8,7 @@ import { buildHtmlReport } from '../../src/reports/html/build.ts';
 import { hostileOutputs } from '../fixtures/hostile.ts';
 import { syntheticRun } from '../fixtures/synthetic-run.ts';
 import { browserAvailable, launchChromium } from './chromium.ts';
+import { captureViews } from './layout.ts';
 
 const artifacts = join(process.cwd(), 'test-artifacts', 'report');
 
@@ -61,13 +62,43 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'cost.png') });
   });
 
-  it('draws confidence bands and the reflection-word chart', async () => {
+  it('draws confidence bands for correct and wrong traces apart, with n, and the reflection-word chart', async () => {
     await page.click('nav button[data-tab="confidence"]');
     await page.locator('.chart-lhat').waitFor();
-    expect(await page.locator('.chart-lhat g[aria-label="line"] path').count()).toBe(5);
+    // Five interventions, each with correct and wrong traces: one mean line and one band per panel.
+    expect(await page.locator('.chart-lhat g[aria-label="line"] path').count()).toBe(10);
+    expect(await page.locator('.chart-lhat g[aria-label="area"] path').count()).toBe(10);
+    const panels = await page.locator('.chart-lhat g[aria-label="fx-axis tick label"] text').allTextContents();
+    expect(panels).toHaveLength(2);
+    expect(panels[0]).toMatch(/^correct traces \(n = \d+\)$/);
+    expect(panels[1]).toMatch(/^wrong traces \(n = \d+\)$/);
     expect(await page.locator('.chart-reflection g[aria-label="bar"] rect').count()).toBe(4);
+    expect(await page.locator('.chart-reflection').textContent()).toContain('n = ');
     expect(await page.locator('.chart-multiple').count()).toBe(24);
+    // Natural order: p0000, p0001, ... and each panel has a labelled y axis.
+    const captions = await page.locator('.multiples figcaption').allInnerTexts();
+    expect(captions.slice(0, 3)).toEqual(['p0000', 'p0001', 'p0002']);
+    expect(await page.locator('.chart-multiple').first().textContent()).toContain('L-hat');
     await page.screenshot({ path: join(artifacts, 'confidence.png') });
+  });
+
+  it('colours each intervention the same in every chart', async () => {
+    await page.click('nav button[data-tab="confidence"]');
+    const legend = page.locator('.legend-multiples').first();
+    await legend.waitFor();
+    const swatches: Array<[string, string]> = await legend.evaluate((node) =>
+      [...node.querySelectorAll('span')].map((s): [string, string] => [s.textContent?.trim() ?? '', (s.querySelector('svg') as unknown as { getAttribute(n: string): string | null } | null)?.getAttribute('fill') ?? '']),
+    );
+    const colours = new Map(swatches.filter(([label, fill]) => label !== '' && fill !== ''));
+    expect(colours.size).toBe(5);
+    await page.click('nav button[data-tab="cost"]');
+    const dotFills = await page.locator('.chart-cost g[aria-label="dot"] circle').evaluateAll((circles) => circles.map((c) => c.getAttribute('fill')));
+    for (const fill of dotFills) expect([...colours.values()]).toContain(fill);
+  });
+
+  it('has no clipped or overlapping text in any view', async () => {
+    const defects = await captureViews(page, artifacts);
+    expect(defects).toEqual({ overview: [], cost: [], confidence: [], problems: [], trace: [] });
   });
 
   it('filters and sorts the problems table', async () => {
@@ -98,6 +129,14 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     expect(await page.locator('.trace-text mark.injected').count()).toBe(1);
     expect(await page.locator('.trace-text .reflection').count()).toBeGreaterThan(0);
     expect(await page.locator('.trace-text .probe').count()).toBe(8);
+    // Markers sit between words, never inside one.
+    const around = await page.locator('.trace-text .probe').evaluateAll((marks) =>
+      marks.map((m) => [m.previousSibling?.textContent?.slice(-1) ?? '', m.nextSibling?.textContent?.slice(0, 1) ?? '']),
+    );
+    for (const [before, after] of around) expect(/[\p{L}\p{N}]/u.test(before ?? '') && /[\p{L}\p{N}]/u.test(after ?? '')).toBe(false);
+    expect(await page.locator('.trace-legend').innerText()).toContain('confidence probe');
+    expect(await page.locator('.chart-trace-lhat').textContent()).toContain('L-hat');
+    expect(await page.locator('.chart-trace-pcorrect').textContent()).toContain('p(correct');
     await page.screenshot({ path: join(artifacts, 'trace.png'), fullPage: true });
   });
 

@@ -1,13 +1,14 @@
 import type { RunData } from '../../run-data.ts';
 import { loadRunData } from './data.ts';
 import { clear, el } from './dom.ts';
+import { renderCompare } from './views/compare.ts';
 import { renderConfidence } from './views/confidence.ts';
 import { renderCost } from './views/cost.ts';
 import { renderOverview } from './views/overview.ts';
 import { renderProblems } from './views/problems.ts';
 import { renderTraceViewer } from './views/trace.ts';
 
-type Tab = 'overview' | 'cost' | 'confidence' | 'problems' | 'trace';
+type Tab = 'compare' | 'overview' | 'cost' | 'confidence' | 'problems' | 'trace';
 const TABS: Array<[Tab, string]> = [
   ['overview', 'Overview'],
   ['cost', 'Cost vs accuracy'],
@@ -32,7 +33,9 @@ function start(data: RunData): void {
     let view = built.get(tab);
     if (!view) {
       view =
-        tab === 'overview'
+        tab === 'compare'
+          ? renderCompare(data)
+          : tab === 'overview'
           ? renderOverview(data)
           : tab === 'cost'
             ? renderCost(data)
@@ -51,13 +54,14 @@ function start(data: RunData): void {
     for (const button of nav.querySelectorAll('button')) button.classList.toggle('active', button.dataset.tab === tab);
   };
 
-  for (const [tab, label] of TABS) {
+  const tabs: Array<[Tab, string]> = data.comparison ? [['compare', 'B against A'], ...TABS] : TABS;
+  for (const [tab, label] of tabs) {
     const button = el('button', { dataset: { tab } }, label);
     button.addEventListener('click', () => show(tab));
     nav.append(button);
   }
   root.append(el('header', {}, el('h1', {}, 'thinkprobe'), el('span', { class: 'subtitle' }, `${data.run.suite} · ${data.run.model} · ${data.run.id}`)), nav, main);
-  show('overview');
+  show(data.comparison ? 'compare' : 'overview');
   document.body.dataset.ready = 'true';
 }
 

@@ -1,72 +1,135 @@
 import * as Plot from '@observablehq/plot';
 import type { ResultSummary, RunData } from '../../../run-data.ts';
-import { el } from '../dom.ts';
+import { clear, el } from '../dom.ts';
+import { interventionColours, naturalCompare, NEUTRAL_COLOURS, type ColourScale } from '../palette.ts';
+import { bandByPosition, tracesByOutcome, type BandPoint, type Outcome } from './confidence-bands.ts';
 
-const BINS = 20;
+export { bandByPosition } from './confidence-bands.ts';
 
-interface BandPoint {
-  intervention: string;
-  x: number;
-  mean: number;
-  low: number;
-  high: number;
-}
+const MULTIPLES = 24;
 
-/** Mean and 95% normal band per normalized-position bin, per intervention. */
-export function bandByPosition(results: ResultSummary[], value: 'pCorrect' | 'lhat'): BandPoint[] {
-  const sums = new Map<string, { n: number[]; sum: number[]; sq: number[] }>();
-  for (const r of results) {
-    for (const p of r.confidence) {
-      const v = p[value];
-      // Bounded L-hat values are bounds, not measurements: they would bias the mean.
-      if (typeof v !== 'number' || !Number.isFinite(v) || p.bounded === true) continue;
-      let acc = sums.get(r.intervention);
-      if (!acc) {
-        acc = { n: new Array<number>(BINS + 1).fill(0), sum: new Array<number>(BINS + 1).fill(0), sq: new Array<number>(BINS + 1).fill(0) };
-        sums.set(r.intervention, acc);
-      }
-      const bin = Math.min(BINS, Math.max(0, Math.round(p.normalized * BINS)));
-      acc.n[bin] = (acc.n[bin] ?? 0) + 1;
-      acc.sum[bin] = (acc.sum[bin] ?? 0) + v;
-      acc.sq[bin] = (acc.sq[bin] ?? 0) + v * v;
-    }
-  }
-  const out: BandPoint[] = [];
-  for (const [intervention, acc] of sums) {
-    for (let bin = 0; bin <= BINS; bin++) {
-      const n = acc.n[bin] ?? 0;
-      if (n === 0) continue;
-      const mean = (acc.sum[bin] ?? 0) / n;
-      const variance = n > 1 ? Math.max(0, ((acc.sq[bin] ?? 0) - n * mean * mean) / (n - 1)) : 0;
-      const half = 1.96 * Math.sqrt(variance / n);
-      // Probabilities live in [0, 1] and L-hat in [0, inf): a normal band must not leave them.
-      const top = value === 'pCorrect' ? 1 : Number.POSITIVE_INFINITY;
-      out.push({ intervention, x: bin / BINS, mean, low: Math.max(0, mean - half), high: Math.min(top, mean + half) });
-    }
-  }
-  return out;
-}
-
-function bandChart(points: BandPoint[], yLabel: string, className: string): Element {
+function bandChart(points: BandPoint[], counts: Record<Outcome, number>, measure: { label: string; domain?: [number, number] }, colours: ColourScale, className: string): Element {
   const chart = Plot.plot({
-    width: 440,
+    width: 900,
     height: 300,
-    marginLeft: 50,
+    marginLeft: 56,
+    marginBottom: 42,
     grid: true,
-    color: { legend: true },
-    x: { label: 'position in the thinking (normalized)', domain: [0, 1] },
-    y: { label: yLabel, nice: true },
+    color: { ...colours, legend: true },
+    fx: { label: null, domain: ['correct', 'wrong'], tickFormat: (d: Outcome) => `${d} traces (n = ${counts[d]})`, padding: 0.12 },
+    x: { label: 'position in the thinking (fraction of its tokens)', domain: [0, 1], ticks: 5 },
+    y: { label: measure.label, ...(measure.domain ? { domain: measure.domain } : { nice: true }) },
     marks: [
-      Plot.areaY(points, { x: 'x', y1: 'low', y2: 'high', fill: 'intervention', fillOpacity: 0.15 }),
-      Plot.line(points, { x: 'x', y: 'mean', stroke: 'intervention' }),
+      Plot.areaY(points, { fx: 'outcome', x: 'x', y1: 'low', y2: 'high', fill: 'intervention', fillOpacity: 0.14, z: 'intervention' }),
+      Plot.line(points, { fx: 'outcome', x: 'x', y: 'mean', stroke: 'intervention', z: 'intervention', tip: true, channels: { n: 'n' } }),
+      Plot.frame({ stroke: '#ddd' }),
     ],
   });
   chart.classList.add('chart', className);
   return chart;
 }
 
+function reflectionChart(data: RunData): Element | null {
+  if (!data.reflectionShift || data.reflectionShift.length === 0) return null;
+  const label = (s: { intervention: string; count: number }): string => `${s.intervention} (n = ${s.count})`;
+  const rows = data.reflectionShift.flatMap((s) => [
+    { intervention: label(s), where: 'all positions', value: s.allPositions },
+    { intervention: label(s), where: 'at reflection words', value: s.atReflection },
+  ]);
+  // Horizontal bars: intervention labels (with their n) can be long, and a left margin grows to fit them.
+  const longest = Math.max(...rows.map((r) => r.intervention.length));
+  const chart = Plot.plot({
+    width: 900,
+    height: 40 + 56 * data.reflectionShift.length,
+    marginLeft: Math.min(520, 16 + 6.4 * longest),
+    marginRight: 24,
+    color: { domain: ['all positions', 'at reflection words'], range: NEUTRAL_COLOURS, legend: true },
+    fy: { label: null, padding: 0.25 },
+    y: { label: null, axis: null },
+    x: { label: 'mean relative change of L-hat per token', grid: true },
+    marks: [Plot.barX(rows, { fy: 'intervention', y: 'where', x: 'value', fill: 'where', tip: true }), Plot.ruleX([0])],
+  });
+  chart.classList.add('chart', 'chart-reflection');
+  return chart;
+}
+
+interface MultiplePoint {
+  x: number;
+  y: number;
+  intervention: string;
+  series: string;
+  correct: boolean;
+}
+
+function multiplesMeasure(data: RunData): { key: 'lhat' | 'pCorrect'; label: string } {
+  const hasLhat = data.results.some((r) => r.confidence.some((c) => typeof c.lhat === 'number' && c.bounded !== true));
+  return hasLhat ? { key: 'lhat', label: 'L-hat' } : { key: 'pCorrect', label: 'p(correct)' };
+}
+
+function problemPoints(results: ResultSummary[], key: 'lhat' | 'pCorrect'): MultiplePoint[] {
+  return results.flatMap((r) =>
+    r.confidence
+      .filter((c) => typeof c[key] === 'number' && Number.isFinite(c[key]) && c.bounded !== true)
+      .map((c) => ({ x: c.normalized, y: c[key] as number, intervention: r.intervention, series: `${r.intervention} #${r.sample}`, correct: r.correct })),
+  );
+}
+
+function multipleChart(points: MultiplePoint[], yLabel: string, colours: ColourScale, yDomain: [number, number] | undefined): Element {
+  const chart = Plot.plot({
+    width: 220,
+    height: 150,
+    marginLeft: 40,
+    marginBottom: 28,
+    color: colours,
+    x: { domain: [0, 1], label: null, ticks: 2 },
+    y: { label: yLabel, ticks: 3, ...(yDomain ? { domain: yDomain } : { nice: true }) },
+    marks: [
+      Plot.line(points.filter((p) => p.correct), { x: 'x', y: 'y', z: 'series', stroke: 'intervention', strokeOpacity: 0.85 }),
+      Plot.line(points.filter((p) => !p.correct), { x: 'x', y: 'y', z: 'series', stroke: 'intervention', strokeOpacity: 0.85, strokeDasharray: '3,2' }),
+    ],
+  });
+  chart.classList.add('chart', 'chart-multiple');
+  return chart;
+}
+
+function renderMultiples(data: RunData, colours: ColourScale): HTMLElement | null {
+  const measure = multiplesMeasure(data);
+  const byProblem = new Map<string, ResultSummary[]>();
+  for (const r of data.results) if (r.confidence.length > 1 && r.error === undefined) byProblem.set(r.problemId, [...(byProblem.get(r.problemId) ?? []), r]);
+  if (byProblem.size === 0) return null;
+  const shown = [...byProblem.keys()].sort(naturalCompare).slice(0, MULTIPLES);
+  const points = new Map(shown.map((id) => [id, problemPoints(byProblem.get(id) ?? [], measure.key)]));
+  const all = [...points.values()].flat().map((p) => p.y);
+  const shared: [number, number] | undefined = all.length ? [Math.min(0, ...all), Math.max(...all)] : undefined;
+  const grid = el('div', { class: 'multiples' });
+  const sharedToggle = el('input', { id: 'multiples-shared-y' });
+  sharedToggle.type = 'checkbox';
+  sharedToggle.checked = true;
+  const draw = (): void => {
+    clear(grid);
+    for (const id of shown) grid.append(el('figure', {}, el('figcaption', {}, id), multipleChart(points.get(id) ?? [], measure.label, colours, sharedToggle.checked ? shared : undefined)));
+  };
+  sharedToggle.addEventListener('change', draw);
+  draw();
+  const legend = Plot.legend({ color: colours });
+  legend.classList.add('legend-multiples');
+  return el(
+    'div',
+    { class: 'multiples-block' },
+    el('h2', {}, `Per problem: ${measure.label} along each trace`),
+    el(
+      'p',
+      { class: 'hint' },
+      `One colour per intervention; solid lines are traces that ended correct, dashed lines wrong ones. ${shown.length < byProblem.size ? `First ${shown.length} of ${byProblem.size} problems.` : ''}`,
+    ),
+    el('div', { class: 'toolbar' }, legend, el('label', {}, sharedToggle, ' same y-scale in every panel')),
+    grid,
+  );
+}
+
 export function renderConfidence(data: RunData): HTMLElement {
   const section = el('section', { id: 'confidence' }, el('h2', {}, 'Confidence along the trace'));
+  const colours = interventionColours(data);
   const p = bandByPosition(data.results, 'pCorrect');
   const l = bandByPosition(data.results, 'lhat');
   if (p.length === 0 && l.length === 0) {
@@ -74,47 +137,23 @@ export function renderConfidence(data: RunData): HTMLElement {
     return section;
   }
   section.append(
-    el('p', { class: 'hint' }, 'Mean over traces with a 95% band. L-hat is RaML\u2019s teacher-forced loss of the reference answer: it falls as reasoning converges.'),
-    el('div', { class: 'row' }, p.length ? bandChart(p, 'p(correct)', 'chart-pcorrect') : null, l.length ? bandChart(l, 'L-hat', 'chart-lhat') : null),
+    el(
+      'p',
+      { class: 'hint' },
+      'Correct and wrong traces apart, as in RaML\u2019s figures: the mean over traces in each of 20 position bins, with its 95% interval. L-hat is the teacher-forced loss (nats per token) of the reference answer: on correct traces it falls as reasoning converges. Bounded L-hat values (a reference token outside the top 20) are left out.',
+    ),
   );
-
-  if (data.reflectionShift && data.reflectionShift.length > 0) {
-    const rows = data.reflectionShift.flatMap((s) => [
-      { intervention: s.intervention, where: 'at reflection words', value: s.atReflection },
-      { intervention: s.intervention, where: 'all positions', value: s.allPositions },
-    ]);
-    const chart = Plot.plot({
-      width: 600,
-      height: 260,
-      marginLeft: 60,
-      marginBottom: 60,
-      color: { legend: true },
-      x: { label: null, tickRotate: -20 },
-      y: { label: 'mean relative change of L-hat', grid: true },
-      marks: [Plot.barY(rows, { fx: 'intervention', x: 'where', y: 'value', fill: 'where' }), Plot.ruleY([0])],
-    });
-    chart.classList.add('chart', 'chart-reflection');
-    section.append(el('h2', {}, 'Reflection words (RaML Figure 6)'), chart);
-  }
-
-  const byProblem = new Map<string, ResultSummary[]>();
-  for (const r of data.results) if (r.confidence.length > 1) byProblem.set(r.problemId, [...(byProblem.get(r.problemId) ?? []), r]);
-  const multiples = el('div', { class: 'multiples' });
-  for (const [problemId, results] of [...byProblem].slice(0, 24)) {
-    const pts = results.flatMap((r) =>
-      r.confidence.map((c) => ({ x: c.normalized, y: c.lhat ?? c.pCorrect ?? NaN, series: `${r.intervention} #${r.sample}`, correct: r.correct })),
+  if (p.length) section.append(bandChart(p, tracesByOutcome(data.results, 'pCorrect'), { label: 'p(correct answer)', domain: [0, 1] }, colours, 'chart-pcorrect'));
+  if (l.length) section.append(bandChart(l, tracesByOutcome(data.results, 'lhat'), { label: 'L-hat (nats per token)' }, colours, 'chart-lhat'));
+  const reflection = reflectionChart(data);
+  if (reflection) {
+    section.append(
+      el('h2', {}, 'Reflection words (RaML Figure 6)'),
+      el('p', { class: 'hint' }, 'Mean relative change of L-hat from one probe to the next, at reflection words against all positions; n is the number of reflection words measured.'),
+      reflection,
     );
-    const chart = Plot.plot({
-      width: 220,
-      height: 140,
-      marginLeft: 36,
-      x: { domain: [0, 1], label: null, ticks: 2 },
-      y: { label: null, ticks: 3 },
-      marks: [Plot.line(pts, { x: 'x', y: 'y', z: 'series', stroke: (d: { correct: boolean }) => (d.correct ? '#2a7' : '#d43'), strokeOpacity: 0.7 })],
-    });
-    chart.classList.add('chart', 'chart-multiple');
-    multiples.append(el('figure', {}, el('figcaption', {}, problemId), chart));
   }
-  if (byProblem.size > 0) section.append(el('h2', {}, 'Per problem (green: correct, red: wrong)'), multiples);
+  const multiples = renderMultiples(data, colours);
+  if (multiples) section.append(multiples);
   return section;
 }

@@ -1,6 +1,21 @@
 import type { RunData } from '../../../run-data.ts';
 import { el, jsonBlock, percent, round } from '../dom.ts';
 
+/** Every column says what it measures where it is shown (the README's "Reading the results" says the same). */
+export const COLUMNS: Array<[string, string]> = [
+  ['intervention', 'The intervention on the thinking trace, with its parameters.'],
+  ['n', 'Results graded: problems x samples (errored results are not counted).'],
+  ['accuracy', 'Share of graded results whose final answer equals the reference.'],
+  ['95% interval', '95% interval of the accuracy (clustered by problem when samples repeat a problem).'],
+  ['thinking tokens', 'Mean tokens between <think> and </think> per result, injected text included.'],
+  ['answer tokens', 'Mean tokens after the thinking closed per result.'],
+  ['cost alone', 'Server work this intervention would cost if run on its own: new prompt tokens the server had to evaluate plus decoded tokens, per result.'],
+  ['cost in tree', 'Its share of what the run actually spent: branches reuse the trunk they fork from, so this is at most cost alone.'],
+];
+
+export const COST_NOTE =
+  'cost alone: new prompt tokens + decoded tokens if the intervention ran by itself; cost in tree: its share of what the run spent, with trunks shared between interventions (both per result).';
+
 export function renderOverview(data: RunData): HTMLElement {
   const failed = data.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'error').length;
   const verdictLine =
@@ -29,9 +44,7 @@ export function renderOverview(data: RunData): HTMLElement {
   }
 
   const table = el('table', { class: 'interventions' });
-  table.append(
-    el('thead', {}, el('tr', {}, ...['intervention', 'n', 'accuracy', '95% interval', 'thinking tokens', 'answer tokens', 'cost alone', 'cost in tree'].map((h) => el('th', {}, h)))),
-  );
+  table.append(el('thead', {}, el('tr', {}, ...COLUMNS.map(([h, title]) => el('th', { title }, h)))));
   const body = el('tbody');
   for (const i of data.interventions) {
     body.append(
@@ -71,6 +84,7 @@ export function renderOverview(data: RunData): HTMLElement {
     checks,
     el('h2', {}, 'Interventions'),
     table,
+    el('p', { class: 'hint cost-note' }, COST_NOTE),
     el('h2', {}, 'Environment'),
     env,
   );

@@ -30,10 +30,23 @@ function probeLabel(p: TraceRecord['probes'][number]): string {
   return parts.join(', ');
 }
 
+const WORD_CHARACTER = /[\p{L}\p{N}_'’-]/u;
+
+/**
+ * A probe sits after a token, and tokens often end inside a word; the marker moves to the end of
+ * that word so it never splits one (its title still names the exact token position).
+ */
+export function wordAlignedOffset(text: string, offset: number): number {
+  let at = Math.max(0, Math.min(offset, text.length));
+  while (at > 0 && at < text.length && WORD_CHARACTER.test(text[at - 1] ?? '') && WORD_CHARACTER.test(text[at] ?? '')) at += 1;
+  return at;
+}
+
 /** The trace as text: injected segments marked, reflection words highlighted, probe markers at their offsets. */
 export function renderTraceText(trace: TraceRecord): HTMLElement {
   const body = el('div', { class: 'trace-text' });
-  const probes = [...trace.probes].sort((a, b) => a.offset - b.offset);
+  const visible = trace.segments.filter((s) => s.kind !== 'prompt').map((s) => s.text).join('');
+  const probes = trace.probes.map((p) => ({ ...p, offset: wordAlignedOffset(visible, p.offset) })).sort((a, b) => a.offset - b.offset);
   let probeIndex = 0;
   let offset = 0;
   for (const segment of trace.segments) {
@@ -68,6 +81,61 @@ export function renderTraceText(trace: TraceRecord): HTMLElement {
     if (p) body.append(el('span', { class: 'probe', title: probeLabel(p) }, '◆'));
   }
   return body;
+}
+
+function lineChart(points: Array<{ position: number; value: number }>, label: string, className: string, domain?: [number, number]): Element {
+  const chart = Plot.plot({
+    width: 440,
+    height: 190,
+    marginLeft: 56,
+    marginRight: 20,
+    grid: true,
+    x: { label: 'thinking tokens before the probe', tickFormat: ',.0f', ticks: 5 },
+    y: { label, ...(domain ? { domain } : { nice: true }) },
+    marks: [Plot.line(points, { x: 'position', y: 'value', marker: 'circle', stroke: '#4269d0' })],
+  });
+  chart.classList.add('chart', 'chart-trace', className);
+  return chart;
+}
+
+/** p(correct) and L-hat have different units and ranges: each gets its own labelled axis. */
+function traceCharts(result: ResultSummary): HTMLElement | null {
+  const measured = result.confidence.filter((c) => c.bounded !== true);
+  const p = measured.flatMap((c) => (typeof c.pCorrect === 'number' ? [{ position: c.position, value: c.pCorrect }] : []));
+  const l = measured.flatMap((c) => (typeof c.lhat === 'number' ? [{ position: c.position, value: c.lhat }] : []));
+  if (p.length < 2 && l.length < 2) return null;
+  return el(
+    'div',
+    { class: 'row' },
+    p.length > 1 ? lineChart(p, 'p(correct answer)', 'chart-trace-pcorrect', [0, 1]) : null,
+    l.length > 1 ? lineChart(l, 'L-hat (nats per token)', 'chart-trace-lhat') : null,
+  );
+}
+
+function traceLegend(): HTMLElement {
+  return el(
+    'div',
+    { class: 'legend trace-legend' },
+    el('span', {}, el('mark', { class: 'injected' }, 'text'), ' injected by the intervention'),
+    el('span', {}, el('span', { class: 'reflection' }, 'Wait'), ' reflection word'),
+    el('span', {}, el('span', { class: 'probe' }, '◆'), ' confidence probe (hover for its position and values)'),
+  );
+}
+
+/** The intervention whose results carry the most confidence points: what a reader opens the viewer for. */
+export function mostInformativeIntervention(data: RunData): string | undefined {
+  const points = new Map<string, number>();
+  for (const r of data.results) points.set(r.intervention, (points.get(r.intervention) ?? 0) + r.confidence.length);
+  let best: string | undefined;
+  let bestPoints = 0;
+  for (const i of data.interventions) {
+    const n = points.get(i.label) ?? 0;
+    if (n > bestPoints) {
+      best = i.label;
+      bestPoints = n;
+    }
+  }
+  return best;
 }
 
 export function renderTraceViewer(data: RunData): { section: HTMLElement; open(result: ResultSummary): void } {
@@ -108,36 +176,22 @@ export function renderTraceViewer(data: RunData): { section: HTMLElement; open(r
     view.append(
       el('p', { class: 'question' }, problem.question),
     );
-    const points = result.confidence.filter((c) => c.bounded !== true && (typeof c.lhat === 'number' || typeof c.pCorrect === 'number'));
-    if (points.length > 1) {
-      const series = points.flatMap((c) => [
-        ...(typeof c.pCorrect === 'number' ? [{ position: c.position, value: c.pCorrect, measure: 'p(correct)' }] : []),
-        ...(typeof c.lhat === 'number' ? [{ position: c.position, value: c.lhat, measure: 'L-hat' }] : []),
-      ]);
-      const chart = Plot.plot({
-        width: 900,
-        height: 200,
-        marginLeft: 50,
-        grid: true,
-        color: { legend: true },
-        x: { label: 'thinking tokens' },
-        y: { label: null },
-        marks: [Plot.line(series, { x: 'position', y: 'value', stroke: 'measure', marker: 'circle' })],
-      });
-      chart.classList.add('chart', 'chart-trace');
-      view.append(chart);
-    }
+    const charts = traceCharts(result);
+    if (charts) view.append(charts);
     const trace = typeof result.trace === 'number' ? data.traces[result.trace] : undefined;
     view.append(trace ? renderTraceText(trace) : el('p', { class: 'hint' }, 'The trace text was not stored for this result.'));
   };
 
   for (const select of [problemSelect, interventionSelect, sampleSelect]) select.addEventListener('change', show);
+  const informative = mostInformativeIntervention(data);
+  if (informative !== undefined) interventionSelect.value = informative;
   show();
   const section = el(
     'section',
     { id: 'trace' },
     el('h2', {}, 'Trace viewer'),
     el('div', { class: 'toolbar' }, problemSelect, interventionSelect, sampleSelect),
+    traceLegend(),
     view,
   );
   return {

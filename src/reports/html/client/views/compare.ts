@@ -1,0 +1,121 @@
+import * as Plot from '@observablehq/plot';
+import type { Comparison, RunData } from '../../../run-data.ts';
+import { el, percent } from '../dom.ts';
+import { naturalCompare } from '../palette.ts';
+
+function points(x: number): string {
+  return Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}` : '–';
+}
+
+/** Worse or better only when the interval excludes no change; otherwise the difference is noise. */
+function direction(row: Comparison['rows'][number]): 'worse' | 'better' | 'same' {
+  if (row.high < 0) return 'worse';
+  if (row.low > 0) return 'better';
+  return 'same';
+}
+
+function sideBySide(comparison: Comparison): HTMLTableElement {
+  const table = el('table', { class: 'comparison' });
+  const header: Array<[string, string]> = [
+    ['intervention', 'Interventions both runs have.'],
+    ['pairs', 'Results paired by problem and sample.'],
+    [`A ${comparison.a.id}`, 'Accuracy of A on the paired results.'],
+    [`B ${comparison.b.id}`, 'Accuracy of B on the paired results.'],
+    ['B − A (points)', 'Paired difference in accuracy points with its 95% interval.'],
+    ['lost', 'Pairs right in A and wrong in B.'],
+    ['gained', 'Pairs wrong in A and right in B.'],
+    ['p (B worse)', 'One-sided p-value that B is worse than A (what the verdict uses).'],
+  ];
+  table.append(el('thead', {}, el('tr', {}, ...header.map(([h, title]) => el('th', { title }, h)))));
+  const body = el('tbody');
+  for (const row of comparison.rows) {
+    const dir = direction(row);
+    body.append(
+      el(
+        'tr',
+        { class: `diff-${dir}`, dataset: { intervention: row.intervention } },
+        el('td', {}, row.intervention),
+        el('td', {}, row.pairs),
+        el('td', {}, percent(row.accuracyA)),
+        el('td', {}, percent(row.accuracyB)),
+        el('td', { class: dir === 'worse' ? 'bad' : dir === 'better' ? 'ok' : '' }, `${points(row.difference)} (${points(row.low)} to ${points(row.high)})`),
+        el('td', { class: row.lost > 0 ? 'bad' : '' }, row.lost),
+        el('td', { class: row.gained > 0 ? 'ok' : '' }, row.gained),
+        el('td', {}, Number.isFinite(row.worseP) ? row.worseP.toPrecision(3) : '–'),
+      ),
+    );
+  }
+  table.append(body);
+  return table;
+}
+
+/** No change (0) sits in the middle, so worse and better read left and right of it. */
+function symmetricDomain(rows: Array<{ low: number; high: number }>): [number, number] {
+  const reach = Math.max(0.05, ...rows.flatMap((r) => [Math.abs(r.low), Math.abs(r.high)]).filter(Number.isFinite)) * 1.1;
+  return [-reach, reach];
+}
+
+function differenceChart(comparison: Comparison): Element {
+  const rows = comparison.rows.filter((r) => r.pairs > 0).map((r) => ({ ...r, direction: direction(r) }));
+  const longest = Math.max(10, ...rows.map((r) => r.intervention.length));
+  const chart = Plot.plot({
+    width: 900,
+    height: 60 + 34 * rows.length,
+    marginLeft: Math.min(420, 16 + 6.4 * longest),
+    marginRight: 30,
+    grid: true,
+    color: { domain: ['worse', 'same', 'better'], range: ['#cf222e', '#6e7781', '#1a7f37'], legend: true },
+    x: { label: 'B − A accuracy (points), 95% interval', domain: symmetricDomain(rows), tickFormat: (d: number) => `${d > 0 ? '+' : ''}${Math.round(d * 100)}` },
+    y: { label: null, domain: rows.map((r) => r.intervention) },
+    marks: [
+      Plot.ruleX([0], { stroke: '#1d2329' }),
+      Plot.ruleY(rows, { y: 'intervention', x1: 'low', x2: 'high', stroke: 'direction', strokeWidth: 2 }),
+      Plot.dot(rows, { y: 'intervention', x: 'difference', fill: 'direction', r: 5, tip: true }),
+    ],
+  });
+  chart.classList.add('chart', 'chart-compare');
+  return chart;
+}
+
+function flipTable(comparison: Comparison): HTMLElement {
+  if (comparison.flips.length === 0) return el('p', { class: 'hint' }, 'No paired result changed between A and B.');
+  const flips = [...comparison.flips].sort((x, y) => naturalCompare(x.problemId, y.problemId) || x.intervention.localeCompare(y.intervention) || x.sample - y.sample);
+  const table = el('table', { class: 'flips' });
+  table.append(el('thead', {}, el('tr', {}, ...['problem', 'intervention', 'sample', 'A', 'B'].map((h) => el('th', {}, h)))));
+  const body = el('tbody');
+  for (const f of flips) {
+    body.append(
+      el(
+        'tr',
+        { class: f.b ? 'flip-gained' : 'flip-lost' },
+        el('td', {}, f.problemId),
+        el('td', {}, f.intervention),
+        el('td', {}, f.sample),
+        el('td', {}, f.a ? 'right' : 'wrong'),
+        el('td', {}, f.b ? 'right' : 'wrong'),
+      ),
+    );
+  }
+  table.append(body);
+  return table;
+}
+
+/** B against A side by side: the paired differences with their intervals, and every flipped result. */
+export function renderCompare(data: RunData): HTMLElement {
+  const section = el('section', { id: 'compare' }, el('h2', {}, 'B against A'));
+  const comparison = data.comparison;
+  if (!comparison) {
+    section.append(el('p', { class: 'hint' }, 'This report is not a comparison.'));
+    return section;
+  }
+  const lost = comparison.flips.filter((f) => !f.b).length;
+  section.append(
+    el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). Results are paired by problem and sample; ${lost} went from right to wrong, ${comparison.flips.length - lost} from wrong to right.`),
+    sideBySide(comparison),
+    el('h2', {}, 'Paired differences'),
+    differenceChart(comparison),
+    el('h2', {}, `Flipped results (${comparison.flips.length})`),
+    flipTable(comparison),
+  );
+  return section;
+}
