@@ -58,7 +58,7 @@ describe('answer keys', () => {
       answer: String(4 * (i + 3)),
       difficulty: 1 + (i % 4),
     }));
-    const model = createSimModel(loadCard('sim-qwq'), { answers: entries });
+    const model = createSimModel(loadCard('sim-fast'), { answers: entries });
     const prompt = renderQuestion(model, entries[0]!.question);
     expect(model.readPrompt(prompt)).toMatchObject({ correct: '12', source: 'answer-key', difficulty: 1 });
     let right = 0;
@@ -83,7 +83,7 @@ describe('answer keys', () => {
     for (const [name, rows] of Object.entries(sizes)) {
       const entries = loadAnswerKey(new URL(name, datasets).pathname);
       expect(entries).toHaveLength(rows);
-      const model = createSimModel(loadCard('sim-qwq'), { answers: entries });
+      const model = createSimModel(loadCard('sim-fast'), { answers: entries });
       const first = entries[0]!;
       const reading = model.readPrompt(renderQuestion(model, first.question));
       expect(reading.source).toBe('answer-key');

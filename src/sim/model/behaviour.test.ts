@@ -94,10 +94,10 @@ function cappedAnswer(model: SimModelExt, run: Run, k: number): { correct: boole
   return { correct: lastBoxed(text(tail)) === run.answer, tokens: cut + tail.length };
 }
 
-const qwq = createSimModel(loadCard('sim-qwq'));
+const qwq = createSimModel(loadCard('sim-fast'));
 const base = runs(qwq, 20); // 300 problems
 
-describe('sim-qwq behaviour over 300 generated problems', () => {
+describe('sim-fast (the pre-calibration sim-qwq) behaviour over 300 generated problems', () => {
   it('ends every trace with </think> and a boxed answer, errs at a rate that grows with difficulty', () => {
     expect(base.every((r) => r.end > 0 && lastBoxed(text(r.tokens)) !== undefined)).toBe(true);
     const acc = (d: number) => accuracy(base.filter((r) => r.difficulty === d).map((r) => r.correct));

@@ -1,5 +1,5 @@
 import { equal, frac, type Fraction } from '../../problems/families/fraction.ts';
-import type { ModelCard } from '../cards/card.ts';
+import { byLevel, type ModelCard } from '../cards/card.ts';
 import { hashInts, Purpose, uniform } from './hash.ts';
 import { normalizeDist, type Dist } from './dist.ts';
 import {
@@ -243,7 +243,6 @@ function nearBudget(ctx: MindContext, s: State): boolean {
 /** Strides coprime to the sentence bank's size (40). */
 const STRIDES = [1, 3, 7, 9, 11, 13, 17, 19];
 
-const difficultyIndex = (ctx: MindContext): number => Math.min(4, Math.max(0, ctx.r.difficulty - 1));
 
 // ---------------------------------------------------------------------------------------------
 // Belief
@@ -327,8 +326,7 @@ function answerSection(ctx: MindContext, s: State, lead: string): void {
 
 function elaboration(ctx: MindContext, s: State, i: number): string {
   if (s.terse) return '';
-  const d = difficultyIndex(ctx);
-  let mean = (ctx.card.length.elaboration[d] ?? 0) * ctx.card.length.scale;
+  let mean = byLevel(ctx.card.length.elaboration, ctx.r.difficulty) * ctx.card.length.scale;
   // With a token budget in the prompt, say only as much as fits (about 25 tokens a step, 11 a sentence).
   if (ctx.budget !== undefined) mean = Math.min(mean, Math.max(0, ((0.7 * ctx.budget) / Math.max(1, ctx.r.steps) - 25) / 11));
   const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 999));
@@ -349,7 +347,7 @@ function valueChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   const { r, card } = ctx;
   const cv = r.correctValue(i, s.values);
   const slips = r.slips(i, s.values);
-  const trap = uniform(r.key, Purpose.trap, i) < (card.errors.trapRate[difficultyIndex(ctx)] ?? 0);
+  const trap = uniform(r.key, Purpose.trap, i) < byLevel(card.errors.trapRate, ctx.r.difficulty);
   const e = trap ? card.errors.trapSlip : card.errors.baseSlip;
   const options = [{ v: cv, p: 1 - e }];
   if (slips[0]) options.push({ v: slips[0], p: slips[1] ? e * 0.75 : e });
@@ -409,9 +407,8 @@ function recheckChoice(ctx: MindContext, s: State, i: number, next: Cursor): Cho
 
 function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   const { r, card } = ctx;
-  const d = difficultyIndex(ctx);
   const slipped = !equal(s.values[i] ?? frac(0), r.correctValue(i, s.values.slice(0, i)));
-  let pw = inclination(ctx, card.reflection.rate[d] ?? 0, Purpose.reflect, i);
+  let pw = inclination(ctx, byLevel(card.reflection.rate, ctx.r.difficulty), Purpose.reflect, i);
   if (slipped) pw = Math.min(0.95, pw + card.reflection.afterError);
   if (s.terse) pw *= 0.3;
   // A token budget in the prompt ("Think for maximum N tokens."): near it, wrap up with what it has.

@@ -1,4 +1,4 @@
-import type { ModelCard } from '../cards/card.ts';
+import { byLevel, type ModelCard } from '../cards/card.ts';
 import { solveProblem } from '../../problems/families/index.ts';
 import { AnswerIndex, type AnswerKeyEntry } from './answers.ts';
 import { logprobIn, sampleIndex, topAlternatives, type Dist } from './dist.ts';
@@ -81,7 +81,7 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
     const noThink = new RegExp(NO_THINK.source, 'i').test(instructions);
     const budgetMatch = BUDGET.exec(instructions);
     const question = user.replace(REASONING_SUFFIX, ' ').replace(NO_THINK, ' ').replace(BUDGET, ' ').trim();
-    const key = hashString(`${card.name}\u0000${question.replace(/\s+/g, ' ')}`);
+    const key = hashString(`${card.keyName ?? card.name}\u0000${question.replace(/\s+/g, ' ')}`);
     let reasoner: Reasoner;
     let source: PromptReading['source'];
     const solution = solveProblem(question);
@@ -99,9 +99,8 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
       reasoner = pseudoReasoner(String(Math.floor(uniform(key, 12345) * 1000)), key, 3);
       source = 'guess';
     }
-    const d = Math.min(4, Math.max(0, reasoner.difficulty - 1));
     const prior = new Map<string, number>();
-    prior.set(reasoner.correct, (card.belief.prior[d] ?? 0) + card.belief.priorNoise * gaussian(key, 0));
+    prior.set(reasoner.correct, byLevel(card.belief.prior, reasoner.difficulty) + card.belief.priorNoise * gaussian(key, 0));
     reasoner.distractors.forEach((a, i) => {
       if (!prior.has(a)) prior.set(a, card.belief.priorNoise * gaussian(key, i + 1));
     });
