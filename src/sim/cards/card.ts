@@ -41,6 +41,8 @@ export interface ModelCard {
     endVerifyRate: number;
     /** Relative weights of the reflection openers (default: Wait 0.55, Hmm 0.3, Alternatively 0.15). */
     words?: Partial<Record<ReflectionWord, number>>;
+    /** Sentences a re-check writes before it re-computes, as a share of its step's elaboration (default 0: straight to the re-computation). */
+    recheckShare?: number;
     /** At most this many verification passes at the end. */
     maxEndVerifications: number;
   };
@@ -65,9 +67,18 @@ export interface ModelCard {
     scale: number;
     /** Steps of a problem known only by its answer key, by difficulty (default 3, 4, 6, 8, 10; level 6: 12). */
     steps?: ByDifficulty;
+    /** Share of elaboration sentences that are hedges ("But ...", "Let me check ...") with no belief change behind them (default 0). */
+    hedges?: number;
     /** Sentences per step of the worked summary written after the thinking (default 0: a one-line answer). */
     summary?: number;
   };
+  /**
+   * Problem-keyed inclinations (to reflect, to catch or break a value, to verify at the end) are
+   * bimodal: a `rate` share of steps gets `high`, the rest `low` (default 0.8 and 0.04).
+   */
+  inclination?: { low: number; high: number };
+  /** The difficulty level the card gives items of datasets that have no level of their own (default: GSM8K 2, AIME 5). */
+  levels?: { gsm8k?: number; aime?: number };
   earlyTermination: {
     /** 0..1: how much of the belief's sharpening is lost when the answer is forced before the thinking ends. */
     penalty: number;

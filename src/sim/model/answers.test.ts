@@ -28,10 +28,10 @@ describe('answer keys', () => {
       JSON.stringify({ question: 'Big?', answer: '#### 1,000' }),
     ]);
     expect(loadAnswerKey(path)).toEqual([
-      { question: 'Tom has 3 cats and gets 2 more. How many cats?', answer: '5', difficulty: 2 },
-      { question: 'What is $\\frac{1}{2}+\\frac{1}{6}$?', answer: '\\frac{2}{3}', difficulty: 2 },
-      { question: 'Find the number of minutes.', answer: '204', difficulty: 5 },
-      { question: 'Big?', answer: '1000', difficulty: 2 },
+      { question: 'Tom has 3 cats and gets 2 more. How many cats?', answer: '5', difficulty: 2, dataset: 'gsm8k' },
+      { question: 'What is $\\frac{1}{2}+\\frac{1}{6}$?', answer: '\\frac{2}{3}', difficulty: 2, dataset: 'math' },
+      { question: 'Find the number of minutes.', answer: '204', difficulty: 5, dataset: 'aime' },
+      { question: 'Big?', answer: '1000', difficulty: 2, dataset: 'gsm8k' },
     ]);
   });
 

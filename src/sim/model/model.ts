@@ -1,6 +1,6 @@
 import { byLevel, type ModelCard } from '../cards/card.ts';
 import { solveProblem } from '../../problems/families/index.ts';
-import { AnswerIndex, type AnswerKeyEntry } from './answers.ts';
+import { AnswerIndex, datasetOf, type AnswerKeyEntry } from './answers.ts';
 import { logprobIn, sampleIndex, topAlternatives, type Dist } from './dist.ts';
 import { hashString, Purpose, uniform } from './hash.ts';
 import { belief, dist, initialState, pendingAnswer, read, type Belief, type MindContext, type State } from './mind.ts';
@@ -67,6 +67,14 @@ function gaussian(key: number, i: number): number {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
+/** The difficulty level a card gives an answer-key item: its dataset's level when the card sets one, else the item's own. */
+function levelOf(card: ModelCard, entry: AnswerKeyEntry): number {
+  const dataset = datasetOf(entry);
+  if (dataset === 'gsm8k' && card.levels?.gsm8k !== undefined) return card.levels.gsm8k;
+  if (dataset === 'aime' && card.levels?.aime !== undefined) return card.levels.aime;
+  return entry.difficulty ?? 3;
+}
+
 export function createSimModel(card: ModelCard, options: SimModelOptions = {}): SimModelExt {
   const template = createTemplate(card.template);
   const markers = markersFor(card.template.family);
@@ -93,7 +101,7 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
       reasoner = chainReasoner(solution, key, difficulty, question);
       source = 'family';
     } else if (entry) {
-      reasoner = pseudoReasoner(entry.answer, key, entry.difficulty ?? 3);
+      reasoner = pseudoReasoner(entry.answer, key, levelOf(card, entry), card.length.steps ? { steps: card.length.steps, question } : {});
       source = 'answer-key';
     } else {
       reasoner = pseudoReasoner(String(Math.floor(uniform(key, 12345) * 1000)), key, 3);
