@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const big = await calibrationSet(dir, { gsm8k: num('BENCH_GSM8K', 300), perLevel: num('BENCH_PER_LEVEL', 100), aime: num('BENCH_AIME', 60) });
   const model = modelFigures(card, big);
   const t1 = performance.now();
-  const small = await calibrationSet(dir, { gsm8k: num('BENCH_ENGINE_GSM8K', 6), perLevel: num('BENCH_ENGINE_PER_LEVEL', 4), aime: num('BENCH_ENGINE_AIME', 8) });
+  const small = await calibrationSet(dir, { gsm8k: num('BENCH_ENGINE_GSM8K', 5), perLevel: num('BENCH_ENGINE_PER_LEVEL', 3), aime: num('BENCH_ENGINE_AIME', 6) });
   const engine = await engineFigures(card, [...small.gsm8k, ...small.math.flat(), ...small.aime]);
   const t2 = performance.now();
 

@@ -89,9 +89,9 @@ function lhatFigures(model: SimModelExt, prompt: string, tokens: readonly string
 }
 
 /** Runs one baseline trace per problem and measures it. */
-export function measureTraces(card: ModelCard, problems: readonly Problem[], withLhat: boolean): TraceFigures[] {
+export function measureTraces(card: ModelCard, problems: readonly Problem[], lhatEvery: number): TraceFigures[] {
   const model = createSimModel(card, { answers: problems.map((p) => ({ question: p.question, answer: p.answer, ...(p.difficulty === undefined ? {} : { difficulty: p.difficulty }), ...(p.source ? { source: p.source } : {}) })) });
-  return problems.map((problem) => {
+  return problems.map((problem, index) => {
     const prompt = renderQuestion(model, problem.question);
     const tokens = generateAll(model, prompt, CALIBRATION_SAMPLING, MAX_TOKENS).tokens.map((t) => t.token);
     const out = text(tokens.map((token) => ({ token, logprob: 0, top: [] })));
@@ -100,7 +100,7 @@ export function measureTraces(card: ModelCard, problems: readonly Problem[], wit
     const thinkingTokens = model.tokenize(thinking).length;
     const correct = lastBoxed(close < 0 ? '' : out.slice(close)) === problem.answer;
     const figures: TraceFigures = { problem, thinkingTokens, answerTokens: tokens.length - thinkingTokens, correct, reflections: [...thinking.matchAll(REFLECTION)].length };
-    if (withLhat && correct) figures.lhat = lhatFigures(model, prompt, tokens.slice(0, thinkingTokens), thinking);
+    if (lhatEvery > 0 && index % lhatEvery === 0 && correct) figures.lhat = lhatFigures(model, prompt, tokens.slice(0, thinkingTokens), thinking);
     return figures;
   });
 }
@@ -122,10 +122,11 @@ export interface ModelFigures {
   mathLevels: { tokens: number; acc: number; n: number }[];
 }
 
-export function modelFigures(card: ModelCard, set: CalibrationSet): ModelFigures {
-  const gsm = measureTraces(card, set.gsm8k, true);
-  const levels = set.math.map((items) => measureTraces(card, items, true));
-  const aime = measureTraces(card, set.aime, true);
+/** `lhatEvery`: L-hat's shape is measured on every k-th problem's trace (when correct); it reads each trace again, token by token. */
+export function modelFigures(card: ModelCard, set: CalibrationSet, lhatEvery = 1): ModelFigures {
+  const gsm = measureTraces(card, set.gsm8k, lhatEvery);
+  const levels = set.math.map((items) => measureTraces(card, items, lhatEvery));
+  const aime = measureTraces(card, set.aime, lhatEvery);
   const tokens = (t: TraceFigures): number => t.thinkingTokens + t.answerTokens;
   const mathLevels = levels.map((l) => ({ tokens: mean(l.map(tokens)), acc: mean(l.map((t) => (t.correct ? 1 : 0))), n: l.length }));
   // MATH-500's own level mix weighs the per-level figures (the sample is stratified by level).
