@@ -16,6 +16,7 @@ import { modelFigures } from '../src/sim/calibration/model-figures.ts';
 import { CALIBRATION_KEYS, loadTargets, withinTolerance, type CalibrationFigures } from '../src/sim/calibration/targets.ts';
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const shorten = (text: string): string => (text.length > 90 ? `${text.slice(0, 89)}…` : text);
 
 async function main(): Promise<void> {
   const dir = datasetsDir();
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     const ok = t ? withinTolerance(t, value) : false;
     if (!ok) failed++;
     const shown = Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(3);
-    console.log(`${key.padEnd(22)}${(t?.target ?? '?').padEnd(12)}${(t ? `[${t.min}, ${t.max}]` : '?').padEnd(18)}${shown.padEnd(12)}${ok ? 'yes' : 'NO '}   ${t?.source ?? 'no target in CALIBRATION.md'}`);
+    console.log(`${key.padEnd(22)}${(t?.target ?? '?').padEnd(12)}${(t ? `[${t.min}, ${t.max}]` : '?').padEnd(18)}${shown.padEnd(12)}${ok ? 'yes' : 'NO '}   ${t ? shorten(t.source) : 'no target in CALIBRATION.md'}`);
   }
   const hardOverEasy = figures.nothinking_drop_hard > figures.nothinking_drop_easy;
   console.log(`NoThinking loses more on hard than on easy problems: ${hardOverEasy ? 'yes' : 'NO'}`);

@@ -43,7 +43,7 @@ export function parseTargets(markdown: string): Map<CalibrationKey, CalibrationT
     if (!m) continue;
     const key = m[1] as CalibrationKey;
     if (!(CALIBRATION_KEYS as readonly string[]).includes(key)) continue;
-    out.set(key, { key, target: m[2] ?? '', min: Number(m[3]), max: Number(m[4]), source: (m[5] ?? '').split(/(?<=\))[.,]|\. /)[0] ?? '' });
+    out.set(key, { key, target: m[2] ?? '', min: Number(m[3]), max: Number(m[4]), source: m[5] ?? '' });
   }
   return out;
 }
