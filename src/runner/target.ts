@@ -49,7 +49,7 @@ export async function openTarget(options: OpenTargetOptions): Promise<ModelTarge
       port: 0,
       parallel: options.parallel,
       cards: [card],
-      answerEntries: options.problems.map((p) => ({ question: p.question, answer: p.answer, ...(p.difficulty === undefined ? {} : { difficulty: p.difficulty }) })),
+      answerEntries: options.problems.map((p) => ({ question: p.question, answer: p.answer, ...(p.difficulty === undefined ? {} : { difficulty: p.difficulty }), ...(p.source === undefined ? {} : { source: p.source }) })),
     });
     const backend = createOllamaBackend({ host: sim.url, numCtx: options.numCtx, ...(onRetry ? { onRetry } : {}) });
     return { backend, model: card.name, requested: options.model, sim, close: () => sim.close() };

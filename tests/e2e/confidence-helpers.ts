@@ -5,7 +5,7 @@ import type { SimModel } from '../../src/sim/model/types.ts';
 import { loadServedModel, startSimServer, type SimServer } from '../../src/sim/server/index.ts';
 
 /** The simulator card the confidence e2e tests probe. */
-export const MODEL = 'sim-qwq';
+export const MODEL = 'sim-fast';
 
 /**
  * A trace the way RaML samples QwQ-32B (temperature 0.6, top_p 0.95, top_k 40), without logprobs:

@@ -17,7 +17,7 @@ import { openStore } from '../../src/store/sqlite-store.ts';
 import { chatmlQwq } from '../../src/templates/index.ts';
 import { FAST_RETRY } from './engine-helpers.ts';
 
-const MODEL = 'sim-qwq';
+const MODEL = 'sim-fast';
 let sim: SimServer;
 let grader: Grader;
 let outcome: RunOutcome;

@@ -63,11 +63,11 @@ afterAll(async () => {
 describe('describe (preflight)', () => {
   it('reports version, digest from /api/tags, family, template text and context length', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
-    const info = await backend.describe('sim-qwq');
+    const info = await backend.describe('sim-fast');
     const tags = (await (await fetch(`${clean.url}/api/tags`)).json()) as { models: { name: string; digest: string }[] };
     expect(info).toEqual({
-      name: 'sim-qwq',
-      digest: tags.models.find((m) => m.name === 'sim-qwq:latest')!.digest,
+      name: 'sim-fast',
+      digest: tags.models.find((m) => m.name === 'sim-fast:latest')!.digest,
       serverVersion: `ollama ${clean.version}`,
       family: 'qwen2',
       templateText: expect.stringContaining('<|im_start|>'),
@@ -83,7 +83,7 @@ describe('describe (preflight)', () => {
     for (const written of [`:${clean.port}`, `0.0.0.0:${clean.port}`, `http://localhost:${clean.port}/`]) {
       const host = resolveHost(undefined, { OLLAMA_HOST: written });
       expect(host.source).toBe('OLLAMA_HOST');
-      const info = await new OllamaBackend({ host: host.url, numCtx: 4096 }).describe('sim-qwq:latest');
+      const info = await new OllamaBackend({ host: host.url, numCtx: 4096 }).describe('sim-fast:latest');
       expect(info.contextLength).toBe(40960);
     }
   });
@@ -97,7 +97,7 @@ describe('describe (preflight)', () => {
   it('a refused connection says where it tried and what to do', async () => {
     const port = await closedPort();
     const backend = new OllamaBackend({ host: `http://127.0.0.1:${port}`, numCtx: 4096, preflightRetry: { ...fastRetry, maxAttempts: 2 } });
-    const error = await caught(backend.describe('sim-qwq'));
+    const error = await caught(backend.describe('sim-fast'));
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect((error as Error).message).toMatch(
       new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port}: is \`ollama serve\` running\\? \\(set --host or OLLAMA_HOST; fetch failed: ECONNREFUSED\\)$`),
@@ -107,7 +107,7 @@ describe('describe (preflight)', () => {
   it('something that is not Ollama at that address is one line, with nothing printed', async () => {
     const log = vi.spyOn(console, 'log');
     try {
-      const error = await caught(new OllamaBackend({ host: `${clean.url}/not-ollama`, numCtx: 4096 }).describe('sim-qwq'));
+      const error = await caught(new OllamaBackend({ host: `${clean.url}/not-ollama`, numCtx: 4096 }).describe('sim-fast'));
       expect(error).toBeInstanceOf(BackendUnreachableError);
       expect((error as Error).message).toBe(
         `${clean.url}/not-ollama does not look like an Ollama server (GET /api/version: HTTP 404: 404 page not found) (set --host or OLLAMA_HOST)`,
@@ -119,16 +119,16 @@ describe('describe (preflight)', () => {
   });
 
   it('refuses a num_ctx larger than the model supports', async () => {
-    const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 65536 }).describe('sim-qwq'));
+    const error = await caught(new OllamaBackend({ host: clean.url, numCtx: 65536 }).describe('sim-fast'));
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toBe("num_ctx: 65536 exceeds the context length of model 'sim-qwq' (40960); use at most 40960");
+    expect((error as Error).message).toBe("num_ctx: 65536 exceeds the context length of model 'sim-fast' (40960); use at most 40960");
   });
 });
 
 describe('complete', () => {
   it('assembles a completion from every chunk: text = tokens, alternatives, counts, durations', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 8192 });
-    const c = await backend.complete('sim-qwq', request({ maxTokens: 4000 }));
+    const c = await backend.complete('sim-fast', request({ maxTokens: 4000 }));
     expect(c.text.length).toBeGreaterThan(0);
     expect(c.tokens.map((t) => t.text).join('')).toBe(c.text);
     expect(c.doneReason).toBe('stop');
@@ -143,12 +143,12 @@ describe('complete', () => {
     expect(c.tokens.some((t) => t.top.length === 3)).toBe(true);
     expect(c.wallMs).toBeGreaterThan(0);
     // Same seed, same completion; another seed, another one.
-    expect(comparable(await backend.complete('sim-qwq', request({ maxTokens: 4000 })))).toEqual(comparable(c));
-    expect((await backend.complete('sim-qwq', request({ seed: 2, maxTokens: 4000 }))).text).not.toBe(c.text);
+    expect(comparable(await backend.complete('sim-fast', request({ maxTokens: 4000 })))).toEqual(comparable(c));
+    expect((await backend.complete('sim-fast', request({ seed: 2, maxTokens: 4000 }))).text).not.toBe(c.text);
   });
 
   it('maxTokens ends with "length" after exactly that many tokens', async () => {
-    const c = await new OllamaBackend({ host: clean.url, numCtx: 4096 }).complete('sim-qwq', request({ maxTokens: 5 }));
+    const c = await new OllamaBackend({ host: clean.url, numCtx: 4096 }).complete('sim-fast', request({ maxTokens: 5 }));
     expect(c.doneReason).toBe('length');
     expect(c.tokens).toHaveLength(5);
     expect(c.decodedTokens).toBe(5);
@@ -158,10 +158,10 @@ describe('complete', () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 4096 });
     let checked = 0;
     for (let seed = 1; seed <= 8; seed++) {
-      const free = await backend.complete('sim-qwq', request({ seed }));
+      const free = await backend.complete('sim-fast', request({ seed }));
       const at = free.text.indexOf(' the');
       if (at < 0) continue;
-      const c = await backend.complete('sim-qwq', request({ seed, stop: [' the'] }));
+      const c = await backend.complete('sim-fast', request({ seed, stop: [' the'] }));
       expect(c.text).toBe(free.text.slice(0, at));
       expect(c.doneReason).toBe('stop');
       expect(c.tokens.map((t) => t.text).join('')).toBe(c.text);
@@ -175,8 +175,8 @@ describe('complete', () => {
     const reference = new OllamaBackend({ host: clean.url, numCtx: 4096 });
     const backend = new OllamaBackend({ host: faulty.url, numCtx: 4096, retry: fastRetry, onRetry: (info) => retries.push(String(info.error)) });
     for (let seed = 1; seed <= 24; seed++) {
-      const expected = await reference.complete('sim-qwq', request({ seed }));
-      const got = await backend.complete('sim-qwq', request({ seed }));
+      const expected = await reference.complete('sim-fast', request({ seed }));
+      const got = await backend.complete('sim-fast', request({ seed }));
       expect(comparable(got)).toEqual(comparable(expected));
     }
     const faults = faulty.stats().faults;
@@ -190,7 +190,7 @@ describe('complete', () => {
     const backend = new OllamaBackend({ host: cutting.url, numCtx: 4096, retry: fastRetry, onRetry: (info) => retried.push(info.error) });
     for (let seed = 1; seed <= 6; seed++) {
       const r = request({ seed, maxTokens: 100 });
-      expect(comparable(await backend.complete('sim-qwq', r))).toEqual(comparable(await reference.complete('sim-qwq', r)));
+      expect(comparable(await backend.complete('sim-fast', r))).toEqual(comparable(await reference.complete('sim-fast', r)));
     }
     expect(retried.some((e) => e instanceof Error && e.name === 'StreamCutError' && /was cut/.test(e.message))).toBe(true);
   });
@@ -198,9 +198,9 @@ describe('complete', () => {
   it('a server that stays down stops with one clear line after bounded retries', async () => {
     let retried = 0;
     const backend = new OllamaBackend({ host: down.url, numCtx: 4096, retry: { ...fastRetry, maxAttempts: 4 }, onRetry: () => retried++ });
-    const error = await caught(backend.complete('sim-qwq', request()));
+    const error = await caught(backend.complete('sim-fast', request()));
     expect(error).toBeInstanceOf(BackendUnreachableError);
-    expect((error as Error).message).toMatch(/^Ollama at http:\/\/127\.0\.0\.1:\d+ kept failing for model 'sim-qwq': gave up after 4 attempts over .* HTTP 503: server busy/);
+    expect((error as Error).message).toMatch(/^Ollama at http:\/\/127\.0\.0\.1:\d+ kept failing for model 'sim-fast': gave up after 4 attempts over .* HTTP 503: server busy/);
     expect((error as Error).message).toContain('rerun to resume');
     expect(retried).toBe(3);
   });
@@ -209,7 +209,7 @@ describe('complete', () => {
     const port = await closedPort();
     let retried = 0;
     const backend = new OllamaBackend({ host: `http://127.0.0.1:${port}`, numCtx: 4096, retry: { ...fastRetry, maxAttempts: 3 }, onRetry: () => retried++ });
-    const error = await caught(backend.complete('sim-qwq', request()));
+    const error = await caught(backend.complete('sim-fast', request()));
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect((error as Error).message).toMatch(
       new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port}: is \`ollama serve\` running\\? \\(gave up after 3 attempts .*ECONNREFUSED\\) \\(finished requests are stored; rerun to resume\\)$`),
@@ -230,10 +230,10 @@ describe('complete', () => {
   it('refuses bad request fields and a budget as large as num_ctx without sending anything', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 256 });
     const before = clean.stats().requests;
-    await expect(backend.complete('sim-qwq', request({ maxTokens: 256 }))).rejects.toThrow(
+    await expect(backend.complete('sim-fast', request({ maxTokens: 256 }))).rejects.toThrow(
       /prompt \(at least 1 token\) \+ maxTokens 256 does not fit num_ctx 256; raise num_ctx or lower the budget/,
     );
-    await expect(backend.complete('sim-qwq', request({ maxTokens: 10, topLogprobs: 21 }))).rejects.toThrow(/topLogprobs: expected an integer from 0 to 20/);
+    await expect(backend.complete('sim-fast', request({ maxTokens: 10, topLogprobs: 21 }))).rejects.toThrow(/topLogprobs: expected an integer from 0 to 20/);
     expect(clean.stats().requests).toBe(before);
   });
 
@@ -242,11 +242,11 @@ describe('complete', () => {
     expect(Buffer.byteLength(prompt)).toBeGreaterThan(n); // so the byte bound alone would refuse both
     const numCtx = 256;
     const before = clean.stats().requests;
-    const fits = await new OllamaBackend({ host: clean.url, numCtx }).complete('sim-qwq', request({ maxTokens: numCtx - n }));
+    const fits = await new OllamaBackend({ host: clean.url, numCtx }).complete('sim-fast', request({ maxTokens: numCtx - n }));
     expect(fits.promptTokens).toBe(n);
     expect(clean.stats().requests - before).toBe(2); // the measurement, then the request
 
-    const error = await caught(new OllamaBackend({ host: clean.url, numCtx }).complete('sim-qwq', request({ maxTokens: numCtx - n + 1 })));
+    const error = await caught(new OllamaBackend({ host: clean.url, numCtx }).complete('sim-fast', request({ maxTokens: numCtx - n + 1 })));
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toContain(`prompt (${n} tokens, measured) + maxTokens ${numCtx - n + 1} does not fit num_ctx ${numCtx}`);
     expect(clean.stats().requests - before).toBe(3);
@@ -256,7 +256,7 @@ describe('complete', () => {
     let retried = 0;
     const backend = new OllamaBackend({ host: slow.url, numCtx: 4096, retry: fastRetry, onRetry: () => retried++ });
     const controller = new AbortController();
-    const pending = backend.complete('sim-qwq', request(), controller.signal);
+    const pending = backend.complete('sim-fast', request(), controller.signal);
     setTimeout(() => controller.abort(new DOMException('interrupted', 'AbortError')), 100);
     const error = await caught(pending);
     expect((error as Error).name).toBe('AbortError');
@@ -266,10 +266,10 @@ describe('complete', () => {
 
   it('both think-prefill cases: thinking opened by the prompt, or written by the model', async () => {
     const backend = new OllamaBackend({ host: clean.url, numCtx: 16384 });
-    const info = await backend.describe('sim-qwq');
+    const info = await backend.describe('sim-fast');
     for (const prefillThink of [true, false]) {
       const template = pickTemplate(info, undefined, { prefillThink });
-      const c = await backend.complete('sim-qwq', request({ prompt: template.render({ question: 'What is 17 + 25?' }), maxTokens: 4000 }));
+      const c = await backend.complete('sim-fast', request({ prompt: template.render({ question: 'What is 17 + 25?' }), maxTokens: 4000 }));
       expect(c.doneReason).toBe('stop');
       const bounds = thinkingBounds(template, c.text);
       expect(c.text.startsWith(template.thinkOpen)).toBe(!prefillThink);
@@ -282,7 +282,7 @@ describe('complete', () => {
   it('an idle stream times out, is retried, and ends in one clear line', async () => {
     const retries: unknown[] = [];
     const backend = new OllamaBackend({ host: slow.url, numCtx: 4096, timeoutMs: 5, retry: { ...fastRetry, maxAttempts: 2 }, onRetry: (i) => retries.push(i.error) });
-    const error = await caught(backend.complete('sim-qwq', request()));
+    const error = await caught(backend.complete('sim-fast', request()));
     expect(error).toBeInstanceOf(BackendUnreachableError);
     expect((error as Error).message).toMatch(/gave up after 2 attempts .*no data from .* for 5 ms/);
     expect(retries).toHaveLength(1);

@@ -28,7 +28,7 @@ describe('a finished run folder', () => {
         checks: [{ type: 'accuracyAtLeast', intervention: 'baseline', min: 0.2 }],
       }),
     );
-    a = await run('sim:sim-qwq');
+    a = await run('sim:sim-fast');
     b = await run('sim:sim-qwq-regressed');
   });
 

@@ -256,7 +256,7 @@ describe('thinkprobe run: resume after SIGKILL', () => {
 
   it('a rerun completes the killed run, sends only the missing requests, and matches an uninterrupted run', async () => {
     const suite = join(fixtures, 'small.yaml');
-    const args = (out: string) => ['run', suite, '--model', 'sim-qwq', '--host', sim.url, '--concurrency', '4', '--no-html', '--reporter', 'json', '--out', out];
+    const args = (out: string) => ['run', suite, '--model', 'sim-fast', '--host', sim.url, '--concurrency', '4', '--no-html', '--reporter', 'json', '--out', out];
 
     const full = await requestsDuring(() => thinkprobe(args(join(work, 'resume-full')), work));
     expect(full.value.code).toBe(0);

@@ -106,7 +106,7 @@ describe('context window and latency', () => {
     const truncated = await rawGenerate(url, prompt, { ...options, num_predict: 3, num_ctx: promptTokens - 10 });
     expect(truncated.status).toBe(200);
     expect(truncated.final['prompt_eval_count']).toBe(promptTokens - 10);
-    const refused = await post(url, '/api/generate', { model: 'sim-qwq', prompt, raw: true, think: false, truncate: false, options: { num_ctx: promptTokens - 10 } });
+    const refused = await post(url, '/api/generate', { model: 'sim-fast', prompt, raw: true, think: false, truncate: false, options: { num_ctx: promptTokens - 10 } });
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text)).toEqual({ error: 'the input length exceeds the context length' });
   });

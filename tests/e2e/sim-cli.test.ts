@@ -28,7 +28,7 @@ describe('thinkprobe sim', () => {
       });
       child.on('exit', () => reject(new Error(`exited early: ${stderr}`)));
     });
-    const reply = await new Ollama({ host: url }).generate({ model: 'sim-qwq', prompt: 'What is 2 + 2?', options: { seed: 1, num_predict: 5 } });
+    const reply = await new Ollama({ host: url }).generate({ model: 'sim-fast', prompt: 'What is 2 + 2?', options: { seed: 1, num_predict: 5 } });
     expect(reply.done).toBe(true);
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -91,10 +91,10 @@ describe('load and unload', () => {
     const load = JSON.parse((await send('/api/generate', JSON.stringify({ model }))).text) as Record<string, unknown>;
     expect(load).toMatchObject({ model, response: '', done: true, done_reason: 'load' });
     const ps = JSON.parse((await get(server.url, '/api/ps')).text) as { models: { name: string }[] };
-    expect(ps.models.map((m) => m.name)).toContain('sim-qwq:latest');
+    expect(ps.models.map((m) => m.name)).toContain('sim-fast:latest');
     const unload = JSON.parse((await send('/api/chat', JSON.stringify({ model, messages: [], keep_alive: 0 }))).text) as Record<string, unknown>;
     expect(unload).toMatchObject({ done: true, done_reason: 'unload', message: { role: 'assistant', content: '' } });
     const after = JSON.parse((await get(server.url, '/api/ps')).text) as { models: { name: string }[] };
-    expect(after.models.map((m) => m.name)).not.toContain('sim-qwq:latest');
+    expect(after.models.map((m) => m.name)).not.toContain('sim-fast:latest');
   });
 });

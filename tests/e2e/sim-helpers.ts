@@ -2,7 +2,7 @@
 import { generateProblem } from '../../src/problems/families/index.ts';
 import { startSimServer, type SimServer, type SimServerOptions } from '../../src/sim/server/index.ts';
 
-export const model = 'sim-qwq';
+export const model = 'sim-fast';
 
 /** The QwQ ChatML prompt with the RaML instruction, ending inside the thinking, as the harness renders it. */
 export function qwqPrompt(question: string): string {

@@ -1,7 +1,13 @@
 import type { TemplateSettings } from '../model/templates.ts';
 
-/** Five numbers, one per difficulty level 1..5. */
-export type ByDifficulty = [number, number, number, number, number];
+/**
+ * One number per difficulty level 1..5 (MATH's levels; GSM8K reads as 2), and optionally a sixth
+ * for competition problems (AIME), which are harder than MATH level 5. Five numbers: level 6 uses the fifth.
+ */
+export type ByDifficulty = [number, number, number, number, number] | [number, number, number, number, number, number];
+
+/** Reflection openers the model can write after a step. */
+export type ReflectionWord = 'Wait' | 'Hmm' | 'Alternatively' | 'Let me check' | 'But';
 
 /**
  * A simulated model's behaviour ("model card"). JSON, validated against card.schema.json.
@@ -10,6 +16,8 @@ export type ByDifficulty = [number, number, number, number, number];
 export interface ModelCard {
   name: string;
   description: string;
+  /** Name that keys the problem-level randomness (default: `name`): a renamed copy of a card writes the same traces. */
+  keyName?: string;
   template: TemplateSettings;
   contextLength: number;
   errors: {
@@ -31,6 +39,10 @@ export interface ModelCard {
     breakRate: number;
     /** Inclination to write "Wait" instead of closing the thinking at its natural end. */
     endVerifyRate: number;
+    /** Relative weights of the reflection openers (default: Wait 0.55, Hmm 0.3, Alternatively 0.15). */
+    words?: Partial<Record<ReflectionWord, number>>;
+    /** Sentences a re-check writes before it re-computes, as a share of its step's elaboration (default 0: straight to the re-computation). */
+    recheckShare?: number;
     /** At most this many verification passes at the end. */
     maxEndVerifications: number;
   };
@@ -53,7 +65,20 @@ export interface ModelCard {
     elaboration: ByDifficulty;
     /** Multiplier on elaboration. */
     scale: number;
+    /** Steps of a problem known only by its answer key, by difficulty (default 3, 4, 6, 8, 10; level 6: 12). */
+    steps?: ByDifficulty;
+    /** Share of elaboration sentences that are hedges ("But ...", "Let me check ...") with no belief change behind them (default 0). */
+    hedges?: number;
+    /** Sentences per step of the worked summary written after the thinking (default 0: a one-line answer). */
+    summary?: number;
   };
+  /**
+   * Problem-keyed inclinations (to reflect, to catch or break a value, to verify at the end) are
+   * bimodal: a `rate` share of steps gets `high`, the rest `low` (default 0.8 and 0.04).
+   */
+  inclination?: { low: number; high: number };
+  /** The difficulty level the card gives items of datasets that have no level of their own (default: GSM8K 2, AIME 5). */
+  levels?: { gsm8k?: number; aime?: number };
   earlyTermination: {
     /** 0..1: how much of the belief's sharpening is lost when the answer is forced before the thinking ends. */
     penalty: number;
@@ -66,4 +91,10 @@ export interface ModelCard {
     /** Probability mass of filler words ("just", "now") at word boundaries of free text. */
     fillerMass: number;
   };
+}
+
+/** The value for a difficulty level (1..6; out-of-range levels clamp; level 6 falls back to level 5's value). */
+export function byLevel(values: readonly number[], difficulty: number): number {
+  const i = Math.min(values.length - 1, Math.max(0, Math.round(difficulty) - 1));
+  return values[i] ?? 0;
 }

@@ -29,10 +29,10 @@ describe('answer keys', () => {
       JSON.stringify({ question: 'Big?', answer: '#### 1,000' }),
     ]);
     expect(loadAnswerKey(path)).toEqual([
-      { question: 'Tom has 3 cats and gets 2 more. How many cats?', answer: '5', difficulty: 2 },
-      { question: 'What is $\\frac{1}{2}+\\frac{1}{6}$?', answer: '\\frac{2}{3}', difficulty: 2 },
-      { question: 'Find the number of minutes.', answer: '204', difficulty: 5 },
-      { question: 'Big?', answer: '1000', difficulty: 2 },
+      { question: 'Tom has 3 cats and gets 2 more. How many cats?', answer: '5', difficulty: 2, dataset: 'gsm8k' },
+      { question: 'What is $\\frac{1}{2}+\\frac{1}{6}$?', answer: '\\frac{2}{3}', difficulty: 2, dataset: 'math' },
+      { question: 'Find the number of minutes.', answer: '204', difficulty: 5, dataset: 'aime' },
+      { question: 'Big?', answer: '1000', difficulty: 2, dataset: 'gsm8k' },
     ]);
   });
 
@@ -59,7 +59,7 @@ describe('answer keys', () => {
       answer: String(4 * (i + 3)),
       difficulty: 1 + (i % 4),
     }));
-    const model = createSimModel(loadCard('sim-qwq'), { answers: entries });
+    const model = createSimModel(loadCard('sim-fast'), { answers: entries });
     const prompt = renderQuestion(model, entries[0]!.question);
     expect(model.readPrompt(prompt)).toMatchObject({ correct: '12', source: 'answer-key', difficulty: 1 });
     let right = 0;
@@ -84,7 +84,7 @@ describe('answer keys', () => {
     for (const [name, rows] of Object.entries(sizes)) {
       const entries = loadAnswerKey(new URL(name, datasets).pathname);
       expect(entries).toHaveLength(rows);
-      const model = createSimModel(loadCard('sim-qwq'), { answers: entries });
+      const model = createSimModel(loadCard('sim-fast'), { answers: entries });
       const first = entries[0]!;
       const reading = model.readPrompt(renderQuestion(model, first.question));
       expect(reading.source).toBe('answer-key');

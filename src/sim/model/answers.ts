@@ -7,6 +7,20 @@ export interface AnswerKeyEntry {
   answer: string;
   /** 1..5 when known (MATH level; GSM8K counts as 2, AIME as 5). */
   difficulty?: number;
+  /** The dataset the item comes from, when known: cards may give GSM8K and AIME items levels of their own. */
+  dataset?: 'gsm8k' | 'math' | 'aime';
+  /** Where the problem came from (a suite's dataset name, e.g. "aime24"): tells the dataset when `dataset` is not set. */
+  source?: string;
+}
+
+/** The dataset an entry comes from: its own `dataset`, else read from its source name. */
+export function datasetOf(entry: AnswerKeyEntry): AnswerKeyEntry['dataset'] {
+  if (entry.dataset) return entry.dataset;
+  const source = entry.source?.toLowerCase() ?? '';
+  if (source.includes('gsm8k')) return 'gsm8k';
+  if (source.includes('aime')) return 'aime';
+  if (source.includes('math')) return 'math';
+  return undefined;
 }
 
 /** Question text as the simulator compares it: case and whitespace do not matter. */
@@ -24,21 +38,28 @@ function entryFrom(value: unknown, where: string): AnswerKeyEntry {
   if (typeof rawAnswer !== 'string' && typeof rawAnswer !== 'number') throw new InputError(where, expected);
   let answer = String(rawAnswer);
   let difficulty: number | undefined;
+  let dataset: AnswerKeyEntry['dataset'];
   const hashes = answer.lastIndexOf('####');
   if (typeof rawAnswer === 'string' && hashes >= 0) {
     // GSM8K: a worked solution whose last line is "#### final".
     answer = answer.slice(hashes + 4).trim().replace(/,/g, '');
     difficulty = 2;
+    dataset = 'gsm8k';
   } else if (typeof row.level === 'number' && row.level >= 1 && row.level <= 5) {
     difficulty = Math.round(row.level);
+    dataset = 'math';
   } else if (typeof row.level === 'string' && /^Level [1-5]$/.test(row.level)) {
     difficulty = Number(row.level.slice(6));
+    dataset = 'math';
   } else if (/^\d{1,3}$/.test(answer.trim()) && typeof row.problem === 'string' && row.subject === undefined) {
     difficulty = 5; // AIME-style: integer answers 0..999, no level.
+    dataset = 'aime';
   }
   answer = answer.trim();
   if (answer === '') throw new InputError(where, 'expected a non-empty "answer"');
-  return difficulty === undefined ? { question, answer } : { question, answer, difficulty };
+  const entry: AnswerKeyEntry = difficulty === undefined ? { question, answer } : { question, answer, difficulty };
+  if (dataset) entry.dataset = dataset;
+  return entry;
 }
 
 /** Reads a JSONL answer key (GSM8K, MATH-500 or AIME format). A bad line is an InputError `file:line: expected ...`. */

@@ -1,5 +1,5 @@
 import { equal, frac, type Fraction } from '../../problems/families/fraction.ts';
-import type { ModelCard } from '../cards/card.ts';
+import { byLevel, type ModelCard } from '../cards/card.ts';
 import { hashInts, Purpose, uniform } from './hash.ts';
 import { normalizeDist, type Dist } from './dist.ts';
 import {
@@ -7,7 +7,12 @@ import {
   CONNECTORS,
   ELABORATIONS,
   FILLERS,
+  HEDGES,
   RECHECK_AFTER,
+  RECHECK_AFTER_MORE,
+  RECHECK_NOTES,
+  SUMMARY_NOTES,
+  SUMMARY_OPEN,
   SYNONYMS,
   REFLECTION_AT_END,
 } from './phrases.ts';
@@ -229,7 +234,8 @@ function push(s: State, ...items: Item[]): void {
 
 /** Bimodal problem-keyed inclination: most problems rarely do X, a `rate` share usually do. */
 function inclination(ctx: MindContext, rate: number, purpose: number, i: number, j = 0): number {
-  return uniform(ctx.r.key, purpose, i, j) < rate ? 0.8 : 0.04;
+  const { low, high } = ctx.card.inclination ?? { low: 0.04, high: 0.8 };
+  return uniform(ctx.r.key, purpose, i, j) < rate ? high : low;
 }
 
 /**
@@ -243,7 +249,6 @@ function nearBudget(ctx: MindContext, s: State): boolean {
 /** Strides coprime to the sentence bank's size (40). */
 const STRIDES = [1, 3, 7, 9, 11, 13, 17, 19];
 
-const difficultyIndex = (ctx: MindContext): number => Math.min(4, Math.max(0, ctx.r.difficulty - 1));
 
 // ---------------------------------------------------------------------------------------------
 // Belief
@@ -322,13 +327,37 @@ export function pendingAnswer(ctx: MindContext, s: State): Belief | undefined {
 
 function answerSection(ctx: MindContext, s: State, lead: string): void {
   const intro = s.done === 0 ? 'Here is my answer.' : 'Putting the steps together gives the final answer.';
-  push(s, textItem(`${lead}${intro}\n\n**Final Answer**\n\\boxed{`, true), answerChoice(ctx, s));
+  push(s, textItem(`${lead}${workedSummary(ctx, s)}${intro}\n\n**Final Answer**\n\\boxed{`, true), answerChoice(ctx, s));
+}
+
+/** Steps a worked summary lists at most (a long trace is summarised, not replayed). */
+const SUMMARY_MAX_STEPS = 10;
+
+/**
+ * The worked solution a reasoning model writes after its thinking (cards with `length.summary`):
+ * each step done restated with its value, plus a few sentences; from the problem's outline when
+ * no step was done (NoThinking), so an answer at equal budget has a real solution in front of it.
+ */
+function workedSummary(ctx: MindContext, s: State): string {
+  const per = ctx.card.length.summary ?? 0;
+  if (per <= 0 || s.terse) return '';
+  const { r } = ctx;
+  const listed = Math.min(SUMMARY_MAX_STEPS, r.steps);
+  let out = SUMMARY_OPEN;
+  for (let i = 0; i < listed; i++) {
+    const v = s.values[i];
+    const line = i < s.done && v ? `${r.stepLead(i, s.values).replace(/^, I /, 'We ')}${r.valueText(i, v)}` : ` We ${r.outline(i)}.`;
+    const count = Math.floor(per + uniform(r.key, Purpose.phrase, i, 4242));
+    let notes = '';
+    for (let j = 0; j < count; j++) notes += ` ${SUMMARY_NOTES[(hashInts(r.key, i, j, 31) + j) % SUMMARY_NOTES.length]}`;
+    out += `**Step ${i + 1}.**${line.startsWith(' ') ? line : ` ${line}`}${notes}\n\n`;
+  }
+  return out;
 }
 
 function elaboration(ctx: MindContext, s: State, i: number): string {
   if (s.terse) return '';
-  const d = difficultyIndex(ctx);
-  let mean = (ctx.card.length.elaboration[d] ?? 0) * ctx.card.length.scale;
+  let mean = byLevel(ctx.card.length.elaboration, ctx.r.difficulty) * ctx.card.length.scale;
   // With a token budget in the prompt, say only as much as fits (about 25 tokens a step, 11 a sentence).
   if (ctx.budget !== undefined) mean = Math.min(mean, Math.max(0, ((0.7 * ctx.budget) / Math.max(1, ctx.r.steps) - 25) / 11));
   const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 999));
@@ -337,10 +366,12 @@ function elaboration(ctx: MindContext, s: State, i: number): string {
   const n = ELABORATIONS.length;
   const start = hashInts(ctx.r.key, i, Purpose.phrase) % n;
   const stride = STRIDES[hashInts(ctx.r.key, i, 5) % STRIDES.length] ?? 1;
+  const hedges = ctx.card.length.hedges ?? 0;
   let out = '';
   for (let j = 0; j < count; j++) {
     const note = j % 4 === 1 ? notes[hashInts(ctx.r.key, i, j) % Math.max(1, notes.length)] : undefined;
-    out += ` ${note ?? ELABORATIONS[(start + j * stride) % n]}`;
+    const hedge = hedges > 0 && note === undefined && uniform(ctx.r.key, Purpose.phrase, i, 20_000 + j) < hedges ? HEDGES[hashInts(ctx.r.key, i, j, 61) % HEDGES.length] : undefined;
+    out += ` ${note ?? hedge ?? ELABORATIONS[(start + j * stride) % n]}`;
   }
   return out;
 }
@@ -349,7 +380,7 @@ function valueChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   const { r, card } = ctx;
   const cv = r.correctValue(i, s.values);
   const slips = r.slips(i, s.values);
-  const trap = uniform(r.key, Purpose.trap, i) < (card.errors.trapRate[difficultyIndex(ctx)] ?? 0);
+  const trap = uniform(r.key, Purpose.trap, i) < byLevel(card.errors.trapRate, ctx.r.difficulty);
   const e = trap ? card.errors.trapSlip : card.errors.baseSlip;
   const options = [{ v: cv, p: 1 - e }];
   if (slips[0]) options.push({ v: slips[0], p: slips[1] ? e * 0.75 : e });
@@ -409,9 +440,8 @@ function recheckChoice(ctx: MindContext, s: State, i: number, next: Cursor): Cho
 
 function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
   const { r, card } = ctx;
-  const d = difficultyIndex(ctx);
   const slipped = !equal(s.values[i] ?? frac(0), r.correctValue(i, s.values.slice(0, i)));
-  let pw = inclination(ctx, card.reflection.rate[d] ?? 0, Purpose.reflect, i);
+  let pw = inclination(ctx, byLevel(card.reflection.rate, ctx.r.difficulty), Purpose.reflect, i);
   if (slipped) pw = Math.min(0.95, pw + card.reflection.afterError);
   if (s.terse) pw *= 0.3;
   // A token budget in the prompt ("Think for maximum N tokens."): near it, wrap up with what it has.
@@ -427,12 +457,12 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
     st.doubt = true;
     st.reflections += 1;
     st.passCorrected = false;
-    push(st, textItem(`${RECHECK_AFTER[word] ?? ','}${c.r.recheckLead(i, st.values)}`), recheckChoice(c, st, i, nextCursor));
+    const opener = RECHECK_AFTER[word] ?? RECHECK_AFTER_MORE[word] ?? ',';
+    push(st, textItem(`${opener}${recheckNotes(c, i, st.reflections)}${c.r.recheckLead(i, st.values)}`), recheckChoice(c, st, i, nextCursor));
   };
+  const weights = reflectionWeights(card);
   return choiceItem([
-    { text: 'Wait', p: pw * 0.55, effect: reflect('Wait') },
-    { text: 'Hmm', p: pw * 0.3, effect: reflect('Hmm') },
-    { text: 'Alternatively', p: pw * 0.15, effect: reflect('Alternatively'), commit: doubt },
+    ...weights.map(([word, w]) => ({ text: word, p: pw * w, effect: reflect(word), ...(word === 'Alternatively' ? { commit: doubt } : {}) })),
     {
       text: normal,
       p: 1 - pw,
@@ -441,6 +471,33 @@ function afterStepChoice(ctx: MindContext, s: State, i: number): ChoiceItem {
       },
     },
   ]);
+}
+
+const DEFAULT_WORDS: readonly [string, number][] = [
+  ['Wait', 0.55],
+  ['Hmm', 0.3],
+  ['Alternatively', 0.15],
+];
+
+/** The card's reflection openers with weights summing to 1. */
+function reflectionWeights(card: ModelCard): readonly [string, number][] {
+  const words = card.reflection.words ? Object.entries(card.reflection.words).filter(([, w]) => (w ?? 0) > 0) : [];
+  if (words.length === 0) return DEFAULT_WORDS;
+  const total = words.reduce((a, [, w]) => a + (w ?? 0), 0);
+  return words.map(([word, w]) => [word, (w ?? 0) / total]);
+}
+
+/** The sentences of a re-check before it re-computes (cards with `reflection.recheckShare`). */
+function recheckNotes(ctx: MindContext, i: number, nth: number): string {
+  const share = ctx.card.reflection.recheckShare ?? 0;
+  if (share <= 0 || ctx.budget !== undefined) return '';
+  const mean = share * byLevel(ctx.card.length.elaboration, ctx.r.difficulty) * ctx.card.length.scale;
+  const count = Math.floor(mean + uniform(ctx.r.key, Purpose.phrase, i, 5000 + nth));
+  const n = RECHECK_NOTES.length;
+  const start = hashInts(ctx.r.key, i, nth, 53) % n;
+  let out = '';
+  for (let j = 0; j < count; j++) out += ` ${RECHECK_NOTES[(start + j * 5) % n]}`;
+  return out;
 }
 
 function endChoice(ctx: MindContext, s: State): ChoiceItem {

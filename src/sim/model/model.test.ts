@@ -5,7 +5,7 @@ import { families, generateProblem } from '../../problems/families/index.ts';
 import { generateAll, lastBoxed, problemPrompt, text } from './testing.ts';
 import type { GeneratedToken, SamplingOptions } from './types.ts';
 
-const model = createSimModel(loadCard('sim-qwq'));
+const model = createSimModel(loadCard('sim-fast'));
 const family = fc.constantFrom(...families);
 const sampling = fc.record({
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -192,8 +192,8 @@ describe('sim model: templates', () => {
   });
 
   it('speaks DeepSeek-R1 and Qwen3 when the card says so', () => {
-    const base = loadCard('sim-qwq');
-    const r1 = createSimModel({ ...base, name: 'sim-r1', template: { ...base.template, family: 'deepseek-r1', prefillThink: true } });
+    const base = loadCard('sim-fast');
+    const r1 = createSimModel({ ...base, name: 'sim-r1', keyName: 'sim-r1', template: { ...base.template, family: 'deepseek-r1', prefillThink: true } });
     const prompt = r1.template.render([{ role: 'user', content: 'What is the value of 12 - 5?' }], false);
     expect(prompt).toBe('<｜User｜>What is the value of 12 - 5?<｜Assistant｜><think>\n');
     const out = text(generateAll(r1, prompt, { seed: 1, temperature: 0, topK: 40, topP: 0.95 }).tokens);
@@ -201,7 +201,7 @@ describe('sim model: templates', () => {
     expect(lastBoxed(out)).toBe('7');
     expect(r1.tokenize(prompt)).toEqual(['<｜User｜>', 'What', ' is', ' the', ' valu', 'e', ' of', ' 12', ' -', ' 5', '?', '<｜Assistant｜>', '<think>', '\n']);
 
-    const q3 = createSimModel({ ...base, name: 'sim-qwen3', template: { ...base.template, family: 'qwen3' } });
+    const q3 = createSimModel({ ...base, name: 'sim-qwen3', keyName: 'sim-qwen3', template: { ...base.template, family: 'qwen3' } });
     expect(q3.template.family).toBe('qwen3');
     const noThink = q3.template.render([{ role: 'user', content: 'What is the value of 12 - 5? /no_think' }], false);
     const outs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => text(generateAll(q3, noThink, { seed, temperature: 0.6, topK: 40, topP: 0.95 }).tokens));

@@ -1,6 +1,6 @@
-import type { ModelCard } from '../cards/card.ts';
+import { byLevel, type ModelCard } from '../cards/card.ts';
 import { solveProblem } from '../../problems/families/index.ts';
-import { AnswerIndex, type AnswerKeyEntry } from './answers.ts';
+import { AnswerIndex, datasetOf, type AnswerKeyEntry } from './answers.ts';
 import { logprobIn, sampleIndex, topAlternatives, type Dist } from './dist.ts';
 import { hashString, Purpose, uniform } from './hash.ts';
 import { belief, dist, initialState, pendingAnswer, read, type Belief, type MindContext, type State } from './mind.ts';
@@ -67,6 +67,14 @@ function gaussian(key: number, i: number): number {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
+/** The difficulty level a card gives an answer-key item: its dataset's level when the card sets one, else the item's own. */
+function levelOf(card: ModelCard, entry: AnswerKeyEntry): number {
+  const dataset = datasetOf(entry);
+  if (dataset === 'gsm8k' && card.levels?.gsm8k !== undefined) return card.levels.gsm8k;
+  if (dataset === 'aime' && card.levels?.aime !== undefined) return card.levels.aime;
+  return entry.difficulty ?? 3;
+}
+
 export function createSimModel(card: ModelCard, options: SimModelOptions = {}): SimModelExt {
   const template = createTemplate(card.template);
   const markers = markersFor(card.template.family);
@@ -81,7 +89,7 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
     const noThink = new RegExp(NO_THINK.source, 'i').test(instructions);
     const budgetMatch = BUDGET.exec(instructions);
     const question = user.replace(REASONING_SUFFIX, ' ').replace(NO_THINK, ' ').replace(BUDGET, ' ').trim();
-    const key = hashString(`${card.name}\u0000${question.replace(/\s+/g, ' ')}`);
+    const key = hashString(`${card.keyName ?? card.name}\u0000${question.replace(/\s+/g, ' ')}`);
     let reasoner: Reasoner;
     let source: PromptReading['source'];
     const solution = solveProblem(question);
@@ -93,15 +101,14 @@ export function createSimModel(card: ModelCard, options: SimModelOptions = {}): 
       reasoner = chainReasoner(solution, key, difficulty, question);
       source = 'family';
     } else if (entry) {
-      reasoner = pseudoReasoner(entry.answer, key, entry.difficulty ?? 3);
+      reasoner = pseudoReasoner(entry.answer, key, levelOf(card, entry), card.length.steps ? { steps: card.length.steps, question } : {});
       source = 'answer-key';
     } else {
       reasoner = pseudoReasoner(String(Math.floor(uniform(key, 12345) * 1000)), key, 3);
       source = 'guess';
     }
-    const d = Math.min(4, Math.max(0, reasoner.difficulty - 1));
     const prior = new Map<string, number>();
-    prior.set(reasoner.correct, (card.belief.prior[d] ?? 0) + card.belief.priorNoise * gaussian(key, 0));
+    prior.set(reasoner.correct, byLevel(card.belief.prior, reasoner.difficulty) + card.belief.priorNoise * gaussian(key, 0));
     reasoner.distractors.forEach((a, i) => {
       if (!prior.has(a)) prior.set(a, card.belief.priorNoise * gaussian(key, i + 1));
     });

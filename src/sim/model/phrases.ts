@@ -99,3 +99,59 @@ export const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   ' step': [' part'],
   ' one': [' a'],
 };
+
+/** How each reflection opener goes on before the re-computation (no reflection words inside). */
+export const RECHECK_AFTER_MORE: Record<string, string> = {
+  'Let me check': ' this step once more.',
+  But: ' I should make sure this step is right.',
+};
+
+/**
+ * Sentences of a re-check: a reasoning model's reflection restates and re-derives before it
+ * re-computes. Neutral (no reflection words), like ELABORATIONS.
+ */
+export const RECHECK_NOTES: readonly string[] = [
+  'Going back over how I set this part up.',
+  'The quantities here were defined a moment ago, so I retrace them.',
+  'I may have mixed up two of the numbers in this part.',
+  'Redoing the computation slowly from the values I had.',
+  'The earlier relation still applies here.',
+  'So I recompute it from the start of this part.',
+  'Taking the numbers one at a time this time.',
+  'If this part were off, everything after it would be off too.',
+  'I retrace the setup of this piece carefully.',
+  'Rewriting the expression before evaluating it again.',
+  'This is where an arithmetic slip would most likely hide.',
+  'Keeping the signs and the order of operations straight.',
+];
+
+/** Sentences of the worked solution written after the thinking (the answer section). */
+export const SUMMARY_NOTES: readonly string[] = [
+  'This follows directly from the setup of the problem.',
+  'Substituting the earlier result gives this value.',
+  'Each quantity here is taken from the previous step.',
+  'The computation is straightforward once the relation is written down.',
+  'This uses only the values established above.',
+  'The result is consistent with the conditions in the problem.',
+  'Simplifying the expression gives the value shown.',
+  'This is the key intermediate quantity.',
+];
+
+/** Openers of the worked solution after the thinking. */
+export const SUMMARY_OPEN = "To solve this problem, I'll work through it step by step.\n\n";
+
+/**
+ * Elaboration sentences that open with a reflection-like word but change nothing (cards with
+ * `length.hedges`): real traces are full of such "But ..." and "Let me check ..." that carry no
+ * restart. None uses a word NoWait bans (wait, hmm, alternatively, hold on).
+ */
+export const HEDGES: readonly string[] = [
+  'But I should keep the conditions of the problem in mind.',
+  'Let me check the size of this: it is in the range I expect.',
+  'But that part was already settled above.',
+  'Let me check that this agrees with the setup. It does.',
+  'But the order of the steps matters here, so I keep it.',
+  'Let me check the units: they are consistent.',
+  'But nothing in the problem rules this out.',
+  'Let me check the previous line once. It holds.',
+];

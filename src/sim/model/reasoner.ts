@@ -4,6 +4,7 @@ import type { Solution } from '../../problems/families/types.ts';
 import { expressionOf } from '../../problems/families/arithmetic.ts';
 import { hashInts, uniform, Purpose } from './hash.ts';
 import { PSEUDO_ACTIONS } from './phrases.ts';
+import { byLevel } from '../cards/card.ts';
 
 /**
  * What the simulator knows about one problem: its steps, how they can go wrong, what answer a
@@ -37,6 +38,8 @@ export interface Reasoner {
   correction(i: number, before: Fraction, after: Fraction): string;
   /** Sentences that restate the value just found (elaboration that carries the trace's own numbers). */
   notes(i: number, values: readonly Fraction[]): string[];
+  /** What step i does, in words (for a worked solution written without the steps' values). */
+  outline(i: number): string;
 }
 
 const INTRO: Record<Solution['family'], string> = {
@@ -137,6 +140,7 @@ export function chainReasoner(solution: Solution, key: number, difficulty: numbe
       const v = implied(values);
       return v ? plain(v) : solution.answer;
     },
+    outline: (i) => steps[i]?.description ?? 'continue',
     correction: (_i, before, after) => ` That is not what I had before. So it should be ${plain(after)}, not ${plain(before)}.`,
     notes: (i, values) => {
       const v = values[i];
@@ -182,12 +186,44 @@ export function makeDistractors(answer: string, key: number, count = 3): string[
   return out;
 }
 
+/** Words a quoted piece of the problem must not carry into the trace (they would read as reflections or answer cues). */
+const UNQUOTABLE = /wait|hmm|alternativ|hold on|check|verify|\bbut\b|boxed|answer|<|\|/i;
+
+/** Short pieces of the problem a step can refer to: inline math, else numbers. */
+export function problemFragments(question: string): string[] {
+  const math = [...question.matchAll(/\$([^$\n]{1,40})\$/g)].map((m) => `$${m[1] ?? ''}$`);
+  const numbers = [...question.matchAll(/(?<![\w.])\d+(?:\.\d+)?(?![\w.])/g)].map((m) => m[0]);
+  const out: string[] = [];
+  for (const f of [...math, ...numbers]) if (!UNQUOTABLE.test(f) && !out.includes(f)) out.push(f);
+  return out.slice(0, 24);
+}
+
+/** The opening of a trace that restates the problem (its first sentence, when it is safe to quote). */
+function restatedIntro(question: string): string | undefined {
+  const first = /^[^.?!\n]{10,160}[.?!]/.exec(question.trim())?.[0];
+  if (!first || UNQUOTABLE.test(first)) return undefined;
+  return `Okay, let me read the problem again: ${first} There are several parts to work through, so I will take them one at a time.\n\n`;
+}
+
+export interface PseudoOptions {
+  /** Steps by difficulty (default 3, 4, 6, 8, 10). */
+  steps?: readonly number[];
+  /** The problem's text: steps then refer to its pieces, and the intro restates it. */
+  question?: string;
+}
+
 /** A problem known only by its answer (or not at all): abstract steps that stay on track or drift. */
-export function pseudoReasoner(correct: string, key: number, difficulty: number): Reasoner {
-  const n = [3, 4, 6, 8, 10][difficulty - 1] ?? 5;
+export function pseudoReasoner(correct: string, key: number, difficulty: number, options: PseudoOptions = {}): Reasoner {
+  const n = options.steps ? byLevel(options.steps, difficulty) : ([3, 4, 6, 8, 10][difficulty - 1] ?? 5);
   const distractors = makeDistractors(correct, key);
   const m = Math.max(1, distractors.length);
-  const action = (i: number): string => PSEUDO_ACTIONS[(hashInts(key, i) + i) % PSEUDO_ACTIONS.length] ?? 'continue';
+  const fragments = options.question === undefined ? [] : problemFragments(options.question);
+  const intro = options.question === undefined ? undefined : restatedIntro(options.question);
+  const plainAction = (i: number): string => PSEUDO_ACTIONS[(hashInts(key, i) + i) % PSEUDO_ACTIONS.length] ?? 'continue';
+  const action = (i: number): string => {
+    const f = fragments.length > 0 ? fragments[hashInts(key, i, 97) % fragments.length] : undefined;
+    return f === undefined ? plainAction(i) : `${plainAction(i)}, starting from ${f}`;
+  };
   const implied = (values: readonly Fraction[]): string => {
     for (let i = values.length - 1; i >= 0; i--) {
       const v = values[i];
@@ -200,7 +236,7 @@ export function pseudoReasoner(correct: string, key: number, difficulty: number)
     correct,
     difficulty,
     steps: n,
-    intro: 'Okay, let me think about this problem carefully. There are several parts to work through.\n\n',
+    intro: intro ?? 'Okay, let me think about this problem carefully. There are several parts to work through.\n\n',
     distractors,
     stepLead: (i) => `, I ${action(i)}. Working this out, I get`,
     recheckLead: () => ' Redoing this part, I get',
@@ -211,6 +247,7 @@ export function pseudoReasoner(correct: string, key: number, difficulty: number)
     spoken: implied,
     correction: () => ' That changes things, so I will go with this corrected version.',
     notes: (i) => [`That settles part ${i + 1} of the problem.`, `Let me keep this result in mind for what follows.`],
+    outline: (i) => action(i),
   };
 }
 

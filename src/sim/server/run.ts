@@ -10,7 +10,7 @@ import { HttpError, OllamaMessages } from './http-error.ts';
 import type { GenerationOptions } from './options.ts';
 import type { SlotPool } from './slots.ts';
 import { StopMatcher } from './stop.ts';
-import type { LatencySpec } from './latency.ts';
+import { decodeMsPerToken, type LatencySpec } from './latency.ts';
 import type { TokenVocab } from './vocab.ts';
 
 export interface LogprobEntry {
@@ -124,7 +124,7 @@ export async function runCompletion(request: RunRequest, context: RunContext, si
     const promptEvalNs = nsSince(prefillStart);
 
     const evalStart = process.hrtime.bigint();
-    const decodeMs = context.latency?.decodeMsPerToken ?? 0;
+    const decodeMs = decodeMsPerToken(context.latency, context.slots.slots.filter((slot) => slot.busy).length);
     const limit = Math.min(options.numPredict > 0 ? options.numPredict : Infinity, options.numCtx - promptTokens.length);
     const matcher = new StopMatcher<GeneratedToken>(options.stop);
     let doneReason: 'stop' | 'length' | undefined;
