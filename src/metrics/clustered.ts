@@ -246,3 +246,12 @@ export function clusteredNonInferiority(pairs: ReadonlyArray<ClusteredPair>, mar
   const pValue = 1 - normalCdf((difference + margin) / standardError);
   return { difference, lowerBound, nonInferior: lowerBound > -margin, pValue };
 }
+
+/**
+ * The accuracy interval every report shows (terminal, HTML, summary files): 95% clustered Wilson,
+ * which is exactly Wilson's interval when each problem has one outcome.
+ */
+export function accuracyInterval(outcomes: ReadonlyArray<ClusteredOutcome>): Interval {
+  const { estimate, low, high } = clusteredAccuracy(outcomes);
+  return { estimate, low, high };
+}

@@ -1,6 +1,6 @@
 import type { CheckResult, LabeledIntervention } from '../checks/types.ts';
 import type { InterventionComparison } from '../golden/index.ts';
-import { paretoFrontier, pooledReflectionShift, wilson } from '../metrics/index.ts';
+import { accuracyInterval, paretoFrontier, pooledReflectionShift } from '../metrics/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { InterventionSummary, ResultSummary, RunData, TraceRecord } from '../reports/run-data.ts';
 import { reportResult, type GradedResult } from './assemble.ts';
@@ -24,14 +24,13 @@ export function buildRunData(input: RunDataInput): RunData {
   const summaries: InterventionSummary[] = input.interventions.map(({ label, intervention }) => {
     const rows = input.results.filter((r) => r.label === label);
     const produced = rows.filter((r) => !r.record.error);
-    const correct = rows.filter((r) => r.correct).length;
     const { label: _label, type, ...params } = intervention as { label?: string; type: string } & Record<string, unknown>;
     return {
       label,
       type,
       params,
       n: rows.length,
-      accuracy: wilson(correct, rows.length),
+      accuracy: accuracyInterval(rows.map((r) => ({ cluster: r.record.problemId, correct: r.correct }))),
       // Results that could not be produced count as wrong but have no tokens to average.
       meanThinkingTokens: mean(produced.map((r) => r.record.counts.thinking)),
       meanAnswerTokens: mean(produced.map((r) => r.record.counts.answer)),
