@@ -1,7 +1,7 @@
 /**
  * bench:gate — is the bundled release gate (suites/release-gate.yaml) honest? How it works:
  *   1. One real run of the suite's design (its problems, interventions, model card) on the
- *      in-process simulator through the real engine, with POOL samples per problem (default 12):
+ *      in-process simulator through the real engine, with POOL samples per problem (default 10):
  *      every problem x sample x intervention graded as `thinkprobe run` grades it.
  *   2. PAIRS independent golden/candidate pairs per condition (default 400): each pair draws 2m
  *      distinct samples of every problem from the pool, m for the golden, m for the candidate
@@ -27,7 +27,7 @@ import type { CheckSpecOf } from '../src/suite/schema/checks.ts';
 import type { Intervention } from '../src/suite/schema/interventions.ts';
 import type { LabeledIntervention, ResultRow } from '../src/checks/types.ts';
 
-const POOL = Number(process.env['GATE_POOL'] ?? 12);
+const POOL = Number(process.env['GATE_POOL'] ?? 10);
 const PAIRS = Number(process.env['GATE_PAIRS'] ?? 400);
 const SEED = Number(process.env['GATE_SEED'] ?? 1);
 const suiteFile = new URL('../suites/release-gate.yaml', import.meta.url);

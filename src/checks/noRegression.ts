@@ -125,7 +125,7 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
   // The gate catches a drop of X in any one intervention: the largest per-intervention X.
   const drops = perIntervention.map((r) => r.evidence['detectableDropPoints']).filter((x): x is number => typeof x === 'number');
   const detectable = drops.length === perIntervention.length ? Math.max(...drops) : Number.NaN;
-  const sentence = Number.isFinite(detectable) ? powerSentence(detectable) : '';
+  const sentence = Number.isFinite(detectable) ? `${powerSentence(detectable)}${perIntervention.length > 1 ? ' in any one intervention' : ''}` : '';
   const changes = context.golden.environmentChanges ?? [];
   const notes = [
     ...(missing.length > 0 ? [`not in golden: ${missing.join(', ')}`] : []),
