@@ -95,6 +95,13 @@ describe('noRegression with samples', () => {
     expect(noRegression(spec, context(spread, interventions, { golden: { file: 'g.json', outcomes: golden(before) } }), 'gate').verdict).toBe('fail');
   });
 
+  it('a rerun that reproduces the golden exactly does not claim to detect a drop of 0 points', () => {
+    const same = repeated('baseline', 50, 1, (i) => i % 5 !== 0);
+    const result = noRegression(spec, context(same, interventions, { golden: { file: 'g.json', outcomes: golden(same) } }), 'gate');
+    // No discordant pair: the bound p(1 - p) = 0.16 of the golden's accuracy stands in.
+    expect(result.evidence['detectableDropPoints'] as number).toBeGreaterThan(20);
+  });
+
   it('says which drop it detects with 80% power, smaller with more samples', () => {
     const right = (i: number, s: number) => (i * 7 + s * 3) % 5 !== 0;
     const sentence = (samples: number) => {

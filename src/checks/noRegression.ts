@@ -29,12 +29,13 @@ export function isClustered(c: InterventionComparison): boolean {
 export function detectableDrop(c: InterventionComparison, alpha: number): number {
   const clusters = clusterDifferences(c.clusteredPairs);
   const samples = c.pairs / Math.max(1, clusters.length);
-  let variance: number;
-  if (isClustered(c)) {
-    const side = (which: 'a' | 'b') => withinVariance(c.clusteredPairs.map((p) => ({ cluster: p.cluster, correct: p[which] }))).value;
-    variance = (side('a') + side('b')) / 2;
-  } else {
-    variance = varianceFromDiscordance(c.regressed.length + c.improved.length, c.pairs).value;
+  const side = (which: 'a' | 'b') => withinVariance(c.clusteredPairs.map((p) => ({ cluster: p.cluster, correct: p[which] }))).value;
+  let variance = isClustered(c) ? (side('a') + side('b')) / 2 : varianceFromDiscordance(c.regressed.length + c.improved.length, c.pairs).value;
+  // No variation at all (e.g. a same-seed rerun reproducing the golden) says nothing about the
+  // noise between independent runs: fall back to the upper bound p(1 - p) of the golden.
+  if (!(variance > 0)) {
+    const p = c.goldenCorrect / Math.max(1, c.pairs);
+    variance = p * (1 - p);
   }
   return minimumDetectableDrop({ problems: clusters.length, samples, variance, alpha });
 }
