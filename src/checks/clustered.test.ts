@@ -98,8 +98,9 @@ describe('noRegression with samples', () => {
   it('a rerun that reproduces the golden exactly does not claim to detect a drop of 0 points', () => {
     const same = repeated('baseline', 50, 1, (i) => i % 5 !== 0);
     const result = noRegression(spec, context(same, interventions, { golden: { file: 'g.json', outcomes: golden(same) } }), 'gate');
-    // No discordant pair: the bound p(1 - p) = 0.16 of the golden's accuracy stands in.
-    expect(result.evidence['detectableDropPoints'] as number).toBeGreaterThan(20);
+    // No discordant pair: the bound p(1 - p) = 0.16 of the golden's accuracy stands in:
+    // (z(0.95) + z(0.8)) * sqrt(2 * 0.16 / 50) = 19.89 points.
+    expect(result.evidence['detectableDropPoints'] as number).toBeCloseTo(19.892, 2);
   });
 
   it('says which drop it detects with 80% power, smaller with more samples', () => {
