@@ -201,7 +201,7 @@ describe('thinkprobe run: golden update then compare', () => {
     const golden = JSON.parse(readFileSync(goldenFile, 'utf8')) as { suite: string; model: string; outcomes: unknown[]; environment: { thinkprobeVersion: string } };
     expect(golden.suite).toBe('release-gate');
     expect(golden.model).toBe('sim:sim-qwq');
-    expect(golden.outcomes).toHaveLength(50 * 3);
+    expect(golden.outcomes).toHaveLength(432 * 3);
     expect(golden.environment.thinkprobeVersion).toMatch(/^\d+\.\d+\.\d+/);
 
     const same = await thinkprobe(['run', suite, '--reporter', 'json', '--no-html', '--out', join(dir, 'reports')], dir);
