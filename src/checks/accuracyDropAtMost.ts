@@ -1,29 +1,46 @@
 import { mcnemarExact, nonInferiority } from '../metrics/paired.ts';
+import { clusterDifferences, clusteredNonInferiority, signFlipWorse, type ClusteredPair } from '../metrics/clustered.ts';
+import { formatP } from '../metrics/format.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
 import { fmt, noRows, num, pairRows, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult } from './types.ts';
 
+/** The problem of a pair key `problemId#sample` (ids may contain '#': cut at the last one). */
+function problemOf(key: string): string {
+  const at = key.lastIndexOf('#');
+  return at < 0 ? key : key.slice(0, at);
+}
+
 /**
  * Accuracy drops by at most `maxDrop` from `baseline` to `intervention`, paired on problem x
  * sample. `point`: the observed paired drop; `nonInferiority`: Tango's test at `alpha` with
- * `maxDrop` as the margin (passes only when the data show the drop is smaller).
+ * `maxDrop` as the margin (passes only when the data show the drop is smaller). With samples > 1
+ * the pairs are clustered by problem: the p-value is the sign-flip test's on per-problem
+ * differences and non-inferiority uses the cluster-robust bound (src/metrics/clustered.ts).
  */
 export function accuracyDropAtMost(spec: CheckSpecOf<'accuracyDropAtMost'>, context: CheckContext, name: string): CheckResult {
   const base = rowsOf(context.rows, spec.baseline);
   const rows = rowsOf(context.rows, spec.intervention);
   if (base.length === 0) return noRows(name, spec.baseline);
   if (rows.length === 0) return noRows(name, spec.intervention);
-  const { pairs, unpaired } = pairRows(base, rows);
+  const { pairs, keys, unpaired } = pairRows(base, rows);
   if (pairs.length === 0) return result(name, 'error', `no problem x sample in common between '${spec.baseline}' and '${spec.intervention}'`, { unpaired });
+  const clusteredPairs: ClusteredPair[] = pairs.map(([a, b], i) => ({ cluster: problemOf(keys[i] ?? ''), a, b }));
+  const problems = clusterDifferences(clusteredPairs);
+  const clustered = problems.some((p) => p.pairs > 1);
   const n = pairs.length;
   const baseAccuracy = pairs.filter(([a]) => a).length / n;
   const accuracy = pairs.filter(([, b]) => b).length / n;
   const drop = baseAccuracy - accuracy;
   const mcnemar = mcnemarExact(pairs);
+  // One-sided "worse" p: exact McNemar with one sample per problem, the clustered sign-flip test otherwise.
+  const worseP = signFlipWorse(clusteredPairs).pWorse;
   const evidence = {
     baseline: spec.baseline,
     intervention: spec.intervention,
     pairs: n,
+    problems: problems.length,
+    clustered,
     unpaired,
     baselineAccuracy: baseAccuracy,
     accuracy,
@@ -31,22 +48,23 @@ export function accuracyDropAtMost(spec: CheckSpecOf<'accuracyDropAtMost'>, cont
     maxDrop: spec.maxDrop,
     onlyBaselineCorrect: mcnemar.b,
     onlyInterventionCorrect: mcnemar.c,
-    mcnemarP: mcnemar.pValue,
+    mcnemarP: clustered ? null : mcnemar.pValue,
+    worseP,
   };
   if (spec.bound === 'point') {
     const pass = drop <= spec.maxDrop + 1e-12;
     return result(
       name,
       pass ? 'pass' : 'fail',
-      `${spec.intervention} vs ${spec.baseline}: accuracy ${fmt(accuracy)} vs ${fmt(baseAccuracy)}, drop ${fmt(drop)} ${pass ? '<=' : '>'} ${spec.maxDrop} (${n} pairs, ${mcnemar.b} lost, ${mcnemar.c} gained)`,
+      `${spec.intervention} vs ${spec.baseline}: accuracy ${fmt(accuracy)} vs ${fmt(baseAccuracy)}, drop ${fmt(drop)} ${pass ? '<=' : '>'} ${spec.maxDrop} (${n} pairs${clustered ? ` over ${problems.length} problems` : ''}, ${mcnemar.b} lost, ${mcnemar.c} gained)`,
       evidence,
     );
   }
-  const test = nonInferiority(pairs, { margin: spec.maxDrop, alpha: spec.alpha });
+  const test = clustered ? clusteredNonInferiority(clusteredPairs, spec.maxDrop, spec.alpha) : nonInferiority(pairs, { margin: spec.maxDrop, alpha: spec.alpha });
   return result(
     name,
     test.nonInferior ? 'pass' : 'fail',
-    `${spec.intervention} vs ${spec.baseline}: difference ${fmt(test.difference)}, lower bound ${fmt(test.lowerBound)} ${test.nonInferior ? '>' : '<='} -${spec.maxDrop} (Tango p=${fmt(test.pValue)}, alpha ${spec.alpha})`,
+    `${spec.intervention} vs ${spec.baseline}: difference ${fmt(test.difference)}, lower bound ${fmt(test.lowerBound)} ${test.nonInferior ? '>' : '<='} -${spec.maxDrop} (${clustered ? 'clustered by problem' : 'Tango'} ${formatP(test.pValue)}, alpha ${spec.alpha})`,
     { ...evidence, lowerBound: num(test.lowerBound), nonInferiorityP: num(test.pValue), alpha: spec.alpha },
   );
 }

@@ -9,7 +9,8 @@ const SHOWN = 10;
  * RaML's observation: on correct traces, confidence in the reference answer rises as the trace
  * grows (L-hat falls). Per correct trace with enough probes, Spearman's rho of confidence against
  * position (for L-hat, of -L-hat); the check holds when at least `minShare` of those traces have
- * rho >= `minRho`. A trace whose confidence is constant has no rho and counts as not rising.
+ * rho >= `minRho`, strictly above it when `minRho` is 0 or less (so with the default 0 a trace
+ * with rho = 0, flat or without trend, does not rise). A trace whose confidence is constant has no rho and counts as not rising.
  */
 export function confidenceRises(spec: CheckSpecOf<'confidenceRises'>, context: CheckContext, name: string): CheckResult {
   const rows = rowsOf(context.rows, spec.intervention).filter((row) => row.correct);
@@ -26,16 +27,17 @@ export function confidenceRises(spec: CheckSpecOf<'confidenceRises'>, context: C
       correctTraces: rows.length,
     });
   }
-  const rising = traces.filter((t) => Number.isFinite(t.rho) && t.rho >= spec.minRho);
+  const rises = (rho: number) => Number.isFinite(rho) && (spec.minRho > 0 ? rho >= spec.minRho : rho > spec.minRho);
+  const rising = traces.filter((t) => rises(t.rho));
   const share = rising.length / traces.length;
   const rhos = traces.map((t) => t.rho).filter(Number.isFinite).sort((a, b) => a - b);
   const median = rhos.length === 0 ? Number.NaN : rhos.length % 2 === 1 ? rhos[(rhos.length - 1) / 2]! : (rhos[rhos.length / 2 - 1]! + rhos[rhos.length / 2]!) / 2;
   const pass = share >= spec.minShare - 1e-12;
-  const notRising = traces.filter((t) => !(Number.isFinite(t.rho) && t.rho >= spec.minRho));
+  const notRising = traces.filter((t) => !rises(t.rho));
   return result(
     name,
     pass ? 'pass' : 'fail',
-    `${spec.intervention}: confidence (${spec.measure}) rises in ${rising.length}/${traces.length} correct traces (${pct(share)} ${pass ? '>=' : '<'} ${pct(spec.minShare)}; rho >= ${spec.minRho}, median rho ${fmt(median, 2)})`,
+    `${spec.intervention}: confidence (${spec.measure}) rises in ${rising.length}/${traces.length} correct traces (${pct(share)} ${pass ? '>=' : '<'} ${pct(spec.minShare)}; rho ${spec.minRho > 0 ? '>=' : '>'} ${spec.minRho}, median rho ${fmt(median, 2)})`,
     {
       intervention: spec.intervention,
       measure: spec.measure,

@@ -1,6 +1,9 @@
 import { binomialCdf } from '../metrics/distributions.ts';
 import { nonInferiority, type Pair } from '../metrics/paired.ts';
-import { compareWithGolden } from '../golden/golden.ts';
+import { clusterDifferences, clusteredNonInferiority, signFlipWorse } from '../metrics/clustered.ts';
+import { formatP } from '../metrics/format.ts';
+import { minimumDetectableDrop, powerSentence, varianceFromDiscordance, withinVariance } from '../metrics/power.ts';
+import { compareWithGolden, type InterventionComparison } from '../golden/golden.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
 import { fmt, num, result } from './rows.ts';
 import type { CheckContext, CheckResult, Json } from './types.ts';
@@ -17,12 +20,84 @@ export function mcnemarRegressionP(regressed: number, improved: number): number 
   return n === 0 ? 1 : binomialCdf(improved, n, 0.5);
 }
 
+/** True when some problem has more than one pair (samples > 1): the clustered tests apply. */
+export function isClustered(c: InterventionComparison): boolean {
+  return clusterDifferences(c.clusteredPairs).some((d) => d.pairs > 1);
+}
+
+/** The drop (a fraction) this intervention's comparison detects with 80% power at `alpha`. */
+export function detectableDrop(c: InterventionComparison, alpha: number): number {
+  const clusters = clusterDifferences(c.clusteredPairs);
+  const samples = c.pairs / Math.max(1, clusters.length);
+  const side = (which: 'a' | 'b') => withinVariance(c.clusteredPairs.map((p) => ({ cluster: p.cluster, correct: p[which] }))).value;
+  let variance = isClustered(c) ? (side('a') + side('b')) / 2 : varianceFromDiscordance(c.regressed.length + c.improved.length, c.pairs).value;
+  // No variation at all (e.g. a same-seed rerun reproducing the golden) says nothing about the
+  // noise between independent runs: fall back to the upper bound p(1 - p) of the golden.
+  if (!(variance > 0)) {
+    const p = c.goldenCorrect / Math.max(1, c.pairs);
+    variance = p * (1 - p);
+  }
+  return minimumDetectableDrop({ problems: clusters.length, samples, variance, alpha });
+}
+
+interface Tested {
+  c: InterventionComparison;
+  failed: boolean;
+  detail: string;
+  evidence: { [key: string]: Json };
+}
+
+function testOne(spec: CheckSpecOf<'noRegression'>, c: InterventionComparison, alphaPerTest: number): Tested {
+  const b = c.regressed.length;
+  const cc = c.improved.length;
+  const clustered = isClustered(c);
+  const drop = detectableDrop(c, alphaPerTest);
+  const base: { [key: string]: Json } = {
+    intervention: c.intervention,
+    pairs: c.pairs,
+    problems: clusterDifferences(c.clusteredPairs).length,
+    clustered,
+    goldenAccuracy: c.goldenCorrect / c.pairs,
+    accuracy: c.runCorrect / c.pairs,
+    regressed: b,
+    improved: cc,
+    onlyInGolden: c.onlyInGolden,
+    onlyInRun: c.onlyInRun,
+    detectableDropPoints: num(drop * 100),
+  };
+  if (spec.test === 'mcnemar') {
+    const p = clustered ? signFlipWorse(c.clusteredPairs).pWorse : mcnemarRegressionP(b, cc);
+    return { c, failed: p < alphaPerTest, detail: formatP(p), evidence: { ...base, pValue: p } };
+  }
+  if (clustered) {
+    const test = clusteredNonInferiority(c.clusteredPairs, spec.margin, alphaPerTest);
+    return { c, failed: !test.nonInferior, detail: `lower bound ${fmt(test.lowerBound)} vs -${spec.margin}`, evidence: { ...base, lowerBound: num(test.lowerBound), pValue: num(test.pValue) } };
+  }
+  // Pairs as [golden correct, run correct]; concordant pairs matter for the margin.
+  const pairs: Pair[] = c.clusteredPairs.map((p) => [p.a, p.b]);
+  const test = nonInferiority(pairs, { margin: spec.margin, alpha: alphaPerTest });
+  return {
+    c,
+    failed: !test.nonInferior,
+    detail: `lower bound ${fmt(test.lowerBound)} vs -${spec.margin}`,
+    evidence: { ...base, lowerBound: num(test.lowerBound), pValue: num(test.pValue) },
+  };
+}
+
+function testName(spec: CheckSpecOf<'noRegression'>, clustered: boolean): string {
+  if (spec.test === 'mcnemar') return clustered ? 'one-sided sign-flip test on per-problem differences, clustered by problem' : 'one-sided exact McNemar';
+  return clustered ? `non-inferiority, margin ${spec.margin}, clustered by problem` : `non-inferiority, margin ${spec.margin}`;
+}
+
 /**
  * The release gate: each intervention's outcomes against the golden baseline, paired on
- * problem x sample. `mcnemar`: fails when the run is significantly worse (one-sided exact McNemar);
- * `nonInferiority`: fails unless the run is shown no worse than golden by `margin` (Tango).
- * With k interventions each is tested at alpha / k (Bonferroni), so an unchanged model raises a
- * false alarm with probability at most alpha. The flips are listed both ways.
+ * problem x sample. `mcnemar`: fails when the run is significantly worse (one-sided exact McNemar
+ * with one sample per problem; with more, the exact sign-flip test on per-problem differences,
+ * valid however a problem's samples correlate); `nonInferiority`: fails unless the run is shown no
+ * worse than golden by `margin` (Tango; cluster-robust with samples). With k interventions each is
+ * tested at alpha / k (Bonferroni), so an unchanged model raises a false alarm with probability at
+ * most alpha. The flips are listed both ways, and the evidence says which drop the gate detects
+ * with 80% power.
  */
 export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckContext, name: string): CheckResult {
   if (!context.golden) {
@@ -41,58 +116,37 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
     });
   }
   const alphaPerTest = spec.alpha / tested.length;
-  const perIntervention = tested.map((c) => {
-    const b = c.regressed.length;
-    const cc = c.improved.length;
-    const base: { [key: string]: Json } = {
-      intervention: c.intervention,
-      pairs: c.pairs,
-      goldenAccuracy: c.goldenCorrect / c.pairs,
-      accuracy: c.runCorrect / c.pairs,
-      regressed: b,
-      improved: cc,
-      onlyInGolden: c.onlyInGolden,
-      onlyInRun: c.onlyInRun,
-    };
-    if (spec.test === 'mcnemar') {
-      const p = mcnemarRegressionP(b, cc);
-      return { c, failed: p < alphaPerTest, detail: `p=${fmt(p)}`, evidence: { ...base, pValue: p } };
-    }
-    // Pairs as [golden correct, run correct]; concordant pairs matter for the margin.
-    const pairs: Pair[] = [];
-    for (let i = 0; i < c.pairs - b - cc; i++) pairs.push(i < c.goldenCorrect - b ? [true, true] : [false, false]);
-    for (let i = 0; i < b; i++) pairs.push([true, false]);
-    for (let i = 0; i < cc; i++) pairs.push([false, true]);
-    const test = nonInferiority(pairs, { margin: spec.margin, alpha: alphaPerTest });
-    return {
-      c,
-      failed: !test.nonInferior,
-      detail: `lower bound ${fmt(test.lowerBound)} vs -${spec.margin}`,
-      evidence: { ...base, lowerBound: num(test.lowerBound), pValue: num(test.pValue) },
-    };
-  });
+  const perIntervention = tested.map((c) => testOne(spec, c, alphaPerTest));
   const failed = perIntervention.filter((r) => r.failed);
   const flips = (kind: 'regressed' | 'improved'): Json =>
     tested.flatMap((c) => c[kind]).slice(0, SHOWN).map((f) => ({ problemId: f.problemId, intervention: f.intervention, sample: f.sample }));
-  const describe = (r: (typeof perIntervention)[number]) => `${r.c.intervention} ${r.c.regressed.length} regressed/${r.c.improved.length} improved (${r.detail})`;
-  const testName = spec.test === 'mcnemar' ? 'one-sided exact McNemar' : `non-inferiority, margin ${spec.margin}`;
+  const describe = (r: Tested) => `${r.c.intervention} ${r.c.regressed.length} regressed/${r.c.improved.length} improved (${r.detail})`;
+  const clustered = perIntervention.some((r) => r.evidence['clustered'] === true);
+  const name_ = testName(spec, clustered);
+  // The gate catches a drop of X in any one intervention: the largest per-intervention X.
+  const drops = perIntervention.map((r) => r.evidence['detectableDropPoints']).filter((x): x is number => typeof x === 'number');
+  const detectable = drops.length === perIntervention.length ? Math.max(...drops) : Number.NaN;
+  const sentence = Number.isFinite(detectable) ? `${powerSentence(detectable)}${perIntervention.length > 1 ? ' in any one intervention' : ''}` : '';
   const changes = context.golden.environmentChanges ?? [];
   const notes = [
     ...(missing.length > 0 ? [`not in golden: ${missing.join(', ')}`] : []),
     ...(changes.length > 0 ? [`changed since golden: ${changes.join(', ')}`] : []),
   ];
-  const tail = notes.length > 0 ? ` [${notes.join('; ')}]` : '';
+  const tail = `${sentence ? `; ${sentence}` : ''}${notes.length > 0 ? ` [${notes.join('; ')}]` : ''}`;
   return result(
     name,
     failed.length === 0 ? 'pass' : 'fail',
     failed.length === 0
-      ? `no regression against golden in ${tested.length} intervention(s) (${testName}, alpha ${spec.alpha}): ${perIntervention.map(describe).join('; ')}${tail}`
-      : `regression against golden: ${failed.map(describe).join('; ')} (${testName}, alpha ${spec.alpha} / ${tested.length})${tail}`,
+      ? `no regression against golden in ${tested.length} intervention(s) (${name_}, alpha ${spec.alpha}): ${perIntervention.map(describe).join('; ')}${tail}`
+      : `regression against golden: ${failed.map(describe).join('; ')} (${name_}, alpha ${spec.alpha} / ${tested.length})${tail}`,
     {
       golden: context.golden.file,
       test: spec.test,
+      clustered,
       alpha: spec.alpha,
       alphaPerTest,
+      detectableDropPoints: num(detectable),
+      power: sentence,
       interventions: perIntervention.map((r) => r.evidence),
       regressed: flips('regressed'),
       improved: flips('improved'),

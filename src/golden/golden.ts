@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { validator } from '../suite/validate.ts';
 import type { GoldenOutcome, LabeledIntervention, ResultRow } from '../checks/types.ts';
+import type { ClusteredPair } from '../metrics/clustered.ts';
 import {
   GOLDEN_FORMAT,
   GOLDEN_VERSION,
@@ -145,6 +146,8 @@ export interface InterventionComparison {
   improved: Flip[];
   onlyInGolden: number;
   onlyInRun: number;
+  /** Every pair, clustered by problem (a = golden, b = run): what the clustered tests use. */
+  clusteredPairs: ClusteredPair[];
 }
 
 /** Pairs a run's rows with golden outcomes per intervention label and lists the flips both ways. */
@@ -167,6 +170,7 @@ export function compareWithGolden(
       improved: [],
       onlyInGolden: 0,
       onlyInRun: 0,
+      clusteredPairs: [],
     };
     const matched = new Set<string>();
     for (const row of now) {
@@ -179,6 +183,7 @@ export function compareWithGolden(
       comparison.pairs++;
       if (old.correct) comparison.goldenCorrect++;
       if (row.correct) comparison.runCorrect++;
+      comparison.clusteredPairs.push({ cluster: row.problemId, a: old.correct, b: row.correct });
       const flip = { problemId: row.problemId, intervention: label, sample: row.sample };
       if (old.correct && !row.correct) comparison.regressed.push(flip);
       if (!old.correct && row.correct) comparison.improved.push(flip);

@@ -9,3 +9,6 @@ export * from './curves.ts';
 export * from './reflection.ts';
 export * from './pareto.ts';
 export * from './tokens.ts';
+export * from './clustered.ts';
+export * from './power.ts';
+export * from './format.ts';

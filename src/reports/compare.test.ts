@@ -39,6 +39,24 @@ describe('compareRuns', () => {
     expect(improved.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
   });
 
+  it('clusters by problem with samples: a drop on one problem in all 8 samples is not 8 independent losses', () => {
+    const a = syntheticRun({ problems: 12, interventions: ['baseline'], samples: 8 });
+    for (const r of a.results) r.correct = true;
+    const b = structuredClone(a);
+    // Problem p0 is lost in all 8 samples: a per-row McNemar would say p = 1/256; one problem of 12 is p = 1/2.
+    for (const r of b.results) if (r.problemId === 'p0000') r.correct = false;
+    const { data, rows } = compareRuns(a, b);
+    const row = rows[0]!;
+    expect(row).toMatchObject({ pairs: 96, lost: 8, gained: 0, clustered: true });
+    expect(row.worseP).toBeCloseTo(0.5, 12);
+    expect(data.checks[0]?.verdict).toBe('pass');
+    expect(data.checks[0]?.summary).toContain('sign-flip test clustered by problem p=0.500');
+    // The same loss spread over 8 different problems (one sample each) is significant.
+    const c = structuredClone(a);
+    for (const r of c.results) if (r.sample === 0 && Number(r.problemId.slice(1)) < 8) r.correct = false;
+    expect(compareRuns(a, c).rows[0]!.worseP).toBeCloseTo(2 ** -8, 12);
+  });
+
   it('never pairs a problem whose question or reference changed between the runs, and keeps both versions', () => {
     const a = syntheticRun({ problems: 6, interventions: ['baseline'] });
     const b = structuredClone(a);

@@ -1,5 +1,5 @@
 import { mcnemarRegressionP } from '../checks/noRegression.ts';
-import { mcnemarExact, pairedBootstrap } from '../metrics/index.ts';
+import { clusterDifferences, clusteredDifference, formatP, mcnemarExact, pairedBootstrap, signFlipWorse, type ClusteredPair } from '../metrics/index.ts';
 import type { CheckSummary, Comparison, ResultSummary, RunData } from './run-data.ts';
 
 function key(r: ResultSummary): string {
@@ -20,8 +20,13 @@ export interface ComparisonRow {
   high: number;
   /** Two-sided exact McNemar p of any difference. */
   pValue: number;
-  /** One-sided exact McNemar p that B is worse than A (what the verdict uses). */
+  /**
+   * One-sided p that B is worse than A (what the verdict uses): exact McNemar with one sample per
+   * problem, the sign-flip test on per-problem differences (clustered by problem) with more.
+   */
   worseP: number;
+  /** True when some problem has several samples: the interval and worseP are clustered by problem. */
+  clustered: boolean;
   lost: number;
   gained: number;
 }
@@ -39,13 +44,24 @@ export function pairedComparison(a: RunData, b: RunData, options: { alpha?: numb
   const labels = b.interventions.map((i) => i.label).filter((label) => a.interventions.some((i) => i.label === label));
   return labels.map((label) => {
     const pairs: Array<[boolean, boolean]> = [];
+    const clusteredPairs: ClusteredPair[] = [];
     for (const r of b.results) {
       if (r.intervention !== label) continue;
       const old = before.get(key(r));
-      if (old) pairs.push([old.correct, r.correct]);
+      if (old) {
+        pairs.push([old.correct, r.correct]);
+        clusteredPairs.push({ cluster: r.problemId, a: old.correct, b: r.correct });
+      }
     }
     const mcnemar = mcnemarExact(pairs);
-    const boot = pairs.length > 0 ? pairedBootstrap(pairs, { seed: options.seed ?? 0, resamples: 2000 }) : { difference: Number.NaN, low: Number.NaN, high: Number.NaN };
+    const clustered = clusterDifferences(clusteredPairs).some((c) => c.pairs > 1);
+    // Samples of a problem are correlated: resampling single pairs would understate the spread.
+    const boot =
+      pairs.length === 0
+        ? { difference: Number.NaN, low: Number.NaN, high: Number.NaN }
+        : clustered
+          ? clusteredDifference(clusteredPairs)
+          : pairedBootstrap(pairs, { seed: options.seed ?? 0, resamples: 2000 });
     const n = Math.max(1, pairs.length);
     return {
       intervention: label,
@@ -56,7 +72,8 @@ export function pairedComparison(a: RunData, b: RunData, options: { alpha?: numb
       low: boot.low,
       high: boot.high,
       pValue: mcnemar.pValue,
-      worseP: mcnemarRegressionP(mcnemar.b, mcnemar.c),
+      worseP: clustered ? signFlipWorse(clusteredPairs).pWorse : mcnemarRegressionP(mcnemar.b, mcnemar.c),
+      clustered,
       lost: mcnemar.b,
       gained: mcnemar.c,
     };
@@ -81,7 +98,7 @@ function comparisonOf(a: RunData, b: RunData, rows: ComparisonRow[], before: Map
 /**
  * Run B shown against run A in one report: both runs' interventions side by side (labels prefixed
  * `A:` / `B:`), B's flips against A marked, and one verdict per shared intervention: a significant
- * paired drop fails (one-sided exact McNemar at alpha / k over k shared interventions, like the
+ * paired drop fails (one-sided exact McNemar, or with samples the clustered sign-flip test, at alpha / k over k shared interventions, like the
  * release gate's noRegression, so an unchanged model fails with probability at most alpha).
  */
 export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): { data: RunData; rows: ComparisonRow[] } {
@@ -94,7 +111,7 @@ export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; s
     return {
       name: `paired(${row.intervention})`,
       verdict: row.pairs === 0 ? 'skipped' : worse ? 'fail' : 'pass',
-      summary: `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided McNemar p=${row.worseP.toPrecision(3)})`,
+      summary: `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided ${row.clustered ? 'sign-flip test clustered by problem' : 'McNemar'} ${formatP(row.worseP)})`,
       evidence: row,
     };
   });

@@ -1,6 +1,6 @@
 import type { CheckResult, LabeledIntervention } from '../checks/types.ts';
 import type { InterventionComparison } from '../golden/index.ts';
-import { paretoFrontier, pooledReflectionShift, wilson } from '../metrics/index.ts';
+import { accuracyInterval, paretoFrontier, pooledReflectionShift } from '../metrics/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { InterventionSummary, ResultSummary, RunData, TraceRecord } from '../reports/run-data.ts';
 import { reportResult, type GradedResult } from './assemble.ts';
@@ -25,14 +25,13 @@ export function buildRunData(input: RunDataInput): RunData {
     const rows = input.results.filter((r) => r.label === label);
     // Errored results (a request failed) say nothing about the model: every metric leaves them out and says how many.
     const produced = rows.filter((r) => !r.record.error);
-    const correct = produced.filter((r) => r.correct).length;
     const { label: _label, type, ...params } = intervention as { label?: string; type: string } & Record<string, unknown>;
     return {
       label,
       type,
       params,
       n: produced.length,
-      accuracy: wilson(correct, produced.length),
+      accuracy: accuracyInterval(produced.map((r) => ({ cluster: r.record.problemId, correct: r.correct }))),
       ...(produced.length < rows.length ? { errored: rows.length - produced.length } : {}),
       meanThinkingTokens: mean(produced.map((r) => r.record.counts.thinking)),
       meanAnswerTokens: mean(produced.map((r) => r.record.counts.answer)),
