@@ -22,5 +22,5 @@ export const commands: CommandEntry[] = [
   { name: 'grade', summary: 'Grade answers: is PRED equivalent to the reference GOLD? Prints one JSON line per pair.', load: async () => (await import('./grade.ts')).registerGrade },
   { name: 'estimate', summary: 'Estimate what running a suite will cost: requests, prompt and generated tokens, and wall time.', load: async () => (await import('./estimate.ts')).registerEstimate },
   { name: 'power', summary: 'What regression a release gate detects with 80% power, and how many problems and samples a given drop needs.', load: async () => (await import('./power.ts')).registerPower },
-  { name: 'sim', summary: "Serve the simulated reasoning model behind Ollama's HTTP API (for tests, demos and benchmarks).", load: async () => (await import('./sim.ts')).registerSim },
+  { name: 'sim', summary: "Serve the simulated reasoning model behind Ollama's HTTP API and an OpenAI-compatible one (/v1/completions, /v1/models, /tokenize) on the same port (for tests, demos and benchmarks).", load: async () => (await import('./sim.ts')).registerSim },
 ];
