@@ -65,9 +65,13 @@ export function readBoundedBody(response: IncomingMessage, maxBytes: number): Pr
       }
       chunks.push(chunk);
     });
-    response.once('end', () => resolve(Buffer.concat(chunks, total).toString('utf8')));
+    let ended = false;
+    response.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks, total).toString('utf8'));
+    });
     response.on('error', reject);
-    response.once('close', () => reject(new Error('the connection closed before the reply ended')));
+    response.once('close', () => ended || reject(new Error('the connection closed before the reply ended')));
   });
 }
 
@@ -102,8 +106,9 @@ export function readBody(response: IncomingMessage, push: (chunk: Buffer) => boo
     };
     response.on('data', onData);
     response.once('end', () => finish());
-    response.on('error', (error) => finish(new BodyCut(error.message)));
-    response.once('close', () => finish(new BodyCut(response.complete ? 'closed' : 'the connection closed before the reply ended')));
+    // Errors are built only when still needed: 'close' follows every reply, and an Error's stack costs.
+    response.on('error', (error) => settled || finish(new BodyCut(error.message)));
+    response.once('close', () => settled || finish(new BodyCut('the connection closed before the reply ended')));
   });
 }
 
