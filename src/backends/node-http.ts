@@ -1,4 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BodyTooLargeError } from './http.ts';
 
@@ -24,15 +25,23 @@ export interface StreamingPost {
   destroy(): void;
 }
 
-export function postJson(url: URL, body: string, agent: KeepAliveAgent, accept: string): StreamingPost {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+/** Where a POST goes, resolved from its URL once per backend rather than once per request. */
+export interface PostTarget {
+  readonly https: boolean;
+  readonly options: RequestOptions;
+  readonly agent: KeepAliveAgent;
+}
+
+export function postTarget(url: URL): PostTarget {
+  const agent = keepAliveAgent(url);
+  return { https: url.protocol === 'https:', options: { ...urlToHttpOptions(url), method: 'POST', agent }, agent };
+}
+
+export function postJson(target: PostTarget, body: string, accept: string): StreamingPost {
+  const send = target.https ? httpsRequest : httpRequest;
   let request: ClientRequest | undefined;
   const response = new Promise<IncomingMessage>((resolve, reject) => {
-    request = send(url, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', accept, 'content-length': Buffer.byteLength(body) },
-    });
+    request = send({ ...target.options, headers: { 'content-type': 'application/json', accept, 'content-length': Buffer.byteLength(body) } });
     request.once('response', resolve);
     // `on`, not `once`: a socket error after the first must not become an uncaught 'error' event.
     request.on('error', reject);

@@ -4,7 +4,7 @@ import type { Backend, Completion, CompletionRequest, ModelInfo } from './backen
 import { PromptTokenEstimator } from './context-budget.ts';
 import { resolveHost } from './host.ts';
 import { errorOfBody, requestJson } from './http.ts';
-import { BodyCut, keepAliveAgent, mediaTypeOf, postJson, readBody, readBoundedBody, type KeepAliveAgent } from './node-http.ts';
+import { BodyCut, mediaTypeOf, postJson, postTarget, readBody, readBoundedBody, type PostTarget } from './node-http.ts';
 import { deadlineMs, replyLimitsFromEnv, type ReplyLimits } from './limits.ts';
 import { GenerateStreamReader } from './stream.ts';
 import { ErrorLine, UnusableReplyError, type GenerateLine } from './wire.ts';
@@ -126,8 +126,7 @@ export class OllamaBackend implements Backend {
   private readonly options: OllamaBackendOptions;
   private readonly baseFetch: typeof fetch;
   private readonly estimator = new PromptTokenEstimator();
-  private readonly generateUrl: URL;
-  private readonly agent: KeepAliveAgent;
+  private readonly generateTarget: PostTarget;
 
   constructor(options: OllamaBackendOptions) {
     if (!Number.isInteger(options.numCtx) || options.numCtx < 1) {
@@ -138,8 +137,7 @@ export class OllamaBackend implements Backend {
     this.numCtx = options.numCtx;
     this.label = `ollama ${this.url}`;
     this.baseFetch = options.fetch ?? fetch;
-    this.generateUrl = new URL(`${this.url}/api/generate`);
-    this.agent = keepAliveAgent(this.generateUrl);
+    this.generateTarget = postTarget(new URL(`${this.url}/api/generate`));
     const fromEnv = replyLimitsFromEnv();
     this.limits = { ...fromEnv, ...(options.timeoutMs !== undefined ? { idleTimeoutMs: options.timeoutMs } : {}), ...options.limits };
   }
@@ -331,7 +329,7 @@ export class OllamaBackend implements Backend {
    */
   private async attempt(model: string, request: CompletionRequest, where: string, signal: AbortSignal | undefined): Promise<Completion> {
     if (signal?.aborted) throw abortError(signal);
-    const post = postJson(this.generateUrl, JSON.stringify(generateBody(model, request, this.numCtx, this.options.keepAlive)), this.agent, 'application/x-ndjson');
+    const post = postJson(this.generateTarget, JSON.stringify(generateBody(model, request, this.numCtx, this.options.keepAlive)), 'application/x-ndjson');
     let failure: unknown;
     const fail = (reason: unknown): void => {
       failure ??= reason;
