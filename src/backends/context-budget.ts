@@ -26,8 +26,37 @@ export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+interface Known {
+  text: string;
+  tokens: number;
+  slack: number;
+  /** prefixHash(text): lets one pass over a prompt find every remembered prefix it may start with. */
+  hash: number;
+}
+
+/** A 32-bit polynomial hash of each prefix, walked incrementally; a match is confirmed with startsWith. */
+function hashStep(hash: number, code: number): number {
+  return (Math.imul(hash, 0x01000193) + code) | 0;
+}
+
+function prefixHash(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+  return hash;
+}
+
+/**
+ * Cost per call. Remembered texts are kept in a Map (dedup and `exact` in O(1)) and in an array
+ * sorted by length, so `estimate` walks the prompt once, comparing the running prefix hash with
+ * the entries in length order (O(prompt + n)), and confirms only hash matches, longest first, with
+ * startsWith. The answer is the same as trying every remembered text longest first: the longest
+ * remembered text that is a prefix of the prompt (texts are unique, so there are no ties).
+ */
 export class PromptTokenEstimator {
-  private readonly known: { text: string; tokens: number; slack: number }[] = [];
+  /** Insertion order (oldest first) is the eviction order. */
+  private readonly known = new Map<string, Known>();
+  /** The same entries, shortest first. */
+  private readonly byLength: Known[] = [];
   private ratio = 1;
   private seen = false;
 
@@ -48,14 +77,7 @@ export class PromptTokenEstimator {
 
   /** A conservative estimate of the prompt's token count. */
   estimate(prompt: string): number {
-    // Longest first, so the first match is the best one (probes along a long trunk share most of it).
-    let best: { text: string; tokens: number; slack: number } | undefined;
-    for (const entry of [...this.known].sort((a, b) => b.text.length - a.text.length)) {
-      if (entry.text.length <= prompt.length && prompt.startsWith(entry.text)) {
-        best = entry;
-        break;
-      }
-    }
+    const best = this.longestPrefix(prompt);
     const rest = best ? prompt.slice(best.text.length) : prompt;
     const restTokens = Math.ceil(utf8Bytes(rest) * this.ratio);
     return best ? best.tokens + best.slack + restTokens : restTokens;
@@ -63,13 +85,50 @@ export class PromptTokenEstimator {
 
   /** The prompt's exact token count, when a completion of exactly this prompt was seen. */
   exact(prompt: string): number | undefined {
-    return this.known.find((e) => e.slack === 0 && e.text === prompt)?.tokens;
+    const entry = this.known.get(prompt);
+    return entry?.slack === 0 ? entry.tokens : undefined;
+  }
+
+  private longestPrefix(prompt: string): Known | undefined {
+    const candidates: Known[] = [];
+    const entries = this.byLength;
+    let hash = 0;
+    let at = 0; // characters of the prompt hashed so far
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      const length = entry.text.length;
+      if (length > prompt.length) break;
+      for (; at < length; at++) hash = hashStep(hash, prompt.charCodeAt(at));
+      if (hash === entry.hash) candidates.push(entry);
+    }
+    for (let i = candidates.length - 1; i >= 0; i--) if (prompt.startsWith(candidates[i]!.text)) return candidates[i];
+    return undefined;
   }
 
   private remember(text: string, tokens: number, slack: number): void {
-    const at = this.known.findIndex((e) => e.text === text);
-    if (at >= 0) this.known.splice(at, 1);
-    this.known.push({ text, tokens, slack });
-    if (this.known.length > MEMORY) this.known.shift();
+    const previous = this.known.get(text);
+    if (previous) this.forget(previous);
+    const entry: Known = { text, tokens, slack, hash: prefixHash(text) };
+    this.known.set(text, entry);
+    this.insertByLength(entry);
+    if (this.known.size > MEMORY) this.forget(this.known.values().next().value!);
+  }
+
+  private forget(entry: Known): void {
+    this.known.delete(entry.text);
+    this.byLength.splice(this.byLength.indexOf(entry), 1);
+  }
+
+  /** Binary search for the first longer entry: O(log n) comparisons, one splice. */
+  private insertByLength(entry: Known): void {
+    const list = this.byLength;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.text.length <= entry.text.length) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, entry);
   }
 }

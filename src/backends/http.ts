@@ -44,6 +44,11 @@ export async function readBounded(response: Response, maxBytes: number): Promise
 /** Ollama's `{"error": "..."}` text when the body has it, else the body itself, on one escaped line. */
 export async function responseError(response: Response): Promise<ResponseError> {
   const text = await readBounded(response, 64 << 10).catch(() => '');
+  return errorOfBody(response.status, response.statusText, text);
+}
+
+/** The error for an HTTP error status whose body was `text` (see responseError). */
+export function errorOfBody(status: number, statusText: string, text: string): ResponseError {
   let message = text;
   try {
     const parsed = JSON.parse(text) as { error?: unknown };
@@ -52,7 +57,7 @@ export async function responseError(response: Response): Promise<ResponseError> 
     // not JSON (a proxy's HTML page, plain text): its words are the message
   }
   message = escapeServerText(message.replace(/\s+/g, ' ').trim(), 200);
-  return new ResponseError(message || `${response.status} ${response.statusText}`, response.status);
+  return new ResponseError(message || `${status} ${statusText}`, status);
 }
 
 /** GET or POST to an Ollama JSON endpoint; the reply must be JSON of at most `maxBytes`. */

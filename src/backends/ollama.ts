@@ -3,9 +3,10 @@ import { BackendUnreachableError, escapeServerText, InputError } from '../core/e
 import type { Backend, Completion, CompletionRequest, ModelInfo } from './backend.ts';
 import { PromptTokenEstimator } from './context-budget.ts';
 import { resolveHost } from './host.ts';
-import { mediaType, requestJson, responseError } from './http.ts';
+import { errorOfBody, requestJson } from './http.ts';
+import { BodyCut, mediaTypeOf, postJson, postTarget, readBody, readBoundedBody, type PostTarget } from './node-http.ts';
 import { deadlineMs, replyLimitsFromEnv, type ReplyLimits } from './limits.ts';
-import { readGenerateStream } from './stream.ts';
+import { GenerateStreamReader } from './stream.ts';
 import { ErrorLine, UnusableReplyError, type GenerateLine } from './wire.ts';
 import {
   DEFAULT_RETRY_POLICY,
@@ -24,8 +25,9 @@ import {
 import { reconcileTokens, TokenMismatch, type WireLogprob } from './tokens.ts';
 
 /**
- * The Ollama backend: raw `/api/generate` streams with logprobs, read with `fetch` line by line
- * (stream.ts, wire.ts: every line validated, every reply bounded; README.md of this folder).
+ * The Ollama backend: raw `/api/generate` streams with logprobs, read over node:http line by line
+ * (node-http.ts, stream.ts, wire.ts: every line validated, every reply bounded; README.md of this
+ * folder). The preflight calls use `fetch`.
  *
  * Every request: `raw: true` (the harness renders the template), `think: false` (no thinking
  * parser touches the text), `stream: true`, `logprobs: true`, explicit options with the run's fixed
@@ -62,6 +64,7 @@ export interface OllamaBackendOptions {
   onRetry?: (info: RetryInfo & { model: string }) => void;
   /** For tests: the jitter source. */
   random?: () => number;
+  /** For tests: the fetch of the preflight calls (generation streams over node:http, node-http.ts). */
   fetch?: typeof fetch;
 }
 
@@ -123,6 +126,7 @@ export class OllamaBackend implements Backend {
   private readonly options: OllamaBackendOptions;
   private readonly baseFetch: typeof fetch;
   private readonly estimator = new PromptTokenEstimator();
+  private readonly generateTarget: PostTarget;
 
   constructor(options: OllamaBackendOptions) {
     if (!Number.isInteger(options.numCtx) || options.numCtx < 1) {
@@ -133,6 +137,7 @@ export class OllamaBackend implements Backend {
     this.numCtx = options.numCtx;
     this.label = `ollama ${this.url}`;
     this.baseFetch = options.fetch ?? fetch;
+    this.generateTarget = postTarget(new URL(`${this.url}/api/generate`));
     const fromEnv = replyLimitsFromEnv();
     this.limits = { ...fromEnv, ...(options.timeoutMs !== undefined ? { idleTimeoutMs: options.timeoutMs } : {}), ...options.limits };
   }
@@ -319,66 +324,62 @@ export class OllamaBackend implements Backend {
   /**
    * One try: POST, then read the stream (stream.ts) under three clocks: the user's abort, the idle
    * timeout (re-armed by each complete line, not each byte, so a trickle cannot keep it alive) and
-   * the overall deadline from the token limit and the minimum rate.
+   * the overall deadline from the token limit and the minimum rate. Any of them destroys the
+   * request at once (node-http.ts); the first reason is what this attempt throws.
    */
   private async attempt(model: string, request: CompletionRequest, where: string, signal: AbortSignal | undefined): Promise<Completion> {
     if (signal?.aborted) throw abortError(signal);
-    const controller = new AbortController();
-    let failure: Error | undefined;
-    const fail = (reason: Error): void => {
+    const post = postJson(this.generateTarget, JSON.stringify(generateBody(model, request, this.numCtx, this.options.keepAlive)), 'application/x-ndjson');
+    let failure: unknown;
+    const fail = (reason: unknown): void => {
       failure ??= reason;
-      controller.abort(reason);
+      post.destroy();
     };
-    const onUserAbort = (): void => controller.abort(abortError(signal!));
+    const onUserAbort = (): void => fail(abortError(signal!));
     signal?.addEventListener('abort', onUserAbort, { once: true });
     const { idleTimeoutMs } = this.limits;
     const deadline = deadlineMs(this.limits, request.maxTokens);
-    let idle: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      clearTimeout(idle);
-      idle = setTimeout(() => fail(new RequestTimeoutError(`no data from ${this.url} for ${idleTimeoutMs} ms`)), idleTimeoutMs);
-    };
-    const overall = setTimeout(
-      () =>
-        fail(
-          new ReplyDeadlineError(
-            `no complete reply within ${(deadline / 1000).toFixed(1)} s for num_predict ${request.maxTokens} (expected at least ${this.limits.minTokensPerSecond} tokens/s after ${(this.limits.deadlineGraceMs / 1000).toFixed(1)} s; THINKPROBE_MIN_TOKENS_PER_S and THINKPROBE_DEADLINE_GRACE_MS set these)`,
-          ),
-        ),
-      deadline,
-    );
+    // One timer, refreshed per line: re-creating it per token was measurable churn.
+    const idle = setTimeout(() => fail(new RequestTimeoutError(`no data from ${this.url} for ${idleTimeoutMs} ms`)), idleTimeoutMs);
+    const overall = setTimeout(() => fail(this.deadlineError(request.maxTokens, deadline)), deadline);
+    const rearm = (): void => void idle.refresh();
     let bodyStarted = false;
-    arm();
     try {
-      const response = await this.baseFetch(`${this.url}/api/generate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
-        body: JSON.stringify(generateBody(model, request, this.numCtx, this.options.keepAlive)),
-        signal: controller.signal,
-      });
-      if (!response.ok) throw await responseError(response);
-      const type = mediaType(response);
+      const response = await post.response;
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        const text = await readBoundedBody(response, 64 << 10).catch(() => '');
+        throw errorOfBody(status, response.statusMessage ?? '', text);
+      }
+      const type = mediaTypeOf(response);
       if (!isNdjsonType(type)) throw new NotNdjsonError(type);
-      if (response.body === null) throw new StreamCutError(`the reply from ${this.url} had no body`);
       bodyStarted = true;
-      arm();
-      const reply = await readGenerateStream(response.body, { maxTokens: request.maxTokens, topLogprobs: request.topLogprobs, maxLineBytes: this.limits.maxLineBytes }, arm);
+      rearm();
+      const reader = new GenerateStreamReader({ maxTokens: request.maxTokens, topLogprobs: request.topLogprobs, maxLineBytes: this.limits.maxLineBytes }, rearm);
+      await readBody(response, (chunk) => reader.push(chunk));
+      const reply = reader.result();
       if (reply.final === undefined) {
         throw new StreamCutError(`the stream from ${this.url} ${reply.rest === '' ? 'ended without done' : 'was cut in the middle of a line'}`);
       }
       return completionOf(reply.text, reply.entries, reply.final, where);
     } catch (error) {
+      post.destroy();
       if (signal?.aborted) throw abortError(signal);
       if (failure !== undefined) throw failure;
       if (error instanceof ErrorLine) throw new StreamErrorLine(escapeServerText(error.serverMessage, 300));
-      if (bodyStarted && error instanceof TypeError) throw new StreamCutError(`the stream from ${this.url} was cut: ${error.message}`);
+      if (error instanceof BodyCut || (bodyStarted && error instanceof TypeError)) throw new StreamCutError(`the stream from ${this.url} was cut: ${error.message}`);
       throw error;
     } finally {
       clearTimeout(idle);
       clearTimeout(overall);
       signal?.removeEventListener('abort', onUserAbort);
-      controller.abort(); // releases the socket if the stream was left early; harmless otherwise
     }
+  }
+
+  private deadlineError(maxTokens: number, deadline: number): ReplyDeadlineError {
+    return new ReplyDeadlineError(
+      `no complete reply within ${(deadline / 1000).toFixed(1)} s for num_predict ${maxTokens} (expected at least ${this.limits.minTokensPerSecond} tokens/s after ${(this.limits.deadlineGraceMs / 1000).toFixed(1)} s; THINKPROBE_MIN_TOKENS_PER_S and THINKPROBE_DEADLINE_GRACE_MS set these)`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { createLineReader, LineTooLongError } from './ndjson.ts';
+import { createLineReader, LineTooLongError, type LineReader } from './ndjson.ts';
 import { tokenLimit } from './limits.ts';
 import type { WireLogprob } from './tokens.ts';
 import { parseGenerateLine, UnusableReplyError, type GenerateLine } from './wire.ts';
@@ -64,30 +64,79 @@ class Accumulator {
   }
 }
 
-export async function readGenerateStream(body: ReadableStream<Uint8Array>, limits: StreamLimits, onLine: () => void): Promise<StreamedReply> {
-  const lines = createLineReader(limits.maxLineBytes);
-  const acc = new Accumulator(limits);
-  const maxBodyBytes = limits.maxLineBytes + tokenLimit(limits.maxTokens) * BYTES_PER_TOKEN_ALLOWANCE;
-  let bodyBytes = 0;
-  const reader = body.getReader();
-  try {
-    while (acc.final === undefined) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bodyBytes += value.length;
-      if (bodyBytes > maxBodyBytes) throw new UnusableReplyError(`line ${acc.lines + 1}: the reply passed ${maxBodyBytes} bytes for num_predict ${limits.maxTokens}`);
-      for (const line of lines.push(value)) {
-        if (line.trim() === '') continue;
-        onLine();
-        acc.add(line);
-        if (acc.final !== undefined) break; // Ollama ends the stream here; anything after is ignored
-      }
-    }
-  } catch (error) {
-    if (error instanceof LineTooLongError) throw new UnusableReplyError(`line ${acc.lines + 1}: the server sent ${error.message}; expected one JSON object per token`);
-    throw error;
-  } finally {
-    reader.releaseLock();
+/**
+ * The reading state of one reply, fed chunk by chunk from any byte source (a node:http response
+ * in the backend, a web ReadableStream in tests). `push` returns true once the final line arrived:
+ * Ollama ends the stream there, and anything after it is ignored.
+ */
+export class GenerateStreamReader {
+  private readonly lines: LineReader;
+  private readonly acc: Accumulator;
+  private readonly maxBodyBytes: number;
+  private bodyBytes = 0;
+
+  constructor(
+    private readonly limits: StreamLimits,
+    private readonly onLine: () => void,
+  ) {
+    this.lines = createLineReader(limits.maxLineBytes);
+    this.acc = new Accumulator(limits);
+    this.maxBodyBytes = limits.maxLineBytes + tokenLimit(limits.maxTokens) * BYTES_PER_TOKEN_ALLOWANCE;
   }
-  return { text: acc.pieces.join(''), entries: acc.entries, ...(acc.final ? { final: acc.final } : {}), rest: acc.final ? '' : lines.rest() };
+
+  get finished(): boolean {
+    return this.acc.final !== undefined;
+  }
+
+  push(chunk: Uint8Array): boolean {
+    const acc = this.acc;
+    if (acc.final !== undefined) return true;
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.maxBodyBytes) {
+      throw new UnusableReplyError(`line ${acc.lines + 1}: the reply passed ${this.maxBodyBytes} bytes for num_predict ${this.limits.maxTokens}`);
+    }
+    let lines: string[];
+    try {
+      lines = this.lines.push(chunk);
+    } catch (error) {
+      if (error instanceof LineTooLongError) throw new UnusableReplyError(`line ${acc.lines + 1}: the server sent ${error.message}; expected one JSON object per token`);
+      throw error;
+    }
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (isBlank(line)) continue;
+      this.onLine();
+      acc.add(line);
+      if (acc.final !== undefined) return true;
+    }
+    return false;
+  }
+
+  result(): StreamedReply {
+    const acc = this.acc;
+    return { text: acc.pieces.join(''), entries: acc.entries, ...(acc.final ? { final: acc.final } : {}), rest: acc.final ? '' : this.lines.rest() };
+  }
+}
+
+/** A line of only whitespace, tested without trimming (which would copy every line). */
+function isBlank(line: string): boolean {
+  if (line === '') return true;
+  const first = line.charCodeAt(0);
+  // A JSON line starts with '{' (or a character that makes it invalid anyway): only whitespace-led lines need the full test.
+  if (first === 0x7b) return false;
+  return line.trim() === '';
+}
+
+export async function readGenerateStream(body: ReadableStream<Uint8Array>, limits: StreamLimits, onLine: () => void): Promise<StreamedReply> {
+  const reader = new GenerateStreamReader(limits, onLine);
+  const source = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await source.read();
+      if (done || reader.push(value)) break;
+    }
+  } finally {
+    source.releaseLock();
+  }
+  return reader.result();
 }

@@ -52,9 +52,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkLogprob(value: unknown, what: string): number {
+/**
+ * Names the entry (and alternative) a message is about. Built only when a check fails: building
+ * it eagerly was a string concatenation per alternative, 20 per token.
+ */
+function where(entry: number, alternative: number): string {
+  return alternative < 0 ? `logprobs entry ${entry}` : `logprobs entry ${entry} alternative ${alternative}`;
+}
+
+function checkLogprob(value: unknown, entry: number, alternative: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value > MAX_LOGPROB) {
-    throw new UnusableReplyError(`${what} logprob is ${describeNumber(value)}; expected a finite number <= 0`);
+    throw new UnusableReplyError(`${where(entry, alternative)} logprob is ${describeNumber(value)}; expected a finite number <= 0`);
   }
   return value;
 }
@@ -65,29 +73,39 @@ function describeNumber(value: unknown): string {
   return escapeServerText(JSON.stringify(value) ?? String(value), 40);
 }
 
-function checkBytes(value: unknown, what: string): void {
-  if (value === undefined || value === null) return;
-  if (!Array.isArray(value) || !value.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255)) {
-    throw new UnusableReplyError(`${what} bytes is not a list of byte values`);
+function isByteList(value: unknown[]): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const b = value[i];
+    if (!Number.isInteger(b) || (b as number) < 0 || (b as number) > 255) return false;
   }
+  return true;
 }
 
-function checkChoice(value: unknown, what: string): WireTokenLogprob {
-  if (!isRecord(value) || typeof value['token'] !== 'string') throw new UnusableReplyError(`${what} is not {token: string, logprob: number}`);
-  checkLogprob(value['logprob'], what);
-  checkBytes(value['bytes'], what);
-  return value as unknown as WireTokenLogprob;
+function checkBytes(value: unknown, entry: number, alternative: number): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value) || !isByteList(value)) throw new UnusableReplyError(`${where(entry, alternative)} bytes is not a list of byte values`);
 }
 
-function checkAlternatives(value: unknown, what: string, asked: number): void {
+/** Returns the choice's logprob. */
+function checkChoice(value: unknown, entry: number, alternative: number): number {
+  if (!isRecord(value) || typeof value['token'] !== 'string') throw new UnusableReplyError(`${where(entry, alternative)} is not {token: string, logprob: number}`);
+  const logprob = checkLogprob(value['logprob'], entry, alternative);
+  checkBytes(value['bytes'], entry, alternative);
+  return logprob;
+}
+
+function checkAlternatives(value: unknown, entry: number, asked: number): void {
   if (asked === 0) return;
   const list = value === undefined || value === null ? EMPTY : value;
-  if (!Array.isArray(list)) throw new UnusableReplyError(`${what} top_logprobs is not a list`);
+  if (!Array.isArray(list)) throw new UnusableReplyError(`${where(entry, -1)} top_logprobs is not a list`);
+  for (let i = 0; i < list.length; i++) checkChoice(list[i], entry, i);
+  // The probability mass matters only for a short list (exp per alternative was the costliest check).
+  if (list.length >= asked) return;
   let mass = 0;
-  for (let i = 0; i < list.length; i++) mass += Math.exp(checkChoice(list[i], `${what} alternative ${i}`).logprob);
-  if (list.length < asked && mass < COMPLETE_MASS) {
+  for (let i = 0; i < list.length; i++) mass += Math.exp((list[i] as WireTokenLogprob).logprob);
+  if (mass < COMPLETE_MASS) {
     throw new UnusableReplyError(
-      `${what} lists ${list.length} alternatives, ${asked} were asked (they hold ${(mass * 100).toFixed(1)}% of the probability, so the server left some out)`,
+      `${where(entry, -1)} lists ${list.length} alternatives, ${asked} were asked (they hold ${(mass * 100).toFixed(1)}% of the probability, so the server left some out)`,
     );
   }
 }
@@ -96,9 +114,8 @@ function checkEntries(value: unknown, firstIndex: number, asked: number): WireLo
   if (value === undefined || value === null) return EMPTY;
   if (!Array.isArray(value)) throw new UnusableReplyError('logprobs is not a list');
   for (let i = 0; i < value.length; i++) {
-    const what = `logprobs entry ${firstIndex + i}`;
-    const entry = checkChoice(value[i], what) as WireLogprob;
-    checkAlternatives(entry.top_logprobs, what, asked);
+    checkChoice(value[i], firstIndex + i, -1);
+    checkAlternatives((value[i] as WireLogprob).top_logprobs, firstIndex + i, asked);
   }
   return value as WireLogprob[];
 }
@@ -108,6 +125,10 @@ function optionalCount(line: Record<string, unknown>, key: string): number | und
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new UnusableReplyError(`${key} is ${describeNumber(value)}; expected a number >= 0`);
   return value;
+}
+
+function setCount(line: GenerateLine, key: 'promptEvalCount' | 'evalCount' | 'promptEvalDuration' | 'evalDuration', value: number | undefined): void {
+  if (value !== undefined) line[key] = value;
 }
 
 /**
@@ -132,13 +153,10 @@ export function parseGenerateLine(text: string, entriesSoFar: number, asked: num
   if (typeof done !== 'boolean') throw new UnusableReplyError(`done is ${describeNumber(done)}; expected true or false`);
   const line: GenerateLine = { response, logprobs: checkEntries(parsed['logprobs'], entriesSoFar, asked), done, doneReason: parsed['done_reason'] };
   if (done) {
-    const counts = {
-      promptEvalCount: optionalCount(parsed, 'prompt_eval_count'),
-      evalCount: optionalCount(parsed, 'eval_count'),
-      promptEvalDuration: optionalCount(parsed, 'prompt_eval_duration'),
-      evalDuration: optionalCount(parsed, 'eval_duration'),
-    };
-    for (const [key, value] of Object.entries(counts)) if (value !== undefined) (line as unknown as Record<string, number>)[key] = value;
+    setCount(line, 'promptEvalCount', optionalCount(parsed, 'prompt_eval_count'));
+    setCount(line, 'evalCount', optionalCount(parsed, 'eval_count'));
+    setCount(line, 'promptEvalDuration', optionalCount(parsed, 'prompt_eval_duration'));
+    setCount(line, 'evalDuration', optionalCount(parsed, 'eval_duration'));
   }
   return line;
 }

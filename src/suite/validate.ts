@@ -187,11 +187,14 @@ export function nonJsonProblem(value: unknown, pointer = ''): ValidationProblem 
   }
 }
 
-/** Compiles once, validates many: returns the value with defaults applied (a copy), or throws. */
+/** One Ajv for every validator: an instance costs its meta-schemas, and compiled schemas are cached by it. */
+let sharedAjv: Ajv | undefined;
+
+/** Compiles once (on first use), validates many: returns the value with defaults applied (a copy), or throws. */
 export function validator<T>(schema: object): (value: unknown, file: string, locate?: LineLocator) => T {
   let compiled: ValidateFunction | undefined;
   return (value, file, locate) => {
-    compiled ??= makeAjv().compile(schema);
+    compiled ??= (sharedAjv ??= makeAjv()).compile(schema);
     const nonJson = nonJsonProblem(value);
     if (nonJson) throw new ValidationError(file, [nonJson], locate);
     const copy: unknown = value === undefined ? undefined : structuredClone(value);
