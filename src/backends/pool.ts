@@ -11,6 +11,7 @@
  *   Answers already received are in the run's store, so nothing is lost or counted twice, and a
  *   seeded request gets the same answer from any host serving the same model.
  */
+import { setMaxListeners } from 'node:events';
 import { BackendUnreachableError, InputError } from '../core/errors.ts';
 import { TreeKeys } from './affinity.ts';
 import type { Backend, Completion, CompletionRequest, ModelInfo, TextScore } from './backend.ts';
@@ -77,7 +78,10 @@ export function createPoolBackend(options: { hosts: readonly PoolHost[]; onWarn?
   };
 
   const place = (): Host => {
-    const up = hosts.filter((h) => !h.down);
+    const alive = hosts.filter((h) => !h.down);
+    // A host with a free slot first: a tree queued behind a busy host's slots waits while another host idles.
+    const free = alive.filter((h) => h.limiter.active + h.limiter.pending < h.slots);
+    const up = free.length > 0 ? free : alive;
     const measured = up.map((h) => h.tokensPerSecond).filter((r): r is number => r !== undefined);
     const typical = measured.length > 0 ? measured.reduce((a, b) => a + b, 0) / measured.length : 1;
     let best: Host | undefined;
@@ -107,6 +111,8 @@ export function createPoolBackend(options: { hosts: readonly PoolHost[]; onWarn?
   /** Runs `task` on the tree's host, moving the tree to another host when that one fails. */
   async function routed<T>(prompt: string, seed: number | undefined, task: (backend: Backend) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { tree, problem } = keys.key(prompt, seed);
+    // Every host's slots share the run's one signal: more listeners than Node's default 10 is expected here.
+    if (signal) setMaxListeners(0, signal);
     for (;;) {
       const host = seed === undefined && !treeHost.has(tree) && problemHost.get(problem)?.down === false ? problemHost.get(problem)! : hostFor(tree, problem);
       try {
