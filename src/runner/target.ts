@@ -44,7 +44,8 @@ export async function openTarget(options: OpenTargetOptions): Promise<ModelTarge
           ),
         )
     : undefined;
-  const pooled = openPoolTarget({ ...options, ...(options.onRetry ? { onWarn: options.onRetry } : {}) }, onRetry);
+  const warn = options.onRetry;
+  const pooled = openPoolTarget({ ...options, ...(warn ? { onWarn: (line: string) => warn(terminalSafe(line)) } : {}) }, onRetry);
   if (pooled) return pooled;
   if (options.model.startsWith(OPENAI_PREFIX)) return openOpenAITarget(options, onRetry);
   if (options.model.startsWith(SIM_PREFIX)) {
