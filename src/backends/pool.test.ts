@@ -49,6 +49,19 @@ describe('host pool', () => {
     }
   });
 
+  it('sends new trees to a host with a free slot, and more of them to the host that decodes faster', async () => {
+    const fast = toyHost('fast', { delayMs: 1 });
+    const slow = toyHost('slow', { delayMs: 12 });
+    const pool = createPoolBackend({ hosts: [{ url: 'slow', slots: 1, backend: slow.backend }, { url: 'fast', slots: 1, backend: fast.backend }] });
+    // One tree at a time, like one engine worker: each new tree goes where the measured rate is best.
+    for (let i = 0; i < 10; i++) await pool.complete('m', request(prompt(`q${i}`), 1));
+    expect(fast.served.length).toBeGreaterThan(slow.served.length);
+    // Two trees at once: the second goes to the other host's free slot, however fast the busy one is.
+    const before = slow.served.length;
+    await Promise.all([pool.complete('m', request(prompt('r1'), 1)), pool.complete('m', request(prompt('r2'), 1))]);
+    expect(slow.served.length).toBe(before + 1);
+  });
+
   it('never sends a host more requests at once than its slots', async () => {
     const a = toyHost('a', { delayMs: 5 });
     const pool = createPoolBackend({ hosts: [{ url: 'a', slots: 3, backend: a.backend }] });
