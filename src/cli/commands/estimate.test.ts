@@ -19,6 +19,8 @@ describe('estimateCost', () => {
     expect(estimateCost({ ...base, prior })).toEqual({ results: 20, requests: 30, promptTokens: 550, generatedTokens: 4200, wallMs: 550, basis: 'measured', unpriced: [] });
     const latency = { prefillMsPerToken: 0.1, decodeMsPerToken: 10 };
     expect(estimateCost({ ...base, prior, latency }).wallMs).toBe(Math.round((550 * 0.1 + 4200 * 10) / 2));
+    // A server whose parallel streams slow each other (the simulator's presets): 2 slots, +15% each.
+    expect(estimateCost({ ...base, prior, latency: { ...latency, slowdownPerSlot: 0.15 } }).wallMs).toBe(Math.round((550 * 0.1 + 4200 * 10 * 1.15) / 2));
   });
 
   it('without a prior gives an upper bound on generated tokens and no prompt or wall figure', () => {

@@ -23,6 +23,9 @@ import { integerFlag } from '../flags.ts';
  * `--concurrency` slots, else the earlier run's measured wall time per result.
  */
 
+/** A latency spec or preset; `slowdownPerSlot`: extra decode time per additional busy slot (the simulator's presets). */
+export type ServerProfile = LatencySpec & { slowdownPerSlot?: number };
+
 export interface InterventionPrior {
   prefill: number;
   decoded: number;
@@ -45,7 +48,7 @@ export interface EstimateInput {
   maxThinkingTokens: number;
   answerTokens: number;
   prior: Prior | undefined;
-  latency: LatencySpec | undefined;
+  latency: ServerProfile | undefined;
   concurrency: number;
 }
 
@@ -84,7 +87,7 @@ export function estimateCost(input: EstimateInput): Estimate {
   const latency = input.latency;
   const promptKnown = input.prior?.measuredPrompt !== false;
   const wallMs = latency
-    ? (prompt * latency.prefillMsPerToken + generated * latency.decodeMsPerToken) / input.concurrency
+    ? (prompt * latency.prefillMsPerToken + generated * latency.decodeMsPerToken * (1 + (latency.slowdownPerSlot ?? 0) * (input.concurrency - 1))) / input.concurrency
     : unpriced.length === 0 && promptKnown
       ? wall / input.concurrency
       : null;
