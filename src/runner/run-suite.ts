@@ -25,8 +25,9 @@ import { writeRunFiles } from './outputs.ts';
 import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
-import { hostIdentity } from '../backends/host.ts';
 import { errorRateCheck, runVerdict, type RunVerdict } from './verdict.ts';
+import { hostPool } from '../backends/hosts.ts';
+import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -45,6 +46,8 @@ export interface RunSuiteOptions {
   /** Start a new run even if an interrupted run of the same configuration exists. */
   fresh?: boolean;
   html?: boolean;
+  /** `--offline --from RUN_DIR`: answer every request from that run's store, with no server. */
+  offlineFrom?: string;
   signal?: AbortSignal;
   log: (line: string) => void;
   onProgress?: (progress: Progress) => void;
@@ -170,16 +173,23 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   const problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(keep);
   if (problems.length === 0) throw new InputError(options.filter ? '--filter' : `${options.suiteFile}: /problems`, 'expected at least one problem to run');
   const labeled = labeledInterventions(suite);
-  const concurrency = options.concurrency ?? (suite.model.startsWith('sim:') ? 4 : 1);
+  const offline = options.offlineFrom === undefined ? undefined : readStoredRun(options.offlineFrom);
+  if (offline) checkOfflineCoverage(offline, labeled.map((l) => l.label), problems.map((p) => p.id));
+  const pool = offline ? undefined : hostPool(suite.model, options.host, options.concurrency);
+  const concurrency = pool?.concurrency ?? options.concurrency ?? (suite.model.startsWith('sim:') ? 4 : 1);
 
   const hash = configHash({
     suite: { ...suite, checks: suite.checks.length },
     problems: problems.map((p) => [p.id, p.question, p.answer]),
-    host: suite.model.startsWith('sim:') ? null : hostIdentity(options.host),
+    // Not the host list: a run resumed on other hosts (or re-analysed offline) is the same study.
+    host: null,
+    ...(offline ? { offline: true } : {}),
   });
   const out = options.out ?? 'reports';
   const folder = chooseRunFolder({ out, suite: suite.name, hash, fresh: options.fresh === true });
-  const target = await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
+  const target: ModelTarget = offline
+    ? offlineTarget(offline, suite.model, problems)
+    : await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), ...(options.concurrency ? { hostSlots: options.concurrency } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
   // Preflight before anything is written: a run refused here leaves no folder that would later look resumable.
   let info: ModelInfo;
   let template: ChatTemplate;
@@ -198,6 +208,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
   }
   if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
 
+  if (offline && !folder.resumed) await copyStore(offline, join(folder.dir, 'store.sqlite'));
   const store = openStore(join(folder.dir, 'store.sqlite'));
   const grader = createGrader({ workers: 1 });
   try {

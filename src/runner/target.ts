@@ -2,6 +2,7 @@ import type { Backend } from '../backends/backend.ts';
 import { resolveHost } from '../backends/host.ts';
 import { createOllamaBackend } from '../backends/ollama.ts';
 import { OPENAI_PREFIX, openOpenAITarget } from '../backends/openai-target.ts';
+import { openPoolTarget } from '../backends/pool-target.ts';
 import type { Problem } from '../problems/problem.ts';
 import { terminalSafe } from '../reports/terminal.ts';
 import { loadCard } from '../sim/model/index.ts';
@@ -28,6 +29,8 @@ export interface OpenTargetOptions {
   /** The suite's problems: the embedded simulator knows their answers (the default of `thinkprobe run`). */
   problems: readonly Problem[];
   onRetry?: (line: string) => void;
+  /** `--concurrency` as given: the slots of each host named without `#N` when --host names several. */
+  hostSlots?: number;
 }
 
 export const SIM_PREFIX = 'sim:';
@@ -41,6 +44,9 @@ export async function openTarget(options: OpenTargetOptions): Promise<ModelTarge
           ),
         )
     : undefined;
+  const warn = options.onRetry;
+  const pooled = openPoolTarget({ ...options, ...(warn ? { onWarn: (line: string) => warn(terminalSafe(line)) } : {}) }, onRetry);
+  if (pooled) return pooled;
   if (options.model.startsWith(OPENAI_PREFIX)) return openOpenAITarget(options, onRetry);
   if (options.model.startsWith(SIM_PREFIX)) {
     // A card name or a card JSON file; loading it here reports a bad card before anything starts.

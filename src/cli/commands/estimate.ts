@@ -23,6 +23,9 @@ import { integerFlag } from '../flags.ts';
  * `--concurrency` slots, else the earlier run's measured wall time per result.
  */
 
+/** A latency spec or preset; `slowdownPerSlot`: extra decode time per additional busy slot (the simulator's presets). */
+export type ServerProfile = LatencySpec & { slowdownPerSlot?: number };
+
 export interface InterventionPrior {
   prefill: number;
   decoded: number;
@@ -34,6 +37,8 @@ export interface Prior {
   byLabel: Map<string, InterventionPrior>;
   requestsPerResult: number;
   source: string;
+  /** False for a golden file: it records generated tokens only, so prompt tokens and wall time stay unknown. */
+  measuredPrompt?: boolean;
 }
 
 export interface EstimateInput {
@@ -43,7 +48,7 @@ export interface EstimateInput {
   maxThinkingTokens: number;
   answerTokens: number;
   prior: Prior | undefined;
-  latency: LatencySpec | undefined;
+  latency: ServerProfile | undefined;
   concurrency: number;
 }
 
@@ -80,9 +85,22 @@ export function estimateCost(input: EstimateInput): Estimate {
   const results = n * input.labels.length;
   const requests = Math.ceil(results * (input.prior?.requestsPerResult ?? 1));
   const latency = input.latency;
-  const wallMs = latency ? (prompt * latency.prefillMsPerToken + generated * latency.decodeMsPerToken) / input.concurrency : unpriced.length === 0 ? wall / input.concurrency : null;
+  const promptKnown = input.prior?.measuredPrompt !== false;
+  const wallMs = latency
+    ? (prompt * latency.prefillMsPerToken + generated * latency.decodeMsPerToken * (1 + (latency.slowdownPerSlot ?? 0) * (input.concurrency - 1))) / input.concurrency
+    : unpriced.length === 0 && promptKnown
+      ? wall / input.concurrency
+      : null;
   const basis = unpriced.length === 0 ? 'measured' : unpriced.length === input.labels.length ? 'upper-bound' : 'mixed';
-  return { results, requests, promptTokens: basis === 'upper-bound' ? null : Math.round(prompt), generatedTokens: Math.round(generated), wallMs: wallMs === null ? null : Math.round(wallMs), basis, unpriced };
+  return {
+    results,
+    requests,
+    promptTokens: basis === 'upper-bound' || !promptKnown ? null : Math.round(prompt),
+    generatedTokens: Math.round(generated),
+    wallMs: wallMs === null ? null : Math.round(wallMs),
+    basis,
+    unpriced,
+  };
 }
 
 interface CostRow {
@@ -130,6 +148,38 @@ export function readPrior(runDir: string): Prior {
   return { byLabel, requestsPerResult: requests / rows, source: runDir };
 }
 
+/**
+ * Generated tokens per result and label from a golden file's outcomes (thinking + answer tokens):
+ * each result as if run alone, so an upper bound of what shared trace trees spend.
+ */
+export function readGoldenPrior(file: string): Prior {
+  let golden: { outcomes?: unknown };
+  try {
+    golden = JSON.parse(readFileSync(file, 'utf8')) as { outcomes?: unknown };
+  } catch (error) {
+    throw new InputError(`--from ${file}`, `expected a golden JSON file (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (!Array.isArray(golden.outcomes) || golden.outcomes.length === 0) throw new InputError(`--from ${file}`, 'expected a golden file with outcomes');
+  const sums = new Map<string, { decoded: number; n: number }>();
+  for (const [i, o] of (golden.outcomes as Record<string, unknown>[]).entries()) {
+    const { intervention, thinkingTokens, answerTokens } = o ?? {};
+    if (typeof intervention !== 'string' || typeof thinkingTokens !== 'number' || typeof answerTokens !== 'number') {
+      throw new InputError(`${file}: /outcomes/${i}`, 'expected intervention, thinkingTokens and answerTokens');
+    }
+    const sum = sums.get(intervention) ?? { decoded: 0, n: 0 };
+    sum.decoded += thinkingTokens + answerTokens;
+    sum.n++;
+    sums.set(intervention, sum);
+  }
+  const byLabel = new Map([...sums].map(([label, s]) => [label, { prefill: 0, decoded: s.decoded / s.n, wallMs: 0 }]));
+  return { byLabel, requestsPerResult: 1, source: file, measuredPrompt: false };
+}
+
+/** `--from`: a run folder, or a golden file. */
+export function readAnyPrior(from: string): Prior {
+  return from.endsWith('.json') && existsSync(from) && !existsSync(join(from, 'results.jsonl')) ? readGoldenPrior(from) : readPrior(from);
+}
+
 interface EstimateFlags {
   from?: string;
   samples?: string;
@@ -147,14 +197,16 @@ function formatMs(ms: number): string {
 
 function describe(e: Estimate, prior: Prior | undefined, latency: string | undefined, concurrency: number): string[] {
   const basis =
-    e.basis === 'measured'
+    prior?.measuredPrompt === false && e.basis !== 'upper-bound'
+      ? `generated tokens per result in the golden file ${prior.source} (each as if run alone: an upper bound of shared trees), at least one request per result; prompt tokens unknown${e.unpriced.length > 0 ? `; upper bound for ${e.unpriced.join(', ')}` : ''}`
+      : e.basis === 'measured'
       ? `measured per intervention in ${prior?.source}`
       : e.basis === 'upper-bound'
         ? 'no trace-length prior: generated tokens are an upper bound (every trace at maxThinkingTokens + answerTokens), requests a lower bound (pass --from RUN_DIR)'
         : `measured in ${prior?.source}, upper bound for ${e.unpriced.join(', ')}`;
   return [
     `results: ${e.results}`,
-    `requests: ${e.basis === 'upper-bound' ? 'at least ' : ''}${e.requests}`,
+    `requests: ${e.basis === 'upper-bound' || prior?.measuredPrompt === false ? 'at least ' : ''}${e.requests}`,
     `prompt tokens (new prefill): ${e.promptTokens ?? 'unknown'}`,
     `generated tokens: ${e.basis === 'upper-bound' ? 'at most ' : ''}${e.generatedTokens}`,
     `wall time: ${e.wallMs === null ? 'unknown (pass --latency or --from)' : `${formatMs(e.wallMs)} on ${concurrency} slot(s)${latency ? ` at ${latency}` : ' at the earlier run\'s measured rates'}`}`,
@@ -168,10 +220,10 @@ export function registerEstimate(program: Command): void {
     .command('estimate')
     .description('Estimate what running a suite will cost: requests, prompt and generated tokens, and wall time.')
     .argument('<suite>', 'suite file (.suite.ts, .json, .yaml)')
-    .option('--from <run-dir>', 'an earlier run folder whose measured cost per intervention is the prior')
+    .option('--from <run-dir>', 'an earlier run folder whose measured cost per intervention is the prior, or a golden file (its tokens per result)')
     .option('--samples <n>', "samples per problem and intervention (default: the suite's)")
     .option('--filter <text>', 'only problems whose id contains this text, or matches /regex/')
-    .option('--latency <spec>', 'server profile as time per token, e.g. prefill=0.2ms,decode=30ms (the simulator\'s --latency format)')
+    .option('--latency <spec>', 'server profile: time per token, e.g. prefill=0.2ms,decode=30ms, or a preset name (the simulator\'s --latency)')
     .option('--concurrency <n>', 'requests in flight (server slots)', '1')
     .option('--json', 'print one JSON line instead')
     .action(async (suiteFile: string, flags: EstimateFlags) => {
@@ -182,7 +234,7 @@ export function registerEstimate(program: Command): void {
       const latency = parseLatency(flags.latency);
       const problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(problemFilter(flags.filter));
       if (problems.length === 0) throw new InputError(flags.filter ? '--filter' : `${suiteFile}: /problems`, 'expected at least one problem');
-      const prior = flags.from === undefined ? undefined : readPrior(flags.from);
+      const prior = flags.from === undefined ? undefined : readAnyPrior(flags.from);
       const estimate = estimateCost({
         labels: labeledInterventions(suite).map((l) => l.label),
         resultsPerLabel: problems.length * samples,

@@ -19,6 +19,8 @@ interface RunFlags {
   reporter: string;
   fresh?: boolean;
   html: boolean;
+  offline?: boolean;
+  from?: string;
 }
 
 const REPORTERS = ['default', 'json', 'silent'] as const;
@@ -36,7 +38,7 @@ export function registerRun(program: Command): void {
     .description('Run suites: every problem under every intervention, graded, checked, and reported.')
     .argument('[suites...]', `suite files (.suite.ts, .json, .yaml); default ${DEFAULT_SUITE}`)
     .option('--model <name>', "model to run: an Ollama model (e.g. qwq) or sim:<card> for the built-in simulator; default: the suite's")
-    .option('--host <url>', 'Ollama server, e.g. http://gpu-box:11434 (default: OLLAMA_HOST, else http://127.0.0.1:11434)')
+    .option('--host <url>', 'model server(s), e.g. http://gpu-box:11434; several: a:11434#4,b:11434#2 or repeat --host (#N = slots); default: OLLAMA_HOST, else http://127.0.0.1:11434', (value: string, previous?: string) => (previous ? `${previous},${value}` : value))
     .option('--template <name>', "chat template: chatml-qwq, qwen3 or deepseek-r1 (default: the suite's, else picked from the model's /api/show)")
     .option('--samples <n>', "samples per problem and intervention (default: the suite's)")
     .option('--concurrency <n>', 'requests in flight = server slots (OLLAMA_NUM_PARALLEL); default 4 on the simulator, 1 on Ollama')
@@ -47,8 +49,13 @@ export function registerRun(program: Command): void {
     .option('--reporter <name>', `terminal output: ${REPORTERS.join(', ')}`, 'default')
     .option('--fresh', 'start a new run even if an interrupted run of the same configuration can be resumed')
     .option('--no-html', 'skip the HTML report')
+    .option('--offline', 're-analyse an earlier run without any server (needs --from)')
+    .option('--from <dir>', 'with --offline: the run folder whose stored completions answer every request')
     .action(async (suiteArgs: string[], flags: RunFlags) => {
       if (!(REPORTERS as readonly string[]).includes(flags.reporter)) throw new InputError('--reporter', `expected one of ${REPORTERS.join(', ')}, got "${flags.reporter}"`);
+      if (flags.offline === true && flags.from === undefined) throw new InputError('--offline', 'expected --from RUN_DIR: the earlier run whose store answers the requests');
+      if (flags.from !== undefined && flags.offline !== true) throw new InputError('--from', 'expected --offline with it (re-analysis answers only from the stored run)');
+      if (flags.offline === true && flags.host !== undefined) throw new InputError('--host', 'expected no server with --offline (every answer comes from --from)');
       const suites = suiteArgs.length > 0 ? suiteArgs : [DEFAULT_SUITE];
       if (suiteArgs.length === 0 && !existsSync(DEFAULT_SUITE)) throw new InputError('thinkprobe run', `expected a suite file (no ${DEFAULT_SUITE} here)`);
       const samples = flags.samples === undefined ? undefined : integerFlag('--samples', flags.samples, 1, 10_000);
@@ -94,6 +101,7 @@ export function registerRun(program: Command): void {
               updateGolden: flags.updateGolden === true,
               fresh: flags.fresh === true,
               html: flags.html,
+              ...(flags.offline === true && flags.from !== undefined ? { offlineFrom: flags.from } : {}),
               signal: controller.signal,
               log: (line) => progress.log(line),
               onProgress: (p) => progress.update(p),
