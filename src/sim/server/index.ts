@@ -38,6 +38,8 @@ export interface SimServerOptions {
   maxQueue?: number;
   /** Where one-line reports of simulator bugs go (never to clients). Default: stderr. */
   onInternalError?: (line: string) => void;
+  /** Where one-line notices go, e.g. a problem the simulator has no answer for. Default: nowhere (`thinkprobe sim` logs them to stderr). */
+  onNotice?: (line: string) => void;
 }
 
 export interface SimServer {
@@ -107,6 +109,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       faults,
       latency,
       onInternalError: options.onInternalError ?? ((line) => process.stderr.write(`${line}\n`)),
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     },
     options.port ?? 0,
     options.host ?? '127.0.0.1',
