@@ -38,7 +38,7 @@ async function buildReports(work: string): Promise<Record<string, string>> {
     (await runSuite({ suiteFile, model: extra.model ?? 'sim:sim-fast', filter, out, html: true, log: () => undefined, ...(extra.updateGolden ? { updateGolden: true } : {}) })).runDir;
   const html = (dir: string) => join(dir, 'index.html');
   const gate = gateSuite(work);
-  const gateFilter = '/\\/(1[1-9]|2[0-9])\\//';
+  const gateFilter = '/\\/(1[1-9]|2[0-2])\\//';
   const golden = await run(gate, gateFilter, { updateGolden: true });
   const failed = await run(gate, gateFilter, { model: `sim:${regressedCard}` });
   const compared = compareRuns(loadRun(golden).data, loadRun(failed).data, { names: { a: golden, b: failed } }).data;
