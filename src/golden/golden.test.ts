@@ -128,6 +128,8 @@ describe('noRegression', () => {
     expect(flips.filter((f) => f.golden === 'correct' && f.now === 'wrong')).toHaveLength(55);
     expect(flips.at(-1)).toEqual({ problemId: 'p1', intervention: 'budget(512)', sample: 0, golden: 'wrong', now: 'correct' });
     expect(new Set(flips.map((f) => f.problemId)).size).toBe(55);
+    // Natural order: p2 before p10.
+    expect(flips.slice(0, 12).map((f) => f.problemId)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11']);
   });
 
   it('tolerates noise that an unchanged model would produce', async () => {
