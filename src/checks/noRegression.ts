@@ -120,6 +120,11 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
   const failed = perIntervention.filter((r) => r.failed);
   const flips = (kind: 'regressed' | 'improved'): Json =>
     tested.flatMap((c) => c[kind]).slice(0, SHOWN).map((f) => ({ problemId: f.problemId, intervention: f.intervention, sample: f.sample }));
+  // Every flip, regressions first: the files list them all, the terminal the first few.
+  const allFlips: Json = [
+    ...tested.flatMap((c) => c.regressed).map((f) => ({ problemId: f.problemId, intervention: f.intervention, sample: f.sample, golden: 'correct', now: 'wrong' })),
+    ...tested.flatMap((c) => c.improved).map((f) => ({ problemId: f.problemId, intervention: f.intervention, sample: f.sample, golden: 'wrong', now: 'correct' })),
+  ];
   const describe = (r: Tested) => `${r.c.intervention} ${r.c.regressed.length} regressed/${r.c.improved.length} improved (${r.detail})`;
   const clustered = perIntervention.some((r) => r.evidence['clustered'] === true);
   const name_ = testName(spec, clustered);
@@ -150,6 +155,7 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
       interventions: perIntervention.map((r) => r.evidence),
       regressed: flips('regressed'),
       improved: flips('improved'),
+      flips: allFlips,
       missing,
       environmentChanges: changes,
     },

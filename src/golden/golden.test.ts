@@ -7,6 +7,7 @@ import { version } from '../core/version.ts';
 import { budget, labeled, row, rowsFor } from '../checks/fixtures.ts';
 import { runCheck, mcnemarRegressionP } from '../checks/index.ts';
 import type { CheckContext, ResultRow } from '../checks/types.ts';
+import { gateFlips } from './flips.ts';
 import { buildGolden, compareWithGolden, environmentDifferences, goldenPath, modelFileName, readGolden, writeGolden } from './golden.ts';
 
 const environment = {
@@ -115,6 +116,20 @@ describe('noRegression', () => {
     expect(result.verdict).toBe('fail');
     expect(result.summary).toMatch(/^regression against golden: baseline 8 regressed\/0 improved \(p=0\.004\)/);
     expect((result.evidence['regressed'] as { problemId: string }[]).map((f) => f.problemId)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+  });
+
+  it('keeps every flip, both ways, with golden and current outcomes, beyond the first 50', async () => {
+    // 55 baseline regressions and 1 budget improvement: more than the 50 the capped lists show.
+    const now = [...many('baseline', 60, (i) => i >= 55), ...many('budget(512)', 60, (i) => i % 2 === 0 || i === 1)];
+    const result = await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, ctx(now));
+    expect(result.verdict).toBe('fail');
+    const flips = gateFlips(result.evidence);
+    expect(flips).toHaveLength(56);
+    expect(flips.filter((f) => f.golden === 'correct' && f.now === 'wrong')).toHaveLength(55);
+    expect(flips.at(-1)).toEqual({ problemId: 'p1', intervention: 'budget(512)', sample: 0, golden: 'wrong', now: 'correct' });
+    expect(new Set(flips.map((f) => f.problemId)).size).toBe(55);
+    // Natural order: p2 before p10.
+    expect(flips.slice(0, 12).map((f) => f.problemId)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9', 'p10', 'p11']);
   });
 
   it('tolerates noise that an unchanged model would produce', async () => {

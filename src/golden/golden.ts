@@ -189,7 +189,8 @@ export function compareWithGolden(
       if (!old.correct && row.correct) comparison.improved.push(flip);
     }
     comparison.onlyInGolden = before.size - matched.size;
-    const byId = (a: Flip, b: Flip) => a.problemId.localeCompare(b.problemId) || a.sample - b.sample;
+    // Natural order (problem 7 before problem 10), as a reader scans a list of ids.
+    const byId = (a: Flip, b: Flip) => a.problemId.localeCompare(b.problemId, 'en', { numeric: true }) || a.sample - b.sample;
     comparison.regressed.sort(byId);
     comparison.improved.sort(byId);
     return comparison;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticRun } from '../../tests/fixtures/synthetic-run.ts';
+import { InputError } from '../core/errors.ts';
 import { compareRuns } from './compare.ts';
 
 describe('compareRuns', () => {
@@ -69,5 +70,41 @@ describe('compareRuns', () => {
     expect(data.problems.find((p) => p.id === 'p0000')?.question).toBe(a.problems[0]!.question);
     expect(data.problems.find((p) => p.id === 'p0000 (B)')?.question).toBe('What is 9 + 9?');
     expect(data.results.filter((r) => r.problemId === 'p0000 (B)' && r.flip)).toHaveLength(0);
+  });
+
+  it('refuses two runs with nothing to pair, in one line naming both runs (bad input, not NaN)', () => {
+    const a = syntheticRun({ problems: 6, interventions: ['baseline', 'noThinking'] });
+    const b = structuredClone(a);
+    for (const r of b.results) r.problemId = `q${r.problemId}`;
+    for (const p of b.problems) p.id = `q${p.id}`;
+    const error = (() => {
+      try {
+        compareRuns(a, b, { names: { a: 'reports/x/1', b: 'reports/x/2' } });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect(error?.message).toMatch(/^compare reports\/x\/1 reports\/x\/2: expected runs with problems in common .*A has 6 problems \(p0000, .* and 1 more\), B has 6 \(qp0000, /);
+    expect(error?.message).not.toContain('\n');
+    // Same ids with another question: not comparable either, and said so.
+    const changed = structuredClone(a);
+    for (const p of changed.problems) p.question = `${p.question} (edited)`;
+    expect(() => compareRuns(a, changed)).toThrow(/6 share an id but not the question or reference/);
+    // No intervention label in common.
+    const relabelled = structuredClone(a);
+    for (const i of relabelled.interventions) i.label = `x-${i.label}`;
+    for (const r of relabelled.results) r.intervention = `x-${r.intervention}`;
+    expect(() => compareRuns(a, relabelled)).toThrow(/expected runs with an intervention label in common, got A: baseline, noThinking; B: x-baseline, x-noThinking$/);
+  });
+
+  it('compares runs that share only some problems, skipping an intervention without pairs in words', () => {
+    const a = syntheticRun({ problems: 6, interventions: ['baseline', 'noThinking'] });
+    const b = structuredClone(a);
+    for (const r of b.results) if (r.intervention === 'noThinking') r.problemId = `q${r.problemId}`;
+    const { data } = compareRuns(a, b);
+    expect(data.checks.map((c) => c.verdict)).toEqual(['pass', 'skipped']);
+    expect(data.checks[1]?.summary).not.toMatch(/NaN/);
   });
 });

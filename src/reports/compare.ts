@@ -1,4 +1,5 @@
 import { mcnemarRegressionP } from '../checks/noRegression.ts';
+import { InputError } from '../core/errors.ts';
 import { clusterDifferences, clusteredDifference, formatP, mcnemarExact, pairedBootstrap, signFlipWorse, type ClusteredPair } from '../metrics/index.ts';
 import type { CheckSummary, Comparison, ResultSummary, RunData } from './run-data.ts';
 
@@ -95,15 +96,40 @@ function comparisonOf(a: RunData, b: RunData, rows: ComparisonRow[], before: Map
   };
 }
 
+function listed(values: readonly string[]): string {
+  const shown = values.slice(0, 5).join(', ');
+  return values.length > 5 ? `${shown} and ${values.length - 5} more` : shown || 'none';
+}
+
+/**
+ * Two runs with nothing to pair (no shared intervention label, or no problem x sample in common
+ * under any shared label) cannot be compared: bad input, named in one line, not a report of NaNs.
+ */
+export function assertComparable(a: RunData, b: RunData, rows: readonly ComparisonRow[], names: { a: string; b: string }): void {
+  if (rows.some((r) => r.pairs > 0)) return;
+  const where = `compare ${names.a} ${names.b}`;
+  if (rows.length === 0) {
+    const labels = (d: RunData) => listed(d.interventions.map((i) => i.label));
+    throw new InputError(where, `expected runs with an intervention label in common, got A: ${labels(a)}; B: ${labels(b)}`);
+  }
+  const ids = (d: RunData) => [...new Set(d.results.map((r) => r.problemId))];
+  const changed = changedProblems(a, b).size;
+  throw new InputError(
+    where,
+    `expected runs with problems in common (same id, question and reference, same sample), got none: A has ${ids(a).length} problems (${listed(ids(a))}), B has ${ids(b).length} (${listed(ids(b))})${changed > 0 ? `; ${changed} share an id but not the question or reference` : ''}`,
+  );
+}
+
 /**
  * Run B shown against run A in one report: both runs' interventions side by side (labels prefixed
  * `A:` / `B:`), B's flips against A marked, and one verdict per shared intervention: a significant
  * paired drop fails (one-sided exact McNemar, or with samples the clustered sign-flip test, at alpha / k over k shared interventions, like the
  * release gate's noRegression, so an unchanged model fails with probability at most alpha).
  */
-export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; seed?: number } = {}): { data: RunData; rows: ComparisonRow[] } {
+export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; seed?: number; names?: { a: string; b: string } } = {}): { data: RunData; rows: ComparisonRow[] } {
   const alpha = options.alpha ?? 0.05;
   const rows = pairedComparison(a, b, options);
+  assertComparable(a, b, rows, options.names ?? { a: a.run.id, b: b.run.id });
   const changed = changedProblems(a, b);
   const before = new Map(a.results.filter((r) => !changed.has(r.problemId)).map((r) => [key(r), r]));
   const checks: CheckSummary[] = rows.map((row) => {
@@ -111,7 +137,7 @@ export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; s
     return {
       name: `paired(${row.intervention})`,
       verdict: row.pairs === 0 ? 'skipped' : worse ? 'fail' : 'pass',
-      summary: `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided ${row.clustered ? 'sign-flip test clustered by problem' : 'McNemar'} ${formatP(row.worseP)})`,
+      summary: row.pairs === 0 ? 'no problem x sample of this intervention is in both runs' : `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided ${row.clustered ? 'sign-flip test clustered by problem' : 'McNemar'} ${formatP(row.worseP)})`,
       evidence: row,
     };
   });

@@ -22,4 +22,16 @@ describe('junitReport', () => {
     expect(cases.filter((c) => 'failure' in c)).toHaveLength(1);
     expect(cases.filter((c) => 'skipped' in c)).toHaveLength(1);
   });
+
+  it("a failed gate's failure body names every flipped problem", () => {
+    const data = syntheticRun({ problems: 2 });
+    const flips = Array.from({ length: 30 }, (_, i) => ({ problemId: `p<${i}>`, intervention: 'baseline', sample: i % 3, golden: i < 29 ? 'correct' : 'wrong', now: i < 29 ? 'wrong' : 'correct' }));
+    data.checks = [{ name: 'noRegression', verdict: 'fail', summary: 'regression against golden', evidence: { flips } }];
+    const xml = junitReport(data);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as { testsuites: { testsuite: { testcase: { failure: { '#text': string } } } } };
+    const body = parsed.testsuites.testsuite.testcase.failure['#text'];
+    expect(body.startsWith('flipped against golden (golden -> now): 29 regressed, 1 improved\n')).toBe(true);
+    for (const [i, f] of flips.entries()) expect(body).toContain(`p<${i}> · baseline · sample ${f.sample}: ${f.golden} -> ${f.now}`);
+  });
 });

@@ -1,4 +1,5 @@
 import type { RunData } from './run-data.ts';
+import { flipLines, gateFlips } from '../golden/flips.ts';
 
 /** XML 1.0 forbids most control characters even escaped; model output may contain them. */
 function xml(text: string): string {
@@ -37,7 +38,10 @@ export function junitReport(data: RunData): string {
   const suite = `thinkprobe.${data.run.suite}`;
   const cases = data.checks.map((check) => {
     const head = `    <testcase classname="${xml(suite)}" name="${xml(check.name)}">`;
-    const detail = xml(JSON.stringify({ evidence: check.evidence, counterexample: check.counterexample }, null, 2));
+    // A gate's flips come first, one per line and every one, so a CI page names them without the JSON.
+    const flips = flipLines(gateFlips(check.evidence));
+    const json = JSON.stringify({ evidence: check.evidence, counterexample: check.counterexample }, null, 2);
+    const detail = xml(flips.length > 0 ? `${flips.join('\n')}\n\n${json}` : json);
     const body =
       check.verdict === 'fail'
         ? `\n      <failure message="${xml(check.summary)}">${detail}</failure>\n    `

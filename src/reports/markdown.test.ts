@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticRun } from '../../tests/fixtures/synthetic-run.ts';
-import { markdownSummary } from './markdown.ts';
+import { cutAtWord, markdownSummary } from './markdown.ts';
 
 describe('markdownSummary', () => {
   it('has one row per check and per intervention, and no raw markup from model output', () => {
@@ -22,5 +22,26 @@ describe('markdownSummary', () => {
     const md = markdownSummary(data);
     expect(md).not.toMatch(/[\u001b\u202e]/);
     expect(md).toContain('evil\\\\u001b\\[31m\\\\u202echeck');
+  });
+
+  it('writes a long gate summary in full and lists every flip as a table', () => {
+    const data = syntheticRun({ problems: 2 });
+    const summary = `regression against golden: budget(192) 40 regressed/0 improved (p=0.0001); this gate detects a drop of 6 points with 80% power [changed since golden: digest: "sha256:${'a'.repeat(64)}" -> "sha256:${'b'.repeat(64)}"]`;
+    const flips = Array.from({ length: 40 }, (_, i) => ({ problemId: `arith|${i}`, intervention: 'budget(192)', sample: 0, golden: 'correct', now: 'wrong' }));
+    data.checks = [{ name: 'noRegression', verdict: 'fail', summary, evidence: { flips } }];
+    const md = markdownSummary(data);
+    expect(md).toContain('b'.repeat(64)); // the end of the summary, past any 200-character cut
+    expect(md).toContain('### Flips against golden: noRegression (40 regressed, 0 improved)');
+    expect(md).toContain('| problem | intervention | sample | golden | now |');
+    const flipRows = md.split('\n').filter((l) => /^\| arith/.test(l));
+    expect(flipRows).toHaveLength(40);
+    // A problem id with a pipe stays one cell.
+    expect(flipRows[39]).toBe('| arith\\|39 | budget\\(192\\) | 0 | correct | wrong |');
+  });
+
+  it('cuts only server text, and never mid-word', () => {
+    expect(cutAtWord('short', 10)).toBe('short');
+    const cut = cutAtWord('alpha beta gamma delta epsilon', 20);
+    expect(cut).toBe('alpha beta gamma …');
   });
 });

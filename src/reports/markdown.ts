@@ -1,16 +1,42 @@
 import { terminalSafe } from './terminal.ts';
 import type { RunData } from './run-data.ts';
 import { runVerdict } from '../runner/verdict.ts';
+import { gateFlips } from '../golden/flips.ts';
 
 /** Errored results listed in full up to this many; the rest are counted. */
 const ERRORED_LISTED = 50;
 
-/** Markdown table cells: model output must not break the table or inject markup/links. */
-function cell(text: string): string {
+/** Cut long text at a word boundary (never mid-word), marking the cut. */
+export function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const space = text.lastIndexOf(' ', max);
+  return `${text.slice(0, space > max / 2 ? space : max)} …`;
+}
+
+/**
+ * Markdown table cells: model output must not break the table or inject markup/links. Check
+ * summaries are written in full; only server/model text (`max`) is shortened, at a word boundary.
+ */
+function cell(text: string, max = Number.POSITIVE_INFINITY): string {
   // Control and bidi characters would drive a terminal that cats this file, or reorder text on a page.
-  return terminalSafe(text.replace(/[\r\n]+/g, ' '))
-    .replace(/[\\`*_{}[\]()#+!|<>&~]/g, (c) => `\\${c}`)
-    .slice(0, 200);
+  return terminalSafe(cutAtWord(text.replace(/[\r\n]+/g, ' '), max)).replace(/[\\`*_{}[\]()#+!|<>&~]/g, (c) => `\\${c}`);
+}
+
+/** Every problem a golden gate saw flip, one table per gate check. */
+function flipsSection(checks: RunData['checks']): string[] {
+  return checks.flatMap((check) => {
+    const flips = gateFlips(check.evidence);
+    if (flips.length === 0) return [];
+    const regressed = flips.filter((f) => f.golden === 'correct').length;
+    return [
+      `### Flips against golden: ${cell(check.name)} (${regressed} regressed, ${flips.length - regressed} improved)`,
+      '',
+      '| problem | intervention | sample | golden | now |',
+      '| --- | --- | ---: | --- | --- |',
+      ...flips.map((f) => `| ${cell(f.problemId)} | ${cell(f.intervention)} | ${f.sample} | ${f.golden} | ${f.now} |`),
+      '',
+    ];
+  });
 }
 
 function pct(x: number): string {
@@ -32,7 +58,7 @@ function erroredSection(errored: RunData['results']): string[] {
     '',
     '| problem | intervention | sample | error |',
     '| --- | --- | ---: | --- |',
-    ...shown.map((r) => `| ${cell(r.problemId)} | ${cell(r.intervention)} | ${r.sample} | ${cell(r.error ?? '')} |`),
+    ...shown.map((r) => `| ${cell(r.problemId)} | ${cell(r.intervention)} | ${r.sample} | ${cell(r.error ?? '', 300)} |`),
     ...(errored.length > shown.length ? ['', `… and ${errored.length - shown.length} more (results.jsonl lists every one).`] : []),
     '',
   ];
@@ -60,6 +86,7 @@ export function markdownSummary(data: RunData): string {
         `| ${cell(i.label)} | ${i.n} | ${i.errored ?? 0} | ${pct(i.accuracy.estimate)} | ${pct(i.accuracy.low)} – ${pct(i.accuracy.high)} | ${tokens(i.meanThinkingTokens)} | ${tokens(i.meanAnswerTokens)} |`,
     ),
     '',
+    ...flipsSection(data.checks),
     ...erroredSection(errored),
     `Run \`${cell(data.run.id)}\`, thinkprobe ${cell(data.run.thinkprobeVersion)}.`,
     '',

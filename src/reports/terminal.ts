@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import type { CheckSummary, RunData } from './run-data.ts';
+import { flipLines, gateFlips, TERMINAL_FLIPS } from '../golden/flips.ts';
 
 /**
  * Model output and suite text may carry escape sequences that rewrite a terminal (cursor moves,
@@ -55,6 +56,7 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
   for (const check of data.checks) {
     const failed = check.verdict === 'fail' || check.verdict === 'error';
     out.push(` ${MARK[check.verdict]} ${failed ? chalk.red(terminalSafe(check.name)) : terminalSafe(check.name)}  ${chalk.dim(terminalSafe(check.summary))}`);
+    if (failed) for (const line of flipLines(gateFlips(check.evidence), TERMINAL_FLIPS)) out.push(`     ${terminalSafe(line)}`);
     if (failed && check.counterexample !== undefined) out.push(chalk.yellow(`     minimal counterexample: ${terminalSafe(JSON.stringify(check.counterexample))}`));
     if (failed && check.evidence !== undefined) {
       const evidence = terminalSafe(JSON.stringify(check.evidence));

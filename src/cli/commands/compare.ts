@@ -21,14 +21,13 @@ export function registerCompare(program: Command): void {
       if (!(Number.isFinite(alpha) && alpha > 0 && alpha < 1)) throw new InputError('--alpha', `expected a probability between 0 and 1, got "${flags.alpha}"`);
       const a = loadRun(dirA).data;
       const b = loadRun(dirB).data;
-      const { data, rows } = compareRuns(a, b, { alpha });
+      const { data } = compareRuns(a, b, { alpha, names: { a: dirA, b: dirB } });
       const file = flags.out ?? join(dirB, `compare-${basename(dirA)}.html`);
       try {
         writeFileSync(file, await buildHtmlReport(data));
       } catch (error) {
         throw new InputError(`--out ${file}`, `expected a file path thinkprobe can write (${(error as { code?: string }).code ?? (error as Error).message})`);
       }
-      if (rows.length === 0) process.stdout.write('no intervention label is shared by the two runs\n');
       for (const check of data.checks) process.stdout.write(`${check.verdict === 'fail' ? '✗' : check.verdict === 'pass' ? '✓' : '↓'} ${terminalSafe(check.name)}  ${terminalSafe(check.summary)}\n`);
       process.stdout.write(`${file}\n`);
       process.exitCode = data.checks.some((c) => c.verdict === 'fail') ? ExitCode.checkFailed : ExitCode.ok;

@@ -33,6 +33,7 @@ export function registerSim(program: Command): void {
         ...(flags.answers !== undefined ? { answers: flags.answers } : {}),
         ...(flags.faults !== undefined ? { faults: flags.faults } : {}),
         ...(flags.latency !== undefined ? { latency: flags.latency } : {}),
+        onNotice: (line) => process.stderr.write(`${line}\n`),
       });
       const shownHost = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
       process.stdout.write(`listening on http://${shownHost}:${server.port}\n`);

@@ -8,6 +8,7 @@ import type { LatencySpec } from './latency.ts';
 import type { ModelCatalog } from './catalog.ts';
 import type { SlotPool } from './slots.ts';
 import type { TokenVocab } from './vocab.ts';
+import type { NoAnswerNotices } from './no-answer.ts';
 
 export interface ServerConfig {
   catalog: ModelCatalog;
@@ -17,6 +18,8 @@ export interface ServerConfig {
   latency: LatencySpec | undefined;
   /** Called with one line for a simulator bug (never sent to clients). */
   onInternalError: (message: string) => void;
+  /** Called with one line per problem the simulator has no answer for (see no-answer.ts). */
+  onNotice?: (line: string) => void;
 }
 
 export interface Counters {
@@ -46,6 +49,8 @@ export interface ServerContext {
   counters: Counters;
   /** Counts an inference request (both APIs share one numbering, so a fault spec means the same on either). */
   nextRequest(): number;
+  /** Marks responses to problems without an answer and logs each such problem once. */
+  noAnswer: NoAnswerNotices;
 }
 
 export type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void> | void;

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../../core/errors.ts';
 import { builtinCards, createSimModel, loadAnswerKey, loadCard, type AnswerKeyEntry, type ModelCard } from '../model/index.ts';
+import { datasetOf } from '../model/answers.ts';
 import type { SimModel } from '../model/types.ts';
 import { ModelCatalog, type CatalogEntry } from './catalog.ts';
 import { parseFaults } from './faults.ts';
@@ -37,6 +38,8 @@ export interface SimServerOptions {
   maxQueue?: number;
   /** Where one-line reports of simulator bugs go (never to clients). Default: stderr. */
   onInternalError?: (line: string) => void;
+  /** Where one-line notices go, e.g. a problem the simulator has no answer for. Default: nowhere (`thinkprobe sim` logs them to stderr). */
+  onNotice?: (line: string) => void;
 }
 
 export interface SimServer {
@@ -56,9 +59,23 @@ function positiveInteger(where: string, value: number | undefined, fallback: num
   return value;
 }
 
+/**
+ * An answer-key entry as `--answers` would read it from its dataset file: a GSM8K item is level 2
+ * and an AIME item level 5 when its row gives no level (src/sim/model/answers.ts). Entries built
+ * from a suite's problems (the in-process `sim:` path) carry only the dataset's name as `source`;
+ * without this they would fall to the default level 3, and the same suite, seed and card would
+ * give other results in-process than over HTTP.
+ */
+export function withDatasetLevel(entry: AnswerKeyEntry): AnswerKeyEntry {
+  if (entry.difficulty !== undefined) return entry;
+  const dataset = datasetOf(entry);
+  const difficulty = dataset === 'gsm8k' ? 2 : dataset === 'aime' ? 5 : undefined;
+  return difficulty === undefined || dataset === undefined ? entry : { ...entry, difficulty, dataset };
+}
+
 /** The catalog entries: built-in cards, then `card` / `cards` (replacing a built-in of the same name). */
 export async function catalogEntries(options: Pick<SimServerOptions, 'card' | 'cards' | 'answers' | 'answerEntries'> = {}): Promise<CatalogEntry[]> {
-  const answers: AnswerKeyEntry[] = [...(options.answers !== undefined ? loadAnswerKey(options.answers) : []), ...(options.answerEntries ?? [])];
+  const answers: AnswerKeyEntry[] = [...(options.answers !== undefined ? loadAnswerKey(options.answers) : []), ...(options.answerEntries ?? []).map(withDatasetLevel)];
   const cards = new Map<string, ModelCard>();
   for (const name of builtinCards) {
     const card = loadCard(name);
@@ -92,6 +109,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       faults,
       latency,
       onInternalError: options.onInternalError ?? ((line) => process.stderr.write(`${line}\n`)),
+      ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     },
     options.port ?? 0,
     options.host ?? '127.0.0.1',

@@ -84,6 +84,7 @@ export async function ollamaInference(ctx: ServerContext, kind: Kind, req: Incom
   const startedAt = process.hrtime.bigint();
   const prepared = 'prompt' in request ? generatePrompt(ctx, request, model) : chatPrompt(request, model);
   if (!prepared) return sendJson(res, 200, emptyReply(kind, request.model, 'load'));
+  ctx.noAnswer.check(model, prepared.prompt, res);
   await respond(ctx, { kind, request, prepared, think: thinkEnabled(request.think), model, number, startedAt, res });
 }
 

@@ -63,6 +63,7 @@ async function completions(ctx: ServerContext, req: IncomingMessage, res: Server
   ctx.config.catalog.touch(served);
   if (request.prompt === '') throw new HttpError(400, 'prompt: must not be empty');
   const maxTokens = checkContext(model, request, model.tokenize(request.prompt).length);
+  ctx.noAnswer.check(model, request.prompt, res);
 
   const fault = decideFault(ctx.config.faults, number);
   if (fault) ctx.counters.faults[fault.kind]++;

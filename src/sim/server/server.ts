@@ -16,6 +16,7 @@ import { ollamaInference } from './ollama-inference.ts';
 import { ollamaMetaRoutes } from './ollama-meta.ts';
 import { openaiRoutes } from './openai.ts';
 import { SlotPool } from './slots.ts';
+import { NoAnswerNotices } from './no-answer.ts';
 import { TokenVocab } from './vocab.ts';
 
 export { simOllamaVersion } from './ollama-meta.ts';
@@ -116,7 +117,14 @@ function bind(server: Server, port: number, host: string): Promise<void> {
 export async function listen(config: ServerConfig, port: number, host: string): Promise<RunningServer> {
   const slots = new SlotPool(config.parallel, config.maxQueue);
   let requestNumber = 0;
-  const ctx: ServerContext = { config, slots, vocab: new TokenVocab(), counters: zeroCounters(), nextRequest: () => ++requestNumber };
+  const ctx: ServerContext = {
+    config,
+    slots,
+    vocab: new TokenVocab(),
+    counters: zeroCounters(),
+    nextRequest: () => ++requestNumber,
+    noAnswer: new NoAnswerNotices(config.onNotice ?? (() => undefined)),
+  };
   const stats = (): SimStats => statsOf(ctx.counters, slots);
   const routes = allRoutes(ctx, stats);
   const inFlight = new Set<ServerResponse>();
