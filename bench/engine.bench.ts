@@ -15,11 +15,10 @@
  * The simulator runs in its own process (`thinkprobe sim`), as a model server would.
  * Prints figures; the last line is one JSON object.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OllamaBackend } from '../src/backends/ollama.ts';
 import type { Backend, Completion, CompletionRequest } from '../src/backends/backend.ts';
 import { RAML_SAMPLING, readBoxed, runPlan, type ResultRecord } from '../src/engine/index.ts';
@@ -29,6 +28,7 @@ import { families, generateProblem } from '../src/problems/families/index.ts';
 import type { Problem } from '../src/problems/problem.ts';
 import { openStore } from '../src/store/sqlite-store.ts';
 import { chatmlQwq } from '../src/templates/index.ts';
+import { startSimChild } from './sim-child.ts';
 
 const SLOTS = 4;
 const PROBLEMS = Number(process.env.BENCH_PROBLEMS ?? 40);
@@ -62,22 +62,8 @@ interface Sim {
   child: ChildProcess;
 }
 
-async function startSim(latency?: string): Promise<Sim> {
-  const bin = fileURLToPath(new URL('../bin/thinkprobe.js', import.meta.url));
-  const args = [bin, 'sim', '--port', '0', '--parallel', String(SLOTS), ...(latency ? ['--latency', latency] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  // A crashed benchmark must not leave a simulator behind.
-  process.once('exit', () => child.kill('SIGKILL'));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`thinkprobe sim exited with ${code}`)));
-  });
-  return { url, child };
+function startSim(latency?: string): Promise<Sim> {
+  return startSimChild(['--parallel', String(SLOTS), ...(latency ? ['--latency', latency] : [])]);
 }
 
 async function simStats(url: string): Promise<{ prefill_new_tokens: number; decoded_tokens: number; requests: number }> {

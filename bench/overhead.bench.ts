@@ -31,7 +31,6 @@
  * src/backends, ...); the figures are then inflated by the profiler, and store_share_of_cpu is 0
  * (its cpuUsage timers would distort the profile: read the area table instead).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +41,7 @@ import { loadAllProblems } from '../src/problems/load.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
 import { measureStoreCpu, storeCpuMs } from '../src/store/timing.ts';
 import { loadSuite } from '../src/suite/load.ts';
+import { startSimChild, type SimChild } from './sim-child.ts';
 
 const SLOTS = 4;
 const MODEL = 'sim-qwq';
@@ -110,21 +110,8 @@ interface Figures {
   store_share_of_cpu: number;
 }
 
-async function startSim(answers: string): Promise<{ url: string; child: ChildProcess }> {
-  const bin = fileURLToPath(new URL('../bin/thinkprobe.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'sim', '--port', '0', '--parallel', String(SLOTS), '--answers', answers], { stdio: ['ignore', 'pipe', 'inherit'] });
-  // A crashed benchmark must not leave a simulator behind.
-  process.once('exit', () => child.kill('SIGKILL'));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`thinkprobe sim exited with ${code}`)));
-  });
-  return { url, child };
+function startSim(answers: string): Promise<SimChild> {
+  return startSimChild(['--parallel', String(SLOTS), '--answers', answers]);
 }
 
 async function simStats(url: string): Promise<SimStats> {

@@ -17,11 +17,10 @@
  * BENCH_PROBLEMS (default 18), BENCH_DECODE_MS (default 5), BENCH_PREFILL_MS (0.02) override.
  * Prints figures; the last line is one JSON object.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Backend } from '../src/backends/backend.ts';
 import { OllamaBackend } from '../src/backends/ollama.ts';
 import { createOpenAIBackend } from '../src/backends/openai.ts';
@@ -34,6 +33,7 @@ import type { Problem } from '../src/problems/problem.ts';
 import { measureLhat } from '../src/runner/confidence-pass.ts';
 import { openStore } from '../src/store/sqlite-store.ts';
 import { chatmlQwq } from '../src/templates/index.ts';
+import { startSimChild } from './sim-child.ts';
 
 const HOSTS = 3;
 const SLOTS = 4;
@@ -61,20 +61,8 @@ interface Sim {
   child: ChildProcess;
 }
 
-async function startSim(latency?: string): Promise<Sim> {
-  const bin = fileURLToPath(new URL('../bin/thinkprobe.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'sim', '--port', '0', '--parallel', String(SLOTS), ...(latency ? ['--latency', latency] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  process.once('exit', () => child.kill('SIGKILL'));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`thinkprobe sim exited with ${code}`)));
-  });
-  return { url, child };
+function startSim(latency?: string): Promise<Sim> {
+  return startSimChild(['--parallel', String(SLOTS), ...(latency ? ['--latency', latency] : [])]);
 }
 
 function stop(sim: Sim): Promise<void> {

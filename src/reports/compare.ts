@@ -1,7 +1,7 @@
 import { mcnemarRegressionP } from '../checks/noRegression.ts';
 import { InputError } from '../core/errors.ts';
 import { clusterDifferences, clusteredDifference, formatP, mcnemarExact, pairedBootstrap, signFlipWorse, type ClusteredPair } from '../metrics/index.ts';
-import type { CheckSummary, Comparison, ResultSummary, RunData } from './run-data.ts';
+import type { CheckSummary, Comparison, ComparisonSummaryRow, ResultSummary, RunData } from './run-data.ts';
 
 function key(r: ResultSummary): string {
   return `${r.problemId}\u0000${r.intervention}\u0000${r.sample}`;
@@ -11,25 +11,12 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-export interface ComparisonRow {
-  intervention: string;
-  pairs: number;
-  accuracyA: number;
-  accuracyB: number;
-  difference: number;
-  low: number;
-  high: number;
+/** A shared intervention's paired comparison: what the report's side-by-side view shows, and the test behind it. */
+export interface ComparisonRow extends ComparisonSummaryRow {
   /** Two-sided exact McNemar p of any difference. */
   pValue: number;
-  /**
-   * One-sided p that B is worse than A (what the verdict uses): exact McNemar with one sample per
-   * problem, the sign-flip test on per-problem differences (clustered by problem) with more.
-   */
-  worseP: number;
   /** True when some problem has several samples: the interval and worseP are clustered by problem. */
   clustered: boolean;
-  lost: number;
-  gained: number;
 }
 
 /** Paired differences per intervention the two runs share: same problem, same sample. */

@@ -110,7 +110,10 @@ export interface ComparisonSummaryRow {
   difference: number;
   low: number;
   high: number;
-  /** The p-value the verdict used (one-sided: B worse than A). */
+  /**
+   * One-sided p that B is worse than A (what the verdict uses): exact McNemar with one sample per
+   * problem, the sign-flip test on per-problem differences (clustered by problem) with more.
+   */
   worseP: number;
   lost: number;
   gained: number;
