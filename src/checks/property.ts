@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { InterventionSchema, type Intervention, type InterventionInput } from '../suite/schema/interventions.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
-import { validator } from '../suite/validate.ts';
+import { validator } from '../core/validate.ts';
 import { fmt, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult, CustomCheck, Json, ResultRow } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Fraction, PositiveInt, tagged, type Resolved } from './helpers.ts';
+import { Fraction, PositiveInt, tagged, type Resolved } from '../../core/typebox.ts';
 
 /**
  * Intervention values as a suite writes them (issue 3, item 4). The parameter names and ranges
