@@ -151,6 +151,6 @@ export interface RunData {
   comparison?: Comparison;
   /** RaML Figure 6: mean relative L-hat change at reflection words vs at all positions, per intervention. */
   reflectionShift?: Array<{ intervention: string; atReflection: number; allPositions: number; count: number }>;
-  /** Whether the run passed and why (src/runner/verdict.ts), when the run computed it. */
+  /** Whether the run passed and why (src/checks/verdict.ts), when the run computed it. */
   verdict?: { passed: boolean; headline: string };
 }

@@ -26,7 +26,7 @@ import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
 import { hostIdentity } from '../backends/host.ts';
-import { errorRateCheck, runVerdict, type RunVerdict } from './verdict.ts';
+import { errorRateCheck, runVerdict, type RunVerdict } from '../checks/verdict.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
