@@ -6,7 +6,7 @@
  *   2. PAIRS independent golden/candidate pairs per condition (default 400): each pair draws 2m
  *      distinct samples of every problem from the pool, m for the golden, m for the candidate
  *      (fresh draws for both sides of every pair, no shared golden), and runs the real
- *      noRegression check on them (src/golden/gate-validation.ts).
+ *      noRegression check on them (src/checks/gate-validation.ts).
  *   3. Conditions: an unchanged model (false alarms) and a model exactly 5 accuracy points worse on
  *      every intervention (power), each with samples: 1 (exact McNemar) and samples: 4 (the
  *      clustered sign-flip test). The 5-point regression is defined relative to the base model:
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runSuite } from '../src/runner/run-suite.ts';
-import { poolFromRows, simulateGate, type GateTrialResult } from '../src/golden/gate-validation.ts';
+import { poolFromRows, simulateGate, type GateTrialResult } from '../src/checks/gate-validation.ts';
 import { betaQuantile } from '../src/metrics/distributions.ts';
 import type { CheckSpecOf } from '../src/suite/schema/checks.ts';
 import type { Intervention } from '../src/suite/schema/interventions.ts';

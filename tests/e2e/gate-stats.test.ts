@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { runSuite, type RunSuiteOutcome } from '../../src/runner/run-suite.ts';
 import { binomialCdf } from '../../src/metrics/distributions.ts';
-import { poolFromRows, simulateGate, type OutcomePool } from '../../src/golden/gate-validation.ts';
+import { poolFromRows, simulateGate, type OutcomePool } from '../../src/checks/gate-validation.ts';
 import type { LabeledIntervention, ResultRow } from '../../src/checks/types.ts';
 import type { Intervention } from '../../src/suite/schema/interventions.ts';
 import type { CheckSpecOf } from '../../src/suite/schema/checks.ts';
