@@ -26,6 +26,9 @@ import { Stream, type StreamSpec, type Worker } from './stream.ts';
  * one worker, one at a time (one server slot).
  */
 
+/** s1's cap, the default: close the thinking and ask for the answer. `{close}` is the template's close delimiter. */
+export const S1_CLOSE = '\n{close}\n\nFinal Answer:';
+
 export interface TreeConfig {
   delims: Delimiters;
   /** Whether the root prompt opened the thinking (else the model writes the open delimiter). */

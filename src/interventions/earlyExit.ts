@@ -1,5 +1,5 @@
 import type { ProbeOutcome, Run } from '../engine/tree.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { equivalentSync } from '../grading/index.ts';
 import { clean } from './params.ts';
 import { PROBE_SUFFIXES, reflectionScanner } from './words.ts';

@@ -1,4 +1,4 @@
-import type { Intervention, Injection } from './types.ts';
+import type { Intervention, Injection } from '../engine/intervention.ts';
 import { clean, short } from './params.ts';
 import type { Run } from '../engine/tree.ts';
 import { fullText } from '../trace/trace.ts';

@@ -12,7 +12,7 @@
  */
 import type { CompletionToken } from '../backends/backend.ts';
 import type { CloseOutcome, Cut, Finished, Match, ProbeOutcome, Run, RunOptions } from '../engine/tree.ts';
-import type { InterventionContext } from './context.ts';
+import type { InterventionContext } from '../engine/context.ts';
 
 export type { Cut, Run, Finished, ProbeOutcome, CloseOutcome, Match, RunOptions };
 

@@ -1,7 +1,7 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import type { Run } from '../engine/tree.ts';
 import { fullText } from '../trace/trace.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { NOWAIT_WORDS } from './words.ts';
 
 function escape(text: string): string {

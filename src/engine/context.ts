@@ -1,6 +1,6 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { Consumer, Cut, CloseOutcome, Finished, Match, ProbeOutcome, Run, RunOptions, ScanMatcher, Tree, TreeConfig } from '../engine/tree.ts';
+import type { Consumer, Cut, CloseOutcome, Finished, Match, ProbeOutcome, Run, RunOptions, ScanMatcher, Tree, TreeConfig } from './tree.ts';
 
 /**
  * What an intervention program works with: the tree's trunk and the primitives (truncate,
