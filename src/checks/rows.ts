@@ -28,9 +28,7 @@ export function pairRows(a: readonly ResultRow[], b: readonly ResultRow[]): Pair
   return { pairs: paired.pairs, keys: paired.keys, unpaired: paired.onlyInA.length + paired.onlyInB.length };
 }
 
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
-}
+export { mean } from '../metrics/mean.ts';
 
 /** Fixed decimals for summaries; NaN shows as "n/a". */
 export function fmt(value: number, digits = 3): string {
