@@ -19,7 +19,7 @@ import { SlotGate } from './slot-gate.ts';
 export type { ResultRecord, StoredSegment } from './results.ts';
 export { rowKey } from './results.ts';
 export type { TokenCost, SpentCost } from './accounting.ts';
-export { readBoxed, ResultBudgetError, defaultRequestBudget, type ProbeOutcome, type Cut, type Run, type Finished } from './tree.ts';
+export { readBoxed, ResultBudgetError, defaultRequestBudget, type ProbeOutcome, type Cut, type Branch, type Finished } from './tree.ts';
 
 /** RaML's sampling for QwQ-32B. */
 export const RAML_SAMPLING: SamplingSettings = { temperature: 0.6, topP: 0.95, topK: 40 };
