@@ -24,7 +24,7 @@ import { runSuite } from '../src/runner/run-suite.ts';
 import { poolFromRows, simulateGate, type GateTrialResult } from '../src/checks/gate-validation.ts';
 import { betaQuantile } from '../src/metrics/distributions.ts';
 import type { CheckSpecOf } from '../src/suite/schema/checks.ts';
-import type { Intervention } from '../src/suite/schema/interventions.ts';
+import type { InterventionSpec } from '../src/suite/schema/interventions.ts';
 import type { LabeledIntervention, ResultRow } from '../src/checks/types.ts';
 
 const POOL = Number(process.env['GATE_POOL'] ?? 10);
@@ -52,7 +52,7 @@ try {
   writeFileSync(scratch, stringify({ ...design, samples: POOL, checks: [] }));
   const run = await runSuite({ suiteFile: scratch, seed: SEED, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
   if (!run.data) throw new Error('the pool run did not complete');
-  const interventions: LabeledIntervention[] = run.data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as Intervention }));
+  const interventions: LabeledIntervention[] = run.data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
   const rows: ResultRow[] = run.data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
   const pool = poolFromRows(rows, interventions);
   const poolSeconds = (performance.now() - started) / 1000;

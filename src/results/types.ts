@@ -1,4 +1,4 @@
-import type { Intervention } from '../suite/schema/interventions.ts';
+import type { InterventionSpec } from '../suite/schema/interventions.ts';
 
 /**
  * The plain results model checks work on. The engine (later `thinkprobe run`) turns its records
@@ -49,7 +49,7 @@ export interface ResultRow {
 
 export interface LabeledIntervention {
   label: string;
-  intervention: Intervention;
+  intervention: InterventionSpec;
 }
 
 /** Anything JSON can hold: evidence and counterexamples go into summary.json and junit.xml. */
@@ -68,7 +68,7 @@ export interface CheckResult {
 }
 
 /** Runs one intervention over the suite's problems and samples (the engine provides it). */
-export type Evaluate = (intervention: Intervention) => Promise<ResultRow[]>;
+export type Evaluate = (intervention: InterventionSpec) => Promise<ResultRow[]>;
 
 /** Golden outcomes a regression check compares against (src/golden builds it from a golden file). */
 export interface GoldenOutcome {
