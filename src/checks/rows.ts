@@ -1,4 +1,4 @@
-import type { CheckResult, Json, ResultRow, Verdict } from './types.ts';
+import type { CheckResult, Json, ResultRow, CheckVerdict } from './types.ts';
 import type { Pair } from '../metrics/paired.ts';
 import { pairByKey } from '../metrics/paired.ts';
 
@@ -44,7 +44,7 @@ export function num(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-export function result(name: string, verdict: Verdict, summary: string, evidence: { [key: string]: Json }, counterexample?: Json): CheckResult {
+export function result(name: string, verdict: CheckVerdict, summary: string, evidence: { [key: string]: Json }, counterexample?: Json): CheckResult {
   return counterexample === undefined ? { name, verdict, summary, evidence } : { name, verdict, summary, evidence, counterexample };
 }
 

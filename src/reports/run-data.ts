@@ -1,3 +1,5 @@
+import type { CheckVerdict } from '../results/types.ts';
+
 /**
  * Everything a report shows, in one serializable value. The run command assembles it from the
  * store's records; `thinkprobe report <run-dir>` rebuilds it from the same records, so every number
@@ -30,7 +32,8 @@ export interface InterventionSummary {
   errored?: number;
 }
 
-export type Verdict = 'pass' | 'fail' | 'error' | 'skipped';
+/** A check's verdict as reports show it: the results model's `CheckVerdict` (one declaration). */
+export type Verdict = CheckVerdict;
 
 export interface CheckSummary {
   name: string;

@@ -55,11 +55,11 @@ export interface LabeledIntervention {
 /** Anything JSON can hold: evidence and counterexamples go into summary.json and junit.xml. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-export type Verdict = 'pass' | 'fail' | 'error' | 'skipped';
+export type CheckVerdict = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface CheckResult {
   name: string;
-  verdict: Verdict;
+  verdict: CheckVerdict;
   /** One line for the terminal summary. */
   summary: string;
   evidence: { [key: string]: Json };
