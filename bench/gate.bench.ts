@@ -6,7 +6,7 @@
  *   2. PAIRS independent golden/candidate pairs per condition (default 400): each pair draws 2m
  *      distinct samples of every problem from the pool, m for the golden, m for the candidate
  *      (fresh draws for both sides of every pair, no shared golden), and runs the real
- *      noRegression check on them (src/golden/gate-validation.ts).
+ *      noRegression check on them (src/checks/gate-validation.ts).
  *   3. Conditions: an unchanged model (false alarms) and a model exactly 5 accuracy points worse on
  *      every intervention (power), each with samples: 1 (exact McNemar) and samples: 4 (the
  *      clustered sign-flip test). The 5-point regression is defined relative to the base model:
@@ -21,10 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runSuite } from '../src/runner/run-suite.ts';
-import { poolFromRows, simulateGate, type GateTrialResult } from '../src/golden/gate-validation.ts';
+import { poolFromRows, simulateGate, type GateTrialResult } from '../src/checks/gate-validation.ts';
 import { betaQuantile } from '../src/metrics/distributions.ts';
 import type { CheckSpecOf } from '../src/suite/schema/checks.ts';
-import type { Intervention } from '../src/suite/schema/interventions.ts';
+import type { InterventionSpec } from '../src/suite/schema/interventions.ts';
 import type { LabeledIntervention, ResultRow } from '../src/checks/types.ts';
 
 const POOL = Number(process.env['GATE_POOL'] ?? 10);
@@ -52,7 +52,7 @@ try {
   writeFileSync(scratch, stringify({ ...design, samples: POOL, checks: [] }));
   const run = await runSuite({ suiteFile: scratch, seed: SEED, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
   if (!run.data) throw new Error('the pool run did not complete');
-  const interventions: LabeledIntervention[] = run.data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as Intervention }));
+  const interventions: LabeledIntervention[] = run.data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
   const rows: ResultRow[] = run.data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
   const pool = poolFromRows(rows, interventions);
   const poolSeconds = (performance.now() - started) / 1000;

@@ -3,12 +3,12 @@
  * the synchronous fast path, the symbolic engine in-process (what one worker does), and the
  * time-bounded worker grader end to end (fast path first, workers for the rest), plus answer
  * extraction on a long output; then the model requests one teacher-forced L-hat probe spends, on
- * the simulator over HTTP (src/confidence/cost.ts). Last line: one JSON object.
+ * the simulator over HTTP (bench/probe-cost.ts). Last line: one JSON object.
  */
 import { readFileSync } from 'node:fs';
 import { createGrader, equivalentSync, extractAnswer } from '../src/grading/index.ts';
 import { equivalentSymbolic } from '../src/grading/symbolic.ts';
-import { measureProbeCost } from '../src/confidence/cost.ts';
+import { measureProbeCost } from './probe-cost.ts';
 
 interface Case {
   gold: string;

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { Backend } from '../src/backends/backend.ts';
 import { OllamaBackend } from '../src/backends/ollama.ts';
 import { createOpenAIBackend } from '../src/backends/openai.ts';
-import { POOL_HOST_RETRY } from '../src/backends/pool-target.ts';
+import { POOL_HOST_RETRY } from '../src/runner/pool-target.ts';
 import { createPoolBackend, type PoolBackend } from '../src/backends/pool.ts';
 import { RAML_SAMPLING, runPlan, type Progress, type ResultRecord } from '../src/engine/index.ts';
 import { interventionFromSpec } from '../src/interventions/index.ts';

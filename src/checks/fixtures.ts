@@ -1,5 +1,5 @@
 import type { CheckContext, LabeledIntervention, ResultRow } from './types.ts';
-import type { Intervention } from '../suite/schema/interventions.ts';
+import type { InterventionSpec } from '../suite/schema/interventions.ts';
 import { interventionLabel } from '../suite/labels.ts';
 
 /** Builders for constructed result sets in the checks' tests. */
@@ -24,7 +24,7 @@ export function rowsFor(intervention: string, n: number, correct: number, extra:
   return Array.from({ length: n }, (_, i) => row(`p${i}`, intervention, i < correct, extra));
 }
 
-export function labeled(...interventions: Intervention[]): LabeledIntervention[] {
+export function labeled(...interventions: InterventionSpec[]): LabeledIntervention[] {
   return interventions.map((intervention) => ({ label: interventionLabel(intervention), intervention }));
 }
 
@@ -32,7 +32,7 @@ export function context(rows: ResultRow[], interventions: LabeledIntervention[] 
   return { rows, interventions, seed: 42, ...extra };
 }
 
-export const budget = (tokens: number, extra: Partial<Extract<Intervention, { type: 'budget' }>> = {}): Intervention => ({
+export const budget = (tokens: number, extra: Partial<Extract<InterventionSpec, { type: 'budget' }>> = {}): InterventionSpec => ({
   type: 'budget',
   tokens,
   ...extra,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../metrics/random.ts';
+import { seededRandom } from '../core/random.ts';
 import { noRegression } from './noRegression.ts';
 import { budget, labeled, row } from './fixtures.ts';
 import type { CheckContext, ResultRow } from './types.ts';

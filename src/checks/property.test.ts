@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Intervention } from '../suite/schema/interventions.ts';
+import type { InterventionSpec } from '../suite/schema/interventions.ts';
 import { validateSuite } from '../suite/suite.ts';
 import type { CheckSpec } from '../suite/schema/checks.ts';
 import { property, runCheck } from './index.ts';
@@ -18,7 +18,7 @@ function plantedAccuracy(tokens: number): number {
   if (tokens >= 1337) return 0.2;
   return tokens >= 700 ? 0.9 : 0.5;
 }
-function planted(calls: Intervention[] = []): Evaluate {
+function planted(calls: InterventionSpec[] = []): Evaluate {
   return async (intervention) => {
     calls.push(intervention);
     if (intervention.type !== 'budget') throw new Error(`unexpected ${intervention.type}`);
@@ -29,7 +29,7 @@ const baselineRows = rowsFor('baseline', N, 18);
 
 describe('property()', () => {
   it('finds the planted counterexample and shrinks it to the minimal one', async () => {
-    const calls: Intervention[] = [];
+    const calls: InterventionSpec[] = [];
     const check = property(
       'no collapse at large budgets',
       fc.integer({ min: 700, max: 4096 }),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { InterventionSchema, type Intervention, type InterventionInput } from '../suite/schema/interventions.ts';
+import { InterventionSchema, type InterventionSpec, type InterventionInput } from '../suite/schema/interventions.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
-import { validator } from '../suite/validate.ts';
+import { validator } from '../core/validate.ts';
 import { fmt, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult, CustomCheck, Json, ResultRow } from './types.ts';
 
@@ -14,7 +14,7 @@ import type { CheckContext, CheckResult, CustomCheck, Json, ResultRow } from './
 
 export interface PropertyTools {
   /** Runs an intervention over the suite's problems x samples (memoized within one check). Defaults are applied. */
-  evaluate(intervention: InterventionInput | Intervention): Promise<ResultRow[]>;
+  evaluate(intervention: InterventionInput | InterventionSpec): Promise<ResultRow[]>;
   /** The suite run's rows. */
   rows: readonly ResultRow[];
   /** Share of correct rows: of the given rows, or of an intervention label's rows in the suite run. */
@@ -36,7 +36,7 @@ class Falsified extends Error {
   override readonly name = 'Falsified';
 }
 
-const resolveIntervention = validator<Intervention>(InterventionSchema);
+const resolveIntervention = validator<InterventionSpec>(InterventionSchema);
 
 function accuracyOf(rows: readonly ResultRow[]): number {
   return rows.length === 0 ? Number.NaN : rows.filter((row) => row.correct).length / rows.length;

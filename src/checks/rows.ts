@@ -1,4 +1,4 @@
-import type { CheckResult, Json, ResultRow, Verdict } from './types.ts';
+import type { CheckResult, Json, ResultRow, CheckVerdict } from './types.ts';
 import type { Pair } from '../metrics/paired.ts';
 import { pairByKey } from '../metrics/paired.ts';
 
@@ -28,9 +28,7 @@ export function pairRows(a: readonly ResultRow[], b: readonly ResultRow[]): Pair
   return { pairs: paired.pairs, keys: paired.keys, unpaired: paired.onlyInA.length + paired.onlyInB.length };
 }
 
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
-}
+export { mean } from '../metrics/mean.ts';
 
 /** Fixed decimals for summaries; NaN shows as "n/a". */
 export function fmt(value: number, digits = 3): string {
@@ -46,7 +44,7 @@ export function num(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-export function result(name: string, verdict: Verdict, summary: string, evidence: { [key: string]: Json }, counterexample?: Json): CheckResult {
+export function result(name: string, verdict: CheckVerdict, summary: string, evidence: { [key: string]: Json }, counterexample?: Json): CheckResult {
   return counterexample === undefined ? { name, verdict, summary, evidence } : { name, verdict, summary, evidence, counterexample };
 }
 

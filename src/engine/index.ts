@@ -2,9 +2,9 @@ import type { Backend, ModelInfo, SamplingSettings } from '../backends/backend.t
 import { gradeProblem, type Grader } from '../grading/index.ts';
 import { InputError } from '../core/errors.ts';
 import { version } from '../core/version.ts';
-import { InterventionContext } from '../interventions/context.ts';
-import { S1_CLOSE } from '../interventions/budget.ts';
-import type { Intervention, InterventionOutput } from '../interventions/types.ts';
+import { InterventionContext } from './context.ts';
+import { S1_CLOSE } from './tree.ts';
+import type { Intervention, InterventionOutput } from './intervention.ts';
 import { traceOf } from '../trace/trace.ts';
 import { compilePlan, type PlannedTree } from '../plan/plan.ts';
 import type { Problem } from '../problems/problem.ts';
@@ -19,7 +19,7 @@ import { SlotGate } from './slot-gate.ts';
 export type { ResultRecord, StoredSegment } from './results.ts';
 export { rowKey } from './results.ts';
 export type { TokenCost, SpentCost } from './accounting.ts';
-export { readBoxed, ResultBudgetError, defaultRequestBudget, type ProbeOutcome, type Cut, type Run, type Finished } from './tree.ts';
+export { readBoxed, ResultBudgetError, defaultRequestBudget, type ProbeOutcome, type Cut, type Branch, type Finished } from './tree.ts';
 
 /** RaML's sampling for QwQ-32B. */
 export const RAML_SAMPLING: SamplingSettings = { temperature: 0.6, topP: 0.95, topK: 40 };
@@ -190,7 +190,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   let next = 0;
   let failure: unknown;
 
-  const runTree = async (planned: PlannedTree, worker: Worker): Promise<void> => {
+  const runTree = async (planned: PlannedTree<Intervention>, worker: Worker): Promise<void> => {
     const treeConfig: TreeConfig = { ...config, seed: planned.seed, namespace: planned.namespace };
     const tree = new Tree(planned.key, planned.prompt, treeConfig, worker, streams);
     const release = tree.hold();

@@ -1,4 +1,4 @@
-import type { Intervention, InterventionOutput } from '../interventions/types.ts';
+import type { Intervention, InterventionOutput } from './intervention.ts';
 import type { PlannedTree } from '../plan/plan.ts';
 import {
   answerText,
@@ -92,7 +92,7 @@ function injectedTokens(trace: Trace, consumer: Consumer): number | null {
 
 export function buildRow(args: {
   runId: string;
-  tree: PlannedTree;
+  tree: PlannedTree<Intervention>;
   intervention: Intervention;
   output: InterventionOutput;
   consumer: Consumer;

@@ -26,6 +26,9 @@ import { Stream, type StreamSpec, type Worker } from './stream.ts';
  * one worker, one at a time (one server slot).
  */
 
+/** s1's cap, the default: close the thinking and ask for the answer. `{close}` is the template's close delimiter. */
+export const S1_CLOSE = '\n{close}\n\nFinal Answer:';
+
 export interface TreeConfig {
   delims: Delimiters;
   /** Whether the root prompt opened the thinking (else the model writes the open delimiter). */
@@ -61,7 +64,7 @@ export function defaultRequestBudget(maxThinkingTokens: number, answerTokens: nu
 }
 
 export interface Cut {
-  readonly run: Run;
+  readonly run: Branch;
   /** Tokens of the run's stream that the cut keeps. */
   readonly runTokens: number;
   /** The trace up to the cut. */
@@ -82,7 +85,7 @@ export interface Finished {
   /** Why the run stopped: the model ended its turn, the answer limit, or it never closed its thinking. */
   ending: 'stop' | 'answer-limit' | 'no-close';
   /** The run that produced the answer (the cap's answer run when capped). */
-  last: Run;
+  last: Branch;
 }
 
 export interface Match {
@@ -140,7 +143,7 @@ export type ScanMatcher = TokenMatcher | TextScanner;
 const SCAN_CONTEXT_TOKENS = 16;
 
 interface Waiter {
-  run: Run;
+  run: Branch;
   cond: Condition;
   /** The result waiting: requests made for it draw on its budget. */
   consumer: Consumer | undefined;
@@ -172,7 +175,7 @@ export class Consumer {
   }
 }
 
-export class Run {
+export class Branch {
   private cache: Analysis | undefined;
   /** Set when a request of this run's stream failed: whoever waits on it gets the same error. */
   failure: unknown;
@@ -346,13 +349,13 @@ export interface ProbeOutcome {
 }
 
 export class Tree {
-  readonly runs: Run[] = [];
-  private readonly runByKey = new Map<string, Run>();
+  readonly runs: Branch[] = [];
+  private readonly runByKey = new Map<string, Branch>();
   private live = 0;
   private waiters: Waiter[] = [];
   private advancing = false;
   readonly consumers: Consumer[] = [];
-  readonly root: Run;
+  readonly root: Branch;
 
   constructor(
     readonly key: string,
@@ -383,13 +386,13 @@ export class Tree {
   }
 
   /** A run from a base trace (content-addressed: the same base and options give the same run). */
-  run(base: Trace, parent: { stream: Stream; tokens: number } | undefined, options: RunOptions): Run {
+  run(base: Trace, parent: { stream: Stream; tokens: number } | undefined, options: RunOptions): Branch {
     const prompt = fullText(base);
     const stream = this.streamFor(prompt, parent, options);
     const key = JSON.stringify([stream.key, options.thinkingLimit ?? null, options.answerLimit ?? null]);
     let run = this.runByKey.get(key);
     if (!run) {
-      run = new Run(this, this.runs.length, stream, base, options);
+      run = new Branch(this, this.runs.length, stream, base, options);
       this.runs.push(run);
       this.runByKey.set(key, run);
     }
@@ -397,7 +400,7 @@ export class Tree {
   }
 
   /** Branch: the cut's trace + injected text (or chosen tokens) as a new run's prompt. */
-  branch(cut: Cut, inject: { text?: string; label?: string; tokens?: CompletionToken[] }, options: RunOptions = {}): Run {
+  branch(cut: Cut, inject: { text?: string; label?: string; tokens?: CompletionToken[] }, options: RunOptions = {}): Branch {
     let base = cut.trace;
     if (inject.text) base = appendInjected(base, inject.text, inject.label ?? 'injected');
     if (inject.tokens) base = appendGenerated(base, inject.tokens);
@@ -429,7 +432,7 @@ export class Tree {
     });
   }
 
-  wait(run: Run, cond: Condition, consumer?: Consumer): Promise<void> {
+  wait(run: Branch, cond: Condition, consumer?: Consumer): Promise<void> {
     if (run.failure !== undefined) return Promise.reject(run.failure);
     if (consumer?.overBudget) return Promise.reject(budgetError(consumer));
     if (run.satisfied(cond)) return Promise.resolve();
@@ -459,7 +462,7 @@ export class Tree {
   }
 
   private async advance(): Promise<void> {
-    let run: Run | undefined;
+    let run: Branch | undefined;
     for (const w of this.waiters) if (!run || w.run.index > run.index) run = w.run;
     if (run) {
       const stream = run.stream;
@@ -497,7 +500,7 @@ export class Tree {
 
   // ---- conditions as the intervention API sees them ----
 
-  async reach(run: Run, k: number, consumer?: Consumer): Promise<Cut | undefined> {
+  async reach(run: Branch, k: number, consumer?: Consumer): Promise<Cut | undefined> {
     const target = Math.min(k, run.thinkingLimit);
     await this.wait(run, { kind: 'reach', k: target }, consumer);
     const a = run.analyze();
@@ -506,7 +509,7 @@ export class Tree {
     return run.cutAtThinking(k);
   }
 
-  async close(run: Run, consumer?: Consumer): Promise<CloseOutcome> {
+  async close(run: Branch, consumer?: Consumer): Promise<CloseOutcome> {
     await this.wait(run, { kind: 'close' }, consumer);
     const a = run.analyze();
     const cut = run.cutAtClose();
@@ -518,7 +521,7 @@ export class Tree {
     return { natural: false, reason: 'ended', cut: run.cutAtTokens(a.length), thinking: a.thinking };
   }
 
-  async scan(run: Run, fromRunToken: number, match: ScanMatcher, consumer?: Consumer): Promise<Match | undefined> {
+  async scan(run: Branch, fromRunToken: number, match: ScanMatcher, consumer?: Consumer): Promise<Match | undefined> {
     const cond = { kind: 'scan' as const, from: fromRunToken, match };
     await this.wait(run, cond, consumer);
     const i = run.findMatch(cond);
@@ -526,7 +529,7 @@ export class Tree {
     return { cut: run.cutAtTokens(i), tokenIndex: i, token: run.stream.tokens[i] as CompletionToken };
   }
 
-  async finish(run: Run, consumer: Consumer): Promise<Finished> {
+  async finish(run: Branch, consumer: Consumer): Promise<Finished> {
     await this.wait(run, { kind: 'answer' }, consumer);
     const a = run.analyze();
     if (a.closed) {
@@ -551,7 +554,7 @@ export class Tree {
   }
 
   /** An answer run: the cut, then text that closes the thinking. */
-  closeThinking(cut: Cut, closeText: string, label: string): Run {
+  closeThinking(cut: Cut, closeText: string, label: string): Branch {
     return this.branch(cut, { text: closeText, label });
   }
 

@@ -6,7 +6,7 @@ import { InputError } from '../core/errors.ts';
 import { version } from '../core/version.ts';
 import { budget, labeled, row, rowsFor } from '../checks/fixtures.ts';
 import { runCheck, mcnemarRegressionP } from '../checks/index.ts';
-import type { CheckContext, ResultRow } from '../checks/types.ts';
+import type { CheckContext, ResultRow } from '../results/types.ts';
 import { gateFlips } from './flips.ts';
 import { buildGolden, compareWithGolden, environmentDifferences, goldenPath, modelFileName, readGolden, writeGolden } from './golden.ts';
 

@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { validator } from '../suite/validate.ts';
-import type { GoldenOutcome, LabeledIntervention, ResultRow } from '../checks/types.ts';
+import { validator } from '../core/validate.ts';
+import type { GoldenOutcome, LabeledIntervention, ResultRow } from '../results/types.ts';
 import type { ClusteredPair } from '../metrics/clustered.ts';
 import {
   GOLDEN_FORMAT,

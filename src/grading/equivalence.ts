@@ -19,15 +19,15 @@ import { eqRational, parseExactComplex, parseExactNumber, type ComplexRational }
 import { parseStructure, type AnswerNode } from './structure.ts';
 
 /** true / false, or undefined when this comparator cannot decide. */
-export type Verdict = boolean | undefined;
+export type EquivalenceVerdict = boolean | undefined;
 
 export interface Comparator {
-  scalar(gold: string, pred: string): Verdict;
-  equation(gold: { lhs: string; rhs: string }, pred: { lhs: string; rhs: string }): Verdict;
+  scalar(gold: string, pred: string): EquivalenceVerdict;
+  equation(gold: { lhs: string; rhs: string }, pred: { lhs: string; rhs: string }): EquivalenceVerdict;
 }
 
-function and(verdicts: Iterable<Verdict>): Verdict {
-  let result: Verdict = true;
+function and(verdicts: Iterable<EquivalenceVerdict>): EquivalenceVerdict {
+  let result: EquivalenceVerdict = true;
   for (const v of verdicts) {
     if (v === false) return false;
     if (v === undefined) result = undefined;
@@ -35,7 +35,7 @@ function and(verdicts: Iterable<Verdict>): Verdict {
   return result;
 }
 
-function or(a: Verdict, b: () => Verdict): Verdict {
+function or(a: EquivalenceVerdict, b: () => EquivalenceVerdict): EquivalenceVerdict {
   if (a === true) return true;
   const second = b();
   if (second === true) return true;
@@ -58,7 +58,7 @@ function exactComplex(latex: string): ComplexRational | undefined {
 }
 
 /** The exact scalar comparison both comparators start with. */
-export function exactScalar(gold: string, pred: string): Verdict {
+export function exactScalar(gold: string, pred: string): EquivalenceVerdict {
   if (gold === pred) return true;
   const gi = infinitySign(gold);
   const pi = infinitySign(pred);
@@ -83,10 +83,10 @@ export const exactComparator: Comparator = {
 };
 
 /** Unordered comparison: a perfect matching on `true` edges, else decided by `true|undefined` edges. */
-function matchUnordered(gold: AnswerNode[], pred: AnswerNode[], cmp: Comparator): Verdict {
+function matchUnordered(gold: AnswerNode[], pred: AnswerNode[], cmp: Comparator): EquivalenceVerdict {
   if (gold.length !== pred.length) return false;
   const verdicts = gold.map((g) => pred.map((p) => compareNodes(g, p, cmp)));
-  const perfect = (accept: (v: Verdict) => boolean): boolean => {
+  const perfect = (accept: (v: EquivalenceVerdict) => boolean): boolean => {
     const owner: number[] = new Array<number>(pred.length).fill(-1);
     const tryAssign = (i: number, seen: boolean[]): boolean => {
       for (let j = 0; j < pred.length; j++) {
@@ -115,7 +115,7 @@ function asVector(node: AnswerNode): AnswerNode[] | undefined {
   return undefined;
 }
 
-export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator): Verdict {
+export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator): EquivalenceVerdict {
   if (gold.kind === 'invalid' || pred.kind === 'invalid') return false;
   switch (gold.kind) {
     case 'scalar':
@@ -179,7 +179,7 @@ type Assignment = Extract<AnswerNode, { kind: 'assignment' }>;
  * `a=2, b=3` compares variable by variable, in any order; against a tuple `(2,3)` its values are
  * read in the variables' alphabetical order (`x` before `y`).
  */
-function compareAssignment(gold: Assignment, pred: AnswerNode, cmp: Comparator): Verdict {
+function compareAssignment(gold: Assignment, pred: AnswerNode, cmp: Comparator): EquivalenceVerdict {
   if (pred.kind === 'assignment') {
     if (pred.entries.length !== gold.entries.length) return false;
     const byName = new Map(pred.entries.map((e) => [e.name, e.value]));
@@ -228,7 +228,7 @@ export function parseAnswer(answer: string): ParsedAnswer | undefined {
 }
 
 /** A multiple-choice letter on either side (`E` vs `\textbf{(E) } 12`): letters decide. */
-function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): Verdict {
+function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): EquivalenceVerdict {
   const letter = (x: ParsedAnswer): string | undefined => (x.node.kind === 'choice' ? x.node.letter : x.normalized.choice);
   const gl = letter(g);
   const pl = letter(p);
@@ -241,7 +241,7 @@ function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): Verdict {
 }
 
 /** Percent: `50\%` equals `50` (gold answers drop the sign) and `0.5` (its value). */
-function percentVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verdict {
+function percentVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): EquivalenceVerdict {
   const plain = compareNodes(g.node, p.node, cmp);
   if (plain === true || g.normalized.percent === p.normalized.percent) return plain;
   const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
@@ -253,7 +253,7 @@ function percentVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verd
  * Degrees on one side only: dropped (`30^\circ` = `30`) unless π is written on either side, where
  * only the radian reading counts (`30^\circ` = `\frac{\pi}{6}`, `\frac{\pi}{2}^\circ` != `\frac{\pi}{2}`).
  */
-function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verdict {
+function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): EquivalenceVerdict {
   if (g.normalized.degrees === p.normalized.degrees) return percentVerdict(g, p, cmp);
   const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
   if (!g.normalized.text.includes('\\pi') && !p.normalized.text.includes('\\pi')) return percentVerdict(g, p, cmp);
@@ -263,7 +263,7 @@ function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Verd
 }
 
 /** Full comparison with a given scalar comparator; units, choice letters, percent and degree signs handled here. */
-export function compareAnswers(gold: string, pred: string, cmp: Comparator): Verdict {
+export function compareAnswers(gold: string, pred: string, cmp: Comparator): EquivalenceVerdict {
   const g = parseAnswer(gold);
   const p = parseAnswer(pred);
   if (!g || !p) return false;

@@ -3,6 +3,10 @@
  * thinking closed. A trace whose thinking never closed has no answer (the thinking is never graded).
  */
 
+import { choiceLetter } from '../problems/choices.ts';
+
+export { choiceLetter };
+
 export type ExtractionMethod = 'boxed' | 'fbox' | 'phrase' | 'choice';
 
 export interface ExtractedAnswer {
@@ -133,20 +137,6 @@ function lastPhrase(text: string, from: number): Span | undefined {
   }
   const span = trimmedSpan(text, start, end);
   return span.text !== '' && span.text.length <= MAX_EXTRACTED ? span : undefined;
-}
-
-const LETTER = /^\s*(?:\\text(?:bf)?\{\s*)?\(?\s*([A-Ea-e])\s*\)?(?:\s*\})?[.:)]?(?:\s|$)/;
-
-/** Reduces an extracted answer to a choice letter: `B`, `(B)`, `\text{(B)}`, or a choice's own text. */
-export function choiceLetter(answer: string, choices: readonly string[]): string | undefined {
-  const m = LETTER.exec(answer);
-  if (m) {
-    const letter = m[1]!.toUpperCase();
-    if (letter.charCodeAt(0) - 65 < Math.max(choices.length, 1)) return letter;
-  }
-  const flat = (s: string): string => s.toLowerCase().replace(/\\text\{([^{}]*)\}/g, '$1').replace(/[\s$.]/g, '');
-  const index = choices.findIndex((choice) => flat(choice) === flat(answer));
-  return index >= 0 ? String.fromCharCode(65 + index) : undefined;
 }
 
 function choiceInText(text: string, from: number, choices: readonly string[]): Span | undefined {

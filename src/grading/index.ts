@@ -11,7 +11,7 @@
  *   `thinkprobe grade` (extraction, then equivalence; with `wholeAnswer` a bare answer is its own answer).
  */
 export { extractAnswer, choiceLetter, type ExtractedAnswer, type ExtractOptions, type ExtractionMethod } from './extract.ts';
-export { equivalentSync, type Verdict } from './equivalence.ts';
+export { equivalentSync, type EquivalenceVerdict } from './equivalence.ts';
 export {
   createGrader,
   isEquivalent,

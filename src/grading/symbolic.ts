@@ -4,7 +4,7 @@
  * never on the main thread of a run.
  */
 import { ComputeEngine } from '@cortex-js/compute-engine';
-import { compareAnswers, exactScalar, type Comparator, type Verdict } from './equivalence.ts';
+import { compareAnswers, exactScalar, type Comparator, type EquivalenceVerdict } from './equivalence.ts';
 import { identical, proportional, type MathJson } from './identity.ts';
 
 type Engine = InstanceType<typeof ComputeEngine>;
@@ -66,7 +66,7 @@ function exactLiteral(expr: Expr): boolean {
 }
 
 /** Is `a - b` zero by exact means? true / false, or undefined when nothing exact decides. */
-function exactlyZero(a: Expr, b: Expr): Verdict {
+function exactlyZero(a: Expr, b: Expr): EquivalenceVerdict {
   // The exact identity test first: it is fast and decides most expressions with variables.
   const identity = identical(json(a), json(b));
   if (identity !== undefined) return identity;
@@ -120,7 +120,7 @@ function isUndefinedValue(expr: Expr): boolean {
   return literal.isNumberLiteral === true && !Number.isFinite(Number(value.im ?? 0));
 }
 
-function symbolicScalar(gold: string, pred: string): Verdict {
+function symbolicScalar(gold: string, pred: string): EquivalenceVerdict {
   const exact = exactScalar(gold, pred);
   if (exact !== undefined) return exact;
   const a = parse(gold);
@@ -136,7 +136,7 @@ function symbolicScalar(gold: string, pred: string): Verdict {
 }
 
 /** Two equations are the same when `lhs - rhs` agree up to a nonzero constant factor (`3x-6=0` = `x=2`'s `x-2=0`). */
-function symbolicEquation(gold: { lhs: string; rhs: string }, pred: { lhs: string; rhs: string }): Verdict {
+function symbolicEquation(gold: { lhs: string; rhs: string }, pred: { lhs: string; rhs: string }): EquivalenceVerdict {
   const g = parse(`(${gold.lhs})-(${gold.rhs})`);
   const p = parse(`(${pred.lhs})-(${pred.rhs})`);
   if (!g || !p) return false;

@@ -1,5 +1,5 @@
-import type { InterventionContext } from './context.ts';
-import type { Intervention, InterventionOutput } from './types.ts';
+import type { InterventionContext } from '../engine/context.ts';
+import type { Intervention, InterventionOutput } from '../engine/intervention.ts';
 
 /** The model's own trace, untouched (capped only by the run's maximum thinking length). */
 export async function baselineOutput(ctx: InterventionContext): Promise<InterventionOutput> {

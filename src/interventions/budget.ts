@@ -1,9 +1,10 @@
 import { QWEN3_BUDGET_CLOSE } from '../templates/qwen3.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { clean, short } from './params.ts';
+import { S1_CLOSE } from '../engine/tree.ts';
 
-/** s1's cap: close the thinking and ask for the answer. `{close}` is the template's close delimiter. */
-export const S1_CLOSE = '\n{close}\n\nFinal Answer:';
+export { S1_CLOSE };
+
 /** Qwen3's budget sentence (its reference code, src/templates/qwen3.ts), with `{close}` for the template's close delimiter. */
 export const QWEN3_CLOSE = QWEN3_BUDGET_CLOSE.replace('</think>', '{close}');
 

@@ -1,5 +1,5 @@
-import type { ProbeOutcome, Run } from '../engine/tree.ts';
-import type { Intervention } from './types.ts';
+import type { ProbeOutcome, Branch } from '../engine/tree.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { equivalentSync } from '../grading/index.ts';
 import { clean } from './params.ts';
 import { PROBE_SUFFIXES, reflectionScanner } from './words.ts';
@@ -30,7 +30,7 @@ export function earlyExit(options: EarlyExitOptions): Intervention {
         : clean({ type: 'earlyExit', method: 'dynasor', every: options.every, window: options.window }),
     describe: () => label,
     async run(ctx) {
-      const trunk: Run = ctx.trunk;
+      const trunk: Branch = ctx.trunk;
       const probes: ProbeOutcome[] = [];
       const exitAt = async (cut: Parameters<typeof ctx.probe>[0], reason: string, confidence?: number) => {
         const answer = ctx.closeThinking(cut, EXIT_CLOSE, 'earlyExit');

@@ -1,6 +1,6 @@
-import type { Intervention, Injection } from './types.ts';
+import type { Intervention, Injection } from '../engine/intervention.ts';
 import { clean, short } from './params.ts';
-import type { Run } from '../engine/tree.ts';
+import type { Branch } from '../engine/tree.ts';
 import { fullText } from '../trace/trace.ts';
 import { withSeparator } from './words.ts';
 
@@ -18,7 +18,7 @@ export function extend(options: { times?: number; word?: string; budget?: number
     describe: () => `extend(${word === 'Wait' ? '' : `${short(word)},`}x${times}${options.budget === undefined ? '' : `,budget=${options.budget}`})`,
     async run(ctx) {
       const limit = Math.min(options.budget ?? Number.POSITIVE_INFINITY, ctx.config.maxThinkingTokens);
-      let run: Run = ctx.trunk;
+      let run: Branch = ctx.trunk;
       const injections: Injection[] = [];
       const notes: string[] = [];
       if (options.budget !== undefined && options.budget < ctx.config.maxThinkingTokens) {

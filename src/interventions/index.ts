@@ -11,7 +11,7 @@ import { softBudget } from './softBudget.ts';
 import { stopInstruction } from './stopInstruction.ts';
 import { stopPhrase } from './stopPhrase.ts';
 import { suppressReflection } from './suppressReflection.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 
 export { baseline, baselineOutput } from './baseline.ts';
 export { budget, S1_CLOSE, QWEN3_CLOSE, BUDGET_CLOSES } from './budget.ts';
@@ -24,10 +24,10 @@ export { softBudget } from './softBudget.ts';
 export { stopInstruction, NO_THINK_INSTRUCTION } from './stopInstruction.ts';
 export { stopPhrase, RAML_STOP_PHRASE } from './stopPhrase.ts';
 export { suppressReflection } from './suppressReflection.ts';
-export { InterventionContext } from './context.ts';
+export { InterventionContext } from '../engine/context.ts';
 export { REFLECTION_WORDS, NOWAIT_WORDS, PROBE_SUFFIXES, reflectionScanner } from './words.ts';
 export * as primitives from './primitives.ts';
-export type { Intervention, InterventionOutput, Injection, Params, JsonValue } from './types.ts';
+export type { Intervention, InterventionOutput, Injection, Params, JsonValue } from '../engine/intervention.ts';
 
 type Builder = (r: ParamReader, where: string) => Intervention;
 

@@ -1,6 +1,6 @@
-import type { Intervention, Injection } from './types.ts';
+import type { Intervention, Injection } from '../engine/intervention.ts';
 import { clean, short } from './params.ts';
-import type { Run } from '../engine/tree.ts';
+import type { Branch } from '../engine/tree.ts';
 import { fullText } from '../trace/trace.ts';
 import { withSeparator } from './words.ts';
 
@@ -43,7 +43,7 @@ export function injectReflection(options: { word?: string; at?: number; fraction
       // At every paragraph break: after the token that completes "\n\n", inject the word.
       const max = options.max ?? 8;
       const injections: Injection[] = [];
-      let run: Run = trunk;
+      let run: Branch = trunk;
       let from = 0;
       while (injections.length < max) {
         const m = await ctx.scan(run, from, (token, before) => (before + token.text).endsWith('\n\n') && token.text.includes('\n'));

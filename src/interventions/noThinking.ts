@@ -1,4 +1,4 @@
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { clean, short } from './params.ts';
 
 /** NoThinking (Ma et al. 2025): the thinking is prefilled as finished and closed at once. */

@@ -1,6 +1,6 @@
 import { cutAtThinkingToken, countTrace } from '../trace/trace.ts';
 import type { Cut, ProbeOutcome } from '../engine/tree.ts';
-import type { Intervention, InterventionOutput } from './types.ts';
+import type { Intervention, InterventionOutput } from '../engine/intervention.ts';
 import { clean } from './params.ts';
 import { PROBE_SUFFIXES, reflectionScanner, type ProbeSuffixName } from './words.ts';
 import { baseline } from './baseline.ts';

@@ -1,5 +1,5 @@
 import { baselineOutput } from './baseline.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 
 /** L1-style length instruction in the user turn: a prompt variant with its own trunk; nothing is enforced. */
 export function softBudget(options: { tokens: number; text?: string }): Intervention {

@@ -1,6 +1,6 @@
 import { baselineOutput } from './baseline.ts';
 import { clean, short } from './params.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 
 /** Qwen3's soft switch, appended to the user turn. */
 export const NO_THINK_INSTRUCTION = ' /no_think';

@@ -1,4 +1,4 @@
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { clean, short } from './params.ts';
 
 /** RaML's forced early end for QwQ: prefilled right after the thinking opens; the model continues. */

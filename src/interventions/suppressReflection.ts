@@ -1,7 +1,7 @@
 import type { CompletionToken } from '../backends/backend.ts';
-import type { Run } from '../engine/tree.ts';
+import type { Branch } from '../engine/tree.ts';
 import { fullText } from '../trace/trace.ts';
-import type { Intervention } from './types.ts';
+import type { Intervention } from '../engine/intervention.ts';
 import { NOWAIT_WORDS } from './words.ts';
 
 function escape(text: string): string {
@@ -65,7 +65,7 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
     params: options.words === undefined ? { type: 'suppressReflection' } : { type: 'suppressReflection', words },
     describe: () => (options.words === undefined ? 'suppressReflection' : `suppressReflection(${words.join('|')})`),
     async run(ctx) {
-      let run: Run = ctx.prefill(ctx.start(), '', 'suppressReflection', { stop });
+      let run: Branch = ctx.prefill(ctx.start(), '', 'suppressReflection', { stop });
       const substitutions: { position: number; banned: string; chosen: string }[] = [];
       const notes: string[] = [];
       for (;;) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { binomialCdf } from './distributions.ts';
 import { wilson } from './proportions.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 import {
   clusteredAccuracy,
   clusteredDifference,

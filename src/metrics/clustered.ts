@@ -2,7 +2,7 @@ import { InputError } from '../core/errors.ts';
 import { binomialCdf, normalCdf, normalQuantile, zCritical } from './distributions.ts';
 import { wilson, type Interval } from './proportions.ts';
 import { checkConfidence } from './validate.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /**
  * Statistics for outcomes that repeat a problem (samples > 1). Samples of one problem are

@@ -1,6 +1,6 @@
 /** Metrics: statistics over graded runs. Pure functions; see each module for the method and its reference. */
 export * from './distributions.ts';
-export * from './random.ts';
+export * from '../core/random.ts';
 export * from './proportions.ts';
 export * from './passAtK.ts';
 export * from './paired.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
 import { mcnemarExact, pairByKey, mcnemarExactCounts, nonInferiority, pairedBootstrap, tangoZ, type Pair } from './paired.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 /** Builds pairs from the four cell counts: both right, only A right, only B right, both wrong. */
 function table(both: number, onlyA: number, onlyB: number, neither: number): Pair[] {

@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import { binomialCdf, binomialPmf, normalCdf, normalQuantile } from './distributions.ts';
 import { checkConfidence } from './validate.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 import { quantileSorted } from './tokens.ts';
 
 /**

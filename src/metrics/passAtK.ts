@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors.ts';
+import { mean } from './mean.ts';
 
 /**
  * Sampling metrics over n samples per problem: pass@k, maj@k, avg@k.
@@ -47,10 +48,6 @@ function checkProblems(problems: ReadonlyArray<ReadonlyArray<unknown>>, k: numbe
       throw new InputError(`${where}: problem ${index}`, `at least k = ${k} samples, got ${samples.length}`);
     }
   });
-}
-
-function mean(values: number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** pass@k averaged over problems, each problem estimated from all of its samples. NaN for no problems. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
 import { binomialPmf } from './distributions.ts';
 import { accuracy, clopperPearson, wilson } from './proportions.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 describe('wilson', () => {
   // Newcombe (1998), "Two-sided confidence intervals for the single proportion: comparison of

@@ -1,6 +1,7 @@
 import { InputError } from '../core/errors.ts';
 import { findReflections, REFLECTION_WORDS } from '../confidence/positions.ts';
 import type { CurvePoint } from './curves.ts';
+import { mean } from './mean.ts';
 
 /**
  * RaML's Figure 6 statistic (arXiv 2505.19815): reflection words sit at large relative jumps of
@@ -64,10 +65,6 @@ export function reflectionPositionsInText(
   return findReflectionPositions(pieces, words)
     .map((index) => index - 1)
     .filter((index) => index >= 0);
-}
-
-function mean(values: number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SamplingSettings } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
-import type { Intervention } from '../interventions/types.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { ChatTemplate } from '../templates/template.ts';
 
@@ -13,7 +12,18 @@ import type { ChatTemplate } from '../templates/template.ts';
  * logprob settings, sample namespace).
  */
 
-export interface PlannedTree {
+/**
+ * What the plan needs of an intervention: its label, its parameters (two interventions with one
+ * label must agree on them) and its prompt variant. The engine runs the full `Intervention`
+ * (src/engine/intervention.ts); the plan only groups them, so it stays below the engine.
+ */
+export interface PlannableIntervention {
+  readonly params: unknown;
+  readonly userSuffix?: string | undefined;
+  describe(): string;
+}
+
+export interface PlannedTree<I extends PlannableIntervention = PlannableIntervention> {
   /** Content address of the trunk: model, digest, raw prompt, sampling, seed, namespace. */
   key: string;
   problem: Problem;
@@ -24,14 +34,14 @@ export interface PlannedTree {
   userSuffix: string;
   /** The rendered raw prompt (template applied). */
   prompt: string;
-  interventions: Intervention[];
+  interventions: I[];
 }
 
-export interface PlanInput {
+export interface PlanInput<I extends PlannableIntervention = PlannableIntervention> {
   model: string;
   digest: string;
   problems: readonly Problem[];
-  interventions: readonly Intervention[];
+  interventions: readonly I[];
   samples: number;
   seed: number;
   sampling: SamplingSettings;
@@ -53,7 +63,7 @@ export function hashKey(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
-export function compilePlan(input: PlanInput): PlannedTree[] {
+export function compilePlan<I extends PlannableIntervention>(input: PlanInput<I>): PlannedTree<I>[] {
   if (!Number.isInteger(input.samples) || input.samples < 1) throw new InputError('samples', `expected an integer >= 1, got ${input.samples}`);
   if (input.interventions.length === 0) throw new InputError('interventions', 'expected at least one intervention');
   const seenIds = new Set<string>();
@@ -62,7 +72,7 @@ export function compilePlan(input: PlanInput): PlannedTree[] {
     seenIds.add(p.id);
   }
   // Identical interventions collapse (same label and params).
-  const unique = new Map<string, Intervention>();
+  const unique = new Map<string, I>();
   for (const iv of input.interventions) {
     const label = iv.describe();
     const prev = unique.get(label);
@@ -71,12 +81,12 @@ export function compilePlan(input: PlanInput): PlannedTree[] {
     }
     if (!prev) unique.set(label, iv);
   }
-  const variants = new Map<string, Intervention[]>();
+  const variants = new Map<string, I[]>();
   for (const iv of unique.values()) {
     const suffix = iv.userSuffix ?? '';
     variants.set(suffix, [...(variants.get(suffix) ?? []), iv]);
   }
-  const trees: PlannedTree[] = [];
+  const trees: PlannedTree<I>[] = [];
   for (const problem of input.problems) {
     for (let sample = 0; sample < input.samples; sample++) {
       const seed = sampleSeed(input.seed, sample);

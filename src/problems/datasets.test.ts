@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
 import { guessFormat, parseDataset, readDataset } from './datasets.ts';
-import type { DatasetFormat } from '../suite/schema/problems.ts';
+import type { DatasetFormat } from './schema.ts';
 import { loadAllProblems, loadProblems } from './load.ts';
 import { needsShared } from '../../tests/shared.ts';
 

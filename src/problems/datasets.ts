@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '../core/errors.ts';
 import type { Problem } from './problem.ts';
-import type { DatasetFormat } from '../suite/schema/problems.ts';
+import type { DatasetFormat } from './schema.ts';
 
 /**
  * Dataset files -> Problems. Formats:

@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import type { Problem } from './problem.ts';
-import type { ProblemSource } from '../suite/schema/problems.ts';
-import { choiceLetter } from '../grading/extract.ts';
+import type { ProblemSource } from './schema.ts';
+import { choiceLetter } from './choices.ts';
 import { readDataset } from './datasets.ts';
 import { selectProblems } from './select.ts';
 import { families, generateProblem, isFamily } from './families/index.ts';

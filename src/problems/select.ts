@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.ts';
-import { seededRandom } from '../metrics/random.ts';
+import { seededRandom } from '../core/random.ts';
 import type { Problem } from './problem.ts';
 
 /** Filters a source applies, in this order: ids, levels, shuffle, limit. */

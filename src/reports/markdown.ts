@@ -1,6 +1,6 @@
 import { terminalSafe } from './terminal.ts';
 import type { RunData } from './run-data.ts';
-import { runVerdict } from '../runner/verdict.ts';
+import { runVerdict } from '../checks/verdict.ts';
 import { gateFlips } from '../golden/flips.ts';
 
 /** Errored results listed in full up to this many; the rest are counted. */

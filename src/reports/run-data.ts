@@ -1,3 +1,5 @@
+import type { CheckVerdict } from '../results/types.ts';
+
 /**
  * Everything a report shows, in one serializable value. The run command assembles it from the
  * store's records; `thinkprobe report <run-dir>` rebuilds it from the same records, so every number
@@ -30,7 +32,8 @@ export interface InterventionSummary {
   errored?: number;
 }
 
-export type Verdict = 'pass' | 'fail' | 'error' | 'skipped';
+/** A check's verdict as reports show it: the results model's `CheckVerdict` (one declaration). */
+export type Verdict = CheckVerdict;
 
 export interface CheckSummary {
   name: string;
@@ -154,6 +157,6 @@ export interface RunData {
   comparison?: Comparison;
   /** RaML Figure 6: mean relative L-hat change at reflection words vs at all positions, per intervention. */
   reflectionShift?: Array<{ intervention: string; atReflection: number; allPositions: number; count: number }>;
-  /** Whether the run passed and why (src/runner/verdict.ts), when the run computed it. */
+  /** Whether the run passed and why (src/checks/verdict.ts), when the run computed it. */
   verdict?: { passed: boolean; headline: string };
 }

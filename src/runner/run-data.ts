@@ -4,10 +4,7 @@ import { accuracyInterval, paretoFrontier, pooledReflectionShift } from '../metr
 import type { Problem } from '../problems/problem.ts';
 import type { InterventionSummary, ResultSummary, RunData, TraceRecord } from '../reports/run-data.ts';
 import { reportResult, type GradedResult } from './assemble.ts';
-
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;
-}
+import { mean } from '../metrics/mean.ts';
 
 export interface RunDataInput {
   run: RunData['run'];

@@ -25,7 +25,7 @@ import { writeRunFiles } from './outputs.ts';
 import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
-import { errorRateCheck, runVerdict, type RunVerdict } from './verdict.ts';
+import { errorRateCheck, runVerdict, type RunVerdict } from '../checks/verdict.ts';
 import { hostPool } from '../backends/hosts.ts';
 import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
 

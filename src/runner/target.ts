@@ -1,8 +1,8 @@
 import type { Backend } from '../backends/backend.ts';
 import { resolveHost } from '../backends/host.ts';
 import { createOllamaBackend } from '../backends/ollama.ts';
-import { OPENAI_PREFIX, openOpenAITarget } from '../backends/openai-target.ts';
-import { openPoolTarget } from '../backends/pool-target.ts';
+import { OPENAI_PREFIX, openOpenAITarget } from './openai-target.ts';
+import { openPoolTarget } from './pool-target.ts';
 import type { Problem } from '../problems/problem.ts';
 import { terminalSafe } from '../reports/terminal.ts';
 import { loadCard } from '../sim/model/index.ts';

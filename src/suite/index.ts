@@ -2,9 +2,9 @@
 export { defineSuite, validateSuite, labeledInterventions, type Suite, type SuiteInput } from './suite.ts';
 export { loadSuite, suiteFormat, type LoadedSuite } from './load.ts';
 export { interventionLabel } from './labels.ts';
-export { ValidationError, type ValidationProblem, type LineLocator } from './validate.ts';
+export { ValidationError, type ValidationProblem, type LineLocator } from '../core/validate.ts';
 export { SuiteSchema, DEFAULT_MODEL, type SuiteData, type SuiteDataInput } from './schema/suite.ts';
-export { InterventionSchema, interventionTypes, type Intervention, type InterventionInput, type InterventionType } from './schema/interventions.ts';
+export { InterventionSchema, interventionTypes, type InterventionSpec, type InterventionInput, type InterventionType } from './schema/interventions.ts';
 export { CheckSchema, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf } from './schema/checks.ts';
 export {
   ProblemSourceSchema,
@@ -14,7 +14,7 @@ export {
   type FamilySourceSpec,
   type InlineProblemSpec,
   type DatasetFormat,
-} from './schema/problems.ts';
+} from '../problems/schema.ts';
 export { suiteJsonSchema } from './json-schema.ts';
 export { suiteGoldenPath } from './golden-path.ts';
 export { engineLabel, interventionParams } from './labels.ts';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { InputError } from '../core/errors.ts';
-import type { LineLocator } from './validate.ts';
+import type { LineLocator } from '../core/validate.ts';
 import { validateSuite, type Suite } from './suite.ts';
 import { importSuiteModule } from './import-ts.ts';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
 import type { CustomCheck } from '../checks/types.ts';
-import { defineSuite, interventionLabel, loadSuite, validateSuite, ValidationError, type Intervention } from './index.ts';
+import { defineSuite, interventionLabel, loadSuite, validateSuite, ValidationError, type InterventionSpec } from './index.ts';
 
 const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const f = (name: string) => `${dir}${name}`;
@@ -201,7 +201,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
 
 describe('intervention labels', () => {
   it("uses the engine's label (the registry's describe()) unless the suite gives one", () => {
-    const cases: [Intervention, string][] = [
+    const cases: [InterventionSpec, string][] = [
       [{ type: 'baseline' }, 'baseline'],
       [{ type: 'budget', tokens: 256 }, 'budget(256)'],
       [{ type: 'budget', tokens: 256, close: 'qwen3' }, 'budget(256,qwen3)'],

@@ -5,7 +5,7 @@ import { interventionLabel, interventionParams } from './labels.ts';
 import { interventionFromSpec } from '../interventions/index.ts';
 import { customTemplate, pickTemplate } from '../templates/index.ts';
 import { InputError } from '../core/errors.ts';
-import { ValidationError, validator, type LineLocator, type ValidationProblem } from './validate.ts';
+import { ValidationError, validator, type LineLocator, type ValidationProblem } from '../core/validate.ts';
 import { isCustomCheck, type CustomCheck, type LabeledIntervention } from '../checks/types.ts';
 
 /** A suite as a `.suite.ts` file writes it: JSON-able data plus, optionally, TypeScript checks. */

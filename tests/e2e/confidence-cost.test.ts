@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measureProbeCost } from '../../src/confidence/cost.ts';
+import { measureProbeCost } from '../../bench/probe-cost.ts';
 
 describe('measureProbeCost (for bench:grade)', () => {
   it('counts one request per reference token, plus verification only where the mode asks for it', async () => {

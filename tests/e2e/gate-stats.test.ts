@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { runSuite, type RunSuiteOutcome } from '../../src/runner/run-suite.ts';
 import { binomialCdf } from '../../src/metrics/distributions.ts';
-import { poolFromRows, simulateGate, type OutcomePool } from '../../src/golden/gate-validation.ts';
+import { poolFromRows, simulateGate, type OutcomePool } from '../../src/checks/gate-validation.ts';
 import type { LabeledIntervention, ResultRow } from '../../src/checks/types.ts';
-import type { Intervention } from '../../src/suite/schema/interventions.ts';
+import type { InterventionSpec } from '../../src/suite/schema/interventions.ts';
 import type { CheckSpecOf } from '../../src/suite/schema/checks.ts';
 
 /**
@@ -47,7 +47,7 @@ beforeAll(async () => {
   writeFileSync(small, stringify({ ...design, problems, samples: 8, checks: [] }));
   const run = await runSuite({ suiteFile: small, seed: 3, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
   const data = run.data!;
-  const interventions: LabeledIntervention[] = data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as Intervention }));
+  const interventions: LabeledIntervention[] = data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
   const rows: ResultRow[] = data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
   pool = poolFromRows(rows, interventions);
 }, 300_000);

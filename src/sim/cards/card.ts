@@ -1,4 +1,18 @@
-import type { TemplateSettings } from '../model/templates.ts';
+/**
+ * The template a card picks. The simulator's model (sim/model/templates.ts) declares the same two
+ * types: the cards sit below the model, and editing the model's files changes its content digest
+ * (sim/model/fingerprint.ts), which golden files record; structural typing keeps them in step.
+ */
+/** Template families the simulator can speak; the card picks one. */
+export type TemplateFamily = 'qwen2' | 'qwen3' | 'deepseek-r1';
+
+export interface TemplateSettings {
+  family: TemplateFamily;
+  thinkOpen: string;
+  thinkClose: string;
+  /** Whether the rendered generation prompt already ends with `<think>\n` (Ollama's qwq template does not). */
+  prefillThink: boolean;
+}
 
 /**
  * One number per difficulty level 1..5 (MATH's levels; GSM8K reads as 2), and optionally a sixth

@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Default, Fraction, PositiveInt, tagged, type Resolved } from './helpers.ts';
+import { Default, Fraction, PositiveInt, tagged, type Resolved } from '../../core/typebox.ts';
 
 /**
  * Check values as a suite writes them. Each names interventions by label (see labels.ts) and

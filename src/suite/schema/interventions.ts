@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Fraction, PositiveInt, tagged, type Resolved } from './helpers.ts';
+import { Fraction, PositiveInt, tagged, type Resolved } from '../../core/typebox.ts';
 
 /**
  * Intervention values as a suite writes them (issue 3, item 4). The parameter names and ranges
@@ -115,6 +115,8 @@ export const InterventionSchema = tagged('type', interventionVariants, { expecte
 /** An intervention as a suite writes it. */
 export type InterventionInput = Static<typeof InterventionSchema>;
 /** An intervention after validation (the same: the registry applies defaults when it builds one). */
-export type Intervention = Resolved<typeof InterventionSchema>;
-export type InterventionType = Intervention['type'];
+export type InterventionSpec = Resolved<typeof InterventionSchema>;
+/** @deprecated The spec's old name, kept for modules not yet moved to `InterventionSpec` (it collided with the engine's `Intervention`). */
+export type Intervention = InterventionSpec;
+export type InterventionType = InterventionSpec['type'];
 export const interventionTypes = Object.keys(interventionVariants) as InterventionType[];

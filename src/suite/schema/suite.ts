@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Default, PositiveInt, type Resolved } from './helpers.ts';
+import { Default, PositiveInt, type Resolved } from '../../core/typebox.ts';
 import { InterventionSchema } from './interventions.ts';
-import { ProblemSourceSchema } from './problems.ts';
+import { ProblemSourceSchema } from '../../problems/schema.ts';
 import { CheckSchema } from './checks.ts';
 
 export const DEFAULT_MODEL = 'sim:sim-qwq';

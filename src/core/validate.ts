@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { InputError } from '../core/errors.ts';
+import { InputError } from './errors.ts';
 
 /**
  * Validation against the suite schema with ajv, and the one-line-per-problem error format:

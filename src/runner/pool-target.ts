@@ -1,12 +1,12 @@
 /** A run's target when `--host` (or OLLAMA_HOST / OPENAI_BASE_URL) names several servers. */
-import type { ModelTarget } from '../runner/target.ts';
-import { normaliseHost } from './host.ts';
-import { hostPool } from './hosts.ts';
-import { createOllamaBackend } from './ollama.ts';
+import type { ModelTarget } from './target.ts';
+import { normaliseHost } from '../backends/host.ts';
+import { hostPool } from '../backends/hosts.ts';
+import { createOllamaBackend } from '../backends/ollama.ts';
 import { OPENAI_PREFIX, resolveOpenAIHost } from './openai-target.ts';
-import { createOpenAIBackend } from './openai.ts';
-import { createPoolBackend } from './pool.ts';
-import type { RetryInfo, RetryPolicy } from './retry.ts';
+import { createOpenAIBackend } from '../backends/openai.ts';
+import { createPoolBackend } from '../backends/pool.ts';
+import type { RetryInfo, RetryPolicy } from '../backends/retry.ts';
 
 /**
  * Shorter than a lone server's retries: with other hosts to go to, a host that refuses

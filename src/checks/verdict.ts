@@ -1,4 +1,4 @@
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from './types.ts';
 
 /**
  * The run's own gate over errored results: a result whose request failed is not evidence about the

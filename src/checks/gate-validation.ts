@@ -1,6 +1,6 @@
-import { noRegression } from '../checks/noRegression.ts';
-import type { GoldenOutcome, LabeledIntervention, ResultRow } from '../checks/types.ts';
-import { seededRandom } from '../metrics/random.ts';
+import { noRegression } from './noRegression.ts';
+import type { GoldenOutcome, LabeledIntervention, ResultRow } from './types.ts';
+import { seededRandom } from '../core/random.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
 
 /**

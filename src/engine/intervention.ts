@@ -1,5 +1,5 @@
 import type { Trace } from '../trace/trace.ts';
-import type { ProbeOutcome } from '../engine/tree.ts';
+import type { ProbeOutcome } from './tree.ts';
 import type { InterventionContext } from './context.ts';
 
 /** JSON-able parameters: what a suite writes, e.g. `{ "type": "budget", "tokens": 512 }`. */

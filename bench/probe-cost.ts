@@ -1,9 +1,9 @@
-import { OllamaBackend } from '../backends/ollama.ts';
-import { families, generateProblem } from '../problems/families/index.ts';
-import { startSimServer, type SimServer } from '../sim/server/index.ts';
-import { chatmlQwq } from '../templates/index.ts';
-import { atFractions, prefixAt } from './positions.ts';
-import { teacherForcedLhat } from './teacher-forced.ts';
+import { OllamaBackend } from '../src/backends/ollama.ts';
+import { families, generateProblem } from '../src/problems/families/index.ts';
+import { startSimServer, type SimServer } from '../src/sim/server/index.ts';
+import { chatmlQwq } from '../src/templates/index.ts';
+import { atFractions, prefixAt } from '../src/confidence/positions.ts';
+import { teacherForcedLhat } from '../src/confidence/teacher-forced.ts';
 
 /**
  * What a teacher-forced probe costs in model work, measured on the simulator (its /sim/stats

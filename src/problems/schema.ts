@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Default, PositiveInt, StringOrNumber, keyed, type Resolved } from './helpers.ts';
-import { families, type FamilyName } from '../../problems/families/index.ts';
+import { Default, PositiveInt, StringOrNumber, keyed, type Resolved } from '../core/typebox.ts';
+import { families, type FamilyName } from './families/index.ts';
 
 /** Where a suite's problems come from: a dataset file, a generated family, or problems written inline. */
 

@@ -10,12 +10,12 @@
  */
 import { InputError } from '../core/errors.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { ModelTarget } from '../runner/target.ts';
+import type { ModelTarget } from './target.ts';
 import { loadCard } from '../sim/model/index.ts';
 import { startSimServer } from '../sim/server/index.ts';
-import { normaliseHost } from './host.ts';
-import { createOpenAIBackend } from './openai.ts';
-import type { RetryInfo } from './retry.ts';
+import { normaliseHost } from '../backends/host.ts';
+import { createOpenAIBackend } from '../backends/openai.ts';
+import type { RetryInfo } from '../backends/retry.ts';
 
 export const OPENAI_PREFIX = 'openai:';
 export const DEFAULT_OPENAI_HOST = 'http://127.0.0.1:8000';
