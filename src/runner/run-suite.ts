@@ -108,7 +108,7 @@ interface Session {
 }
 
 /** Runs interventions as trace trees, measures L-hat where probes were taken, and grades every result. */
-async function execute(session: Session, runId: string, labeled: readonly LabeledIntervention[]): Promise<{ status: 'completed' | 'interrupted'; graded: GradedResult[] }> {
+async function execute(session: Session, runId: string, labeled: readonly LabeledIntervention[]): Promise<{ status: 'completed' | 'interrupted'; graded: GradedResult[]; startedAt: string }> {
   const { suite, target, store } = session;
   const outcome = await runPlan({
     backend: target.backend,
@@ -130,7 +130,7 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
     ...(session.signal ? { signal: session.signal } : {}),
     ...(session.onProgress ? { onProgress: session.onProgress } : {}),
   });
-  if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [] };
+  if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [], startedAt: outcome.startedAt };
   const probed = outcome.results.filter((r) => r.probes.length > 0);
   if (probed.length > 0) session.log(`measuring L-hat at the probe points of ${probed.length} results`);
   const layout = { delims: { thinkOpen: session.template.thinkOpen, thinkClose: session.template.thinkClose }, opensInPrompt: !session.template.opensThinkingItself };
@@ -153,7 +153,7 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
     if (!problem) continue;
     graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, layout, lhat.get(record.key) ?? []));
   }
-  return { status: 'completed', graded };
+  return { status: 'completed', graded, startedAt: outcome.startedAt };
 }
 
 /** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
@@ -215,8 +215,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       log: options.log,
     };
-    const startedAt = new Date().toISOString();
     const main = await execute(session, folder.runId, labeled);
+    // A resumed run reports its first start: the store keeps it from the first session.
+    const startedAt = main.startedAt;
     if (main.status === 'interrupted') return { status: 'interrupted', runDir: folder.dir, checks: [] };
 
     const rows = main.graded.map(checkRow);
