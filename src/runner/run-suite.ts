@@ -25,6 +25,7 @@ import { writeRunFiles } from './outputs.ts';
 import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
+import { loadCard } from '../sim/model/index.ts';
 import { hostIdentity } from '../backends/host.ts';
 import { errorRateCheck, runVerdict, type RunVerdict } from './verdict.ts';
 
@@ -156,8 +157,27 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
   return { status: 'completed', graded, startedAt: outcome.startedAt };
 }
 
-/** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
-export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcome> {
+/** A suite loaded and checked, with its problems, before any work starts. */
+export interface PreparedSuite {
+  loaded: Awaited<ReturnType<typeof loadSuite>>;
+  suite: Suite;
+  problems: Problem[];
+  labeled: LabeledIntervention[];
+  concurrency: number;
+}
+
+/** Bad input found while preparing a suite names the suite it came from. */
+function inSuite(suiteFile: string, error: unknown): unknown {
+  if (!(error instanceof InputError) || error.where.startsWith(suiteFile)) return error;
+  return new InputError(`${suiteFile}: ${error.where}`, error.expected);
+}
+
+/**
+ * Loads a suite, applies the flags, loads and filters its problems (datasets found and read), and
+ * checks the model: everything that can be bad input, before any work starts (`run a b` checks
+ * both suites before running `a`).
+ */
+export async function prepareSuite(options: RunSuiteOptions): Promise<PreparedSuite> {
   const loaded = await loadSuite(options.suiteFile);
   const suite: Suite = {
     ...loaded.suite,
@@ -166,11 +186,42 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     ...(options.samples ? { samples: options.samples } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };
+  checkModel(suite.model, options);
   const keep = problemFilter(options.filter);
-  const problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(keep);
+  let problems: Problem[];
+  try {
+    problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(keep);
+  } catch (error) {
+    throw inSuite(options.suiteFile, error);
+  }
   if (problems.length === 0) throw new InputError(options.filter ? '--filter' : `${options.suiteFile}: /problems`, 'expected at least one problem to run');
   const labeled = labeledInterventions(suite);
   const concurrency = options.concurrency ?? (suite.model.startsWith('sim:') ? 4 : 1);
+  return { loaded, suite, problems, labeled, concurrency };
+}
+
+/** A `sim:` card must exist, and runs in-process: a --host beside it would be silently ignored. */
+function checkModel(model: string, options: RunSuiteOptions): void {
+  const where = options.model ? '--model' : `${options.suiteFile}: model`;
+  if (!model.startsWith('sim:')) return;
+  const card = model.slice('sim:'.length) || 'sim-qwq';
+  if (options.host) {
+    throw new InputError(
+      '--host',
+      `a sim: model runs in-process and uses no server; to run the simulator over HTTP, start it with \`thinkprobe sim --port P\` and run with --model ${card} --host http://127.0.0.1:P`,
+    );
+  }
+  try {
+    loadCard(card);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${where} ${model}`, error.expected);
+    throw error;
+  }
+}
+
+/** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
+export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuite): Promise<RunSuiteOutcome> {
+  const { loaded, suite, problems, labeled, concurrency } = prepared ?? (await prepareSuite(options));
 
   const hash = configHash({
     suite: { ...suite, checks: suite.checks.length },

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { ExitCode, InputError } from '../../core/errors.ts';
 import { terminalSummary } from '../../reports/terminal.ts';
 import { progressDisplay } from '../../runner/progress.ts';
-import { runSuite } from '../../runner/run-suite.ts';
+import { prepareSuite, runSuite, type PreparedSuite, type RunSuiteOptions } from '../../runner/run-suite.ts';
 import { integerFlag } from '../flags.ts';
 
 interface RunFlags {
@@ -54,6 +54,23 @@ export function registerRun(program: Command): void {
       const samples = flags.samples === undefined ? undefined : integerFlag('--samples', flags.samples, 1, 10_000);
       const concurrency = flags.concurrency === undefined ? undefined : integerFlag('--concurrency', flags.concurrency, 1, 256);
       const seed = flags.seed === undefined ? undefined : integerFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
+      const base = (suiteFile: string): Omit<RunSuiteOptions, 'log'> => ({
+        suiteFile,
+        ...(flags.model ? { model: flags.model } : {}),
+        ...(flags.host ? { host: flags.host } : {}),
+        ...(flags.template ? { template: flags.template } : {}),
+        ...(samples ? { samples } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(concurrency ? { concurrency } : {}),
+        ...(flags.filter ? { filter: flags.filter } : {}),
+        out: flags.out,
+        updateGolden: flags.updateGolden === true,
+        fresh: flags.fresh === true,
+        html: flags.html,
+      });
+      // Every suite, dataset and flag is checked before any work starts: a broken second suite must not cost the first one's run.
+      const prepared: PreparedSuite[] = [];
+      for (const suiteFile of suites) prepared.push(await prepareSuite({ ...base(suiteFile), log: () => undefined }));
       const interactive = process.stderr.isTTY === true && process.env['CI'] !== 'true' && flags.reporter === 'default';
       const write = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -76,28 +93,26 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
       let exitCode: number = ExitCode.ok;
+      const ollamaHost = process.env['OLLAMA_HOST'];
+      if (ollamaHost && flags.reporter !== 'silent' && prepared.some((p) => p.suite.model.startsWith('sim:'))) {
+        // Users often keep OLLAMA_HOST set; unlike --host it is not a request to use that server for sim: models.
+        write(`thinkprobe: note: OLLAMA_HOST is set but sim: models run in-process; to use a simulator over HTTP run \`thinkprobe sim --port P\` and --model sim-qwq --host http://127.0.0.1:P`);
+      }
+      const runDirs: string[] = [];
       try {
-        for (const suiteFile of suites) {
+        for (const [index, suiteFile] of suites.entries()) {
           const progress = progressDisplay({ interactive, write: flags.reporter === 'silent' ? () => undefined : write });
           let outcome;
           try {
-            outcome = await runSuite({
-              suiteFile,
-              ...(flags.model ? { model: flags.model } : {}),
-              ...(flags.host ? { host: flags.host } : {}),
-              ...(flags.template ? { template: flags.template } : {}),
-              ...(samples ? { samples } : {}),
-              ...(seed !== undefined ? { seed } : {}),
-              ...(concurrency ? { concurrency } : {}),
-              ...(flags.filter ? { filter: flags.filter } : {}),
-              out: flags.out,
-              updateGolden: flags.updateGolden === true,
-              fresh: flags.fresh === true,
-              html: flags.html,
-              signal: controller.signal,
-              log: (line) => progress.log(line),
-              onProgress: (p) => progress.update(p),
-            });
+            outcome = await runSuite(
+              {
+                ...base(suiteFile),
+                signal: controller.signal,
+                log: (line) => progress.log(line),
+                onProgress: (p) => progress.update(p),
+              },
+              prepared[index],
+            );
           } finally {
             progress.stop();
           }
@@ -113,7 +128,10 @@ export function registerRun(program: Command): void {
           // The last line names the run folder, whatever the reporter.
           if (flags.reporter === 'default' && outcome.data) process.stdout.write(terminalSummary(outcome.data, { runDir: outcome.runDir }));
           else process.stdout.write(`${outcome.runDir}\n`);
+          runDirs.push(outcome.runDir);
         }
+        // With several suites, each summary scrolls the previous one away: name every folder at the end.
+        if (runDirs.length > 1 && flags.reporter === 'default') process.stdout.write(`\n Reports  ${runDirs.join('\n          ')}\n`);
         process.exitCode = exitCode;
       } finally {
         process.off('SIGINT', onInt);
