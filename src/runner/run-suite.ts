@@ -49,6 +49,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   log: (line: string) => void;
   onProgress?: (progress: Progress) => void;
+  /** A stage begins: `generation`, `L-hat probes (N results)`, `property case K (<intervention>)`, `checks`, `golden`, `reports`. */
+  onStage?: (label: string) => void;
 }
 
 export interface RunSuiteOutcome {
@@ -105,6 +107,7 @@ interface Session {
   concurrency: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  onStage?: (label: string) => void;
   log: (line: string) => void;
 }
 
@@ -133,7 +136,8 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
   });
   if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [], startedAt: outcome.startedAt };
   const probed = outcome.results.filter((r) => r.probes.length > 0);
-  if (probed.length > 0) session.log(`measuring L-hat at the probe points of ${probed.length} results`);
+  // A stage of its own (no stray log line): only when some result took probes.
+  if (probed.length > 0 && !runId.endsWith(':property')) session.onStage?.(`L-hat probes (${probed.length} result${probed.length === 1 ? '' : 's'})`);
   const layout = { delims: { thinkOpen: session.template.thinkOpen, thinkClose: session.template.thinkClose }, opensInPrompt: !session.template.opensThinkingItself };
   const lhat = await measureLhat({
     backend: cachedBackend(target.backend, store, session.info, 'lhat'),
@@ -264,8 +268,10 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
       concurrency,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onStage ? { onStage: options.onStage } : {}),
       log: options.log,
     };
+    options.onStage?.('generation');
     const main = await execute(session, folder.runId, labeled);
     // A resumed run reports its first start: the store keeps it from the first session.
     const startedAt = main.startedAt;
@@ -299,6 +305,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
       // Property checks run further interventions; their trunks replay from this run's store.
       const label = `property-${extra++}`;
+      options.onStage?.(`property case ${extra} (${describeCase(intervention)})`);
       const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
       // An interrupted evaluation has no rows: it must not reach a predicate as an empty result.
       if (result.status === 'interrupted') throw new Error('interrupted');
@@ -313,6 +320,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     };
     // While a run writes the golden, there is nothing to compare with: noRegression is skipped, not failed.
     const checks: CheckResult[] = [];
+    if (suite.checks.length > 0) options.onStage?.('checks');
     for (const check of suite.checks) {
       const writesGolden = options.updateGolden && 'type' in check && check.type === 'noRegression';
       checks.push(
@@ -330,6 +338,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
 
     let goldenWritten: string | undefined;
     if (options.updateGolden) {
+      options.onStage?.('golden');
       await writeGolden(
         updatedGoldenFile,
         buildGolden({
@@ -343,6 +352,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
       goldenWritten = updatedGoldenFile;
     }
     // Everything below works on values thinkprobe computed itself: an InputError here is a bug (exit 70), not bad input.
+    options.onStage?.('reports');
     const data = await asInternal(async () => {
       const data: RunData = { ...buildRunData({
         run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
@@ -380,6 +390,13 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     await grader.close();
     await target.close();
   }
+}
+
+/** A property case's parameter as a user reads it: `budget tokens=1234`. */
+function describeCase(intervention: SuiteIntervention): string {
+  return Object.entries(intervention as unknown as Record<string, unknown>)
+    .map(([key, value]) => (key === 'type' ? String(value) : `${key}=${JSON.stringify(value)}`))
+    .join(' ');
 }
 
 /** Runs thinkprobe's own computation; an InputError escaping it is a bug of ours, reported as internal with its cause. */

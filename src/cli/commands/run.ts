@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { ExitCode, InputError } from '../../core/errors.ts';
 import { terminalSummary } from '../../reports/terminal.ts';
-import { progressDisplay } from '../../runner/progress.ts';
+import { progressDisplay, type ProgressDisplay } from '../../runner/progress.ts';
 import { prepareSuite, runSuite, type PreparedSuite, type RunSuiteOptions } from '../../runner/run-suite.ts';
 import { integerFlag } from '../flags.ts';
 
@@ -73,15 +73,22 @@ export function registerRun(program: Command): void {
       for (const suiteFile of suites) prepared.push(await prepareSuite({ ...base(suiteFile), log: () => undefined }));
       const interactive = process.stderr.isTTY === true && process.env['CI'] !== 'true' && flags.reporter === 'default';
       const write = (line: string): void => void process.stderr.write(`${line}\n`);
+      // The one display on screen: every stderr line goes through it, so nothing interleaves with the bar.
+      let display: ProgressDisplay | undefined;
+      const say = (line: string): void => (display ? display.log(line) : write(line));
 
       const controller = new AbortController();
       // Ctrl-C (SIGINT) and a supervisor's SIGTERM both stop after the requests in flight and keep
       // the run resumable; each exits with its own code (128 + signal) and says which it was.
       let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-        if (controller.signal.aborted) process.exit(signalExitCode(stoppedBy ?? signal));
+        if (controller.signal.aborted) {
+          // Quitting at once: clear the bar first, or it stays on the line the shell prompt lands on.
+          display?.stop();
+          process.exit(signalExitCode(stoppedBy ?? signal));
+        }
         stoppedBy = signal;
-        write(
+        say(
           signal === 'SIGINT'
             ? 'stopping: finishing requests in flight (Ctrl-C again to quit at once); rerun the same command to resume'
             : 'terminated (SIGTERM): finishing requests in flight (a second SIGTERM quits at once); rerun the same command to resume',
@@ -96,12 +103,13 @@ export function registerRun(program: Command): void {
       const ollamaHost = process.env['OLLAMA_HOST'];
       if (ollamaHost && flags.reporter !== 'silent' && prepared.some((p) => p.suite.model.startsWith('sim:'))) {
         // Users often keep OLLAMA_HOST set; unlike --host it is not a request to use that server for sim: models.
-        write(`thinkprobe: note: OLLAMA_HOST is set but sim: models run in-process; to use a simulator over HTTP run \`thinkprobe sim --port P\` and --model sim-qwq --host http://127.0.0.1:P`);
+        say(`thinkprobe: note: OLLAMA_HOST is set but sim: models run in-process; to use a simulator over HTTP run \`thinkprobe sim --port P\` and --model sim-qwq --host http://127.0.0.1:P`);
       }
       const runDirs: string[] = [];
       try {
         for (const [index, suiteFile] of suites.entries()) {
           const progress = progressDisplay({ interactive, write: flags.reporter === 'silent' ? () => undefined : write });
+          display = progress;
           let outcome;
           try {
             outcome = await runSuite(
@@ -110,11 +118,13 @@ export function registerRun(program: Command): void {
                 signal: controller.signal,
                 log: (line) => progress.log(line),
                 onProgress: (p) => progress.update(p),
+                onStage: (label) => progress.stage(suites.length > 1 ? `${suiteFile}: ${label}` : label),
               },
               prepared[index],
             );
           } finally {
             progress.stop();
+            display = undefined;
           }
           if (outcome.status === 'interrupted') {
             write(`${stoppedBy === 'SIGTERM' ? 'terminated' : 'interrupted'}: finished work is kept in ${outcome.runDir}; rerun the same command to resume`);
