@@ -17,7 +17,7 @@ import { labeledInterventions, loadSuite, type Suite } from '../suite/index.ts';
 import { suiteGoldenPath } from '../suite/golden-path.ts';
 import { interventionParams } from '../suite/labels.ts';
 import type { Intervention as SuiteIntervention } from '../suite/schema/interventions.ts';
-import { customTemplate, pickTemplate, type ChatTemplate } from '../templates/index.ts';
+import { customTemplate, pickTemplate, TEMPLATE_NAMES, type ChatTemplate } from '../templates/index.ts';
 import { checkRow, gradeRecord, type GradedResult } from './assemble.ts';
 import { cachedBackend } from './cached-backend.ts';
 import { measureLhat, type LhatPoint } from './confidence-pass.ts';
@@ -191,6 +191,10 @@ export async function prepareSuite(options: RunSuiteOptions): Promise<PreparedSu
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };
   checkModel(suite.model, options);
+  // The same words pickTemplate would say later, after the server was reached: say them before any work.
+  if (options.template !== undefined && !(TEMPLATE_NAMES as readonly string[]).includes(options.template.trim().toLowerCase())) {
+    throw new InputError('--template', `unknown template '${options.template}'; expected one of ${TEMPLATE_NAMES.join(', ')} (or a custom template in the suite)`);
+  }
   const keep = problemFilter(options.filter);
   let problems: Problem[];
   try {

@@ -77,6 +77,14 @@ describe('thinkprobe run: every input is checked up front', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a bad --template fails before the first of several suites runs', async () => {
+    const out = join(work, 'template');
+    const ran = await thinkprobe(['run', tinySuite('tpl1'), tinySuite('tpl2'), '--template', 'nope', '--out', out]);
+    expect(ran.code).toBe(2);
+    expect(oneLine(ran)).toMatch(/^thinkprobe: --template: unknown template 'nope'/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('--model sim:<unknown card> names the --model flag', async () => {
     const ran = await thinkprobe(['run', tinySuite('card'), '--model', 'sim:nope', '--out', join(work, 'card')]);
     expect(ran.code).toBe(2);

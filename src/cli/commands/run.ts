@@ -75,7 +75,8 @@ export function registerRun(program: Command): void {
       const write = (line: string): void => void process.stderr.write(`${line}\n`);
       // The one display on screen: every stderr line goes through it, so nothing interleaves with the bar.
       let display: ProgressDisplay | undefined;
-      const say = (line: string): void => (display ? display.log(line) : write(line));
+      // A silent reporter's display swallows its lines; signal and warning lines are said whatever the reporter.
+      const say = (line: string): void => (display && flags.reporter !== 'silent' ? display.log(line) : write(line));
 
       const controller = new AbortController();
       // Ctrl-C (SIGINT) and a supervisor's SIGTERM both stop after the requests in flight and keep
