@@ -122,3 +122,22 @@ describe('thinkprobe run: --host and OLLAMA_HOST with a sim: model', () => {
     expect(readdirSync(join(out, 'envhost'))).toHaveLength(1);
   });
 });
+
+describe('thinkprobe run: several suites', () => {
+  it('labels every stage with its suite, names every run folder at the end, and prints no stray L-hat line', async () => {
+    const out = join(work, 'several');
+    const a = tinySuite('alpha');
+    const b = tinySuite('beta');
+    const ran = await thinkprobe(['run', a, b, '--out', out, '--no-html']);
+    expect(ran.code, ran.stderr).toBe(0);
+    const dirs = ['alpha', 'beta'].map((name) => join(out, name, readdirSync(join(out, name))[0] ?? ''));
+    const reports = ran.stdout.slice(ran.stdout.lastIndexOf(' Reports '));
+    for (const dir of dirs) expect(reports).toContain(dir);
+    const stages = ran.stderr.split('\n').filter((l) => l.startsWith('stage '));
+    expect(stages).toContain(`stage ${a}: generation`);
+    expect(stages).toContain(`stage ${b}: generation`);
+    expect(stages).toContain(`stage ${b}: checks`);
+    // No probes in these suites: no L-hat stage, and never the old stray line.
+    expect(ran.stderr).not.toMatch(/L-hat/);
+  });
+});
