@@ -85,6 +85,14 @@ describe('thinkprobe run: every input is checked up front', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a TypeScript suite that throws while loading is named with the line it threw at', async () => {
+    const file = join(work, 'throws.suite.ts');
+    writeFileSync(file, "import { defineSuite } from 'thinkprobe';\nconst n: number = 1;\nconst x = (undefinedThing as { foo: number }).foo + n;\nexport default defineSuite({ name: 'x' } as never);\n");
+    const ran = await thinkprobe(['run', file, '--out', join(work, 'throws')]);
+    expect(ran.code).toBe(2);
+    expect(oneLine(ran)).toBe(`thinkprobe: ${file}:3: could not be loaded: undefinedThing is not defined`);
+  });
+
   it('--model sim:<unknown card> names the --model flag', async () => {
     const ran = await thinkprobe(['run', tinySuite('card'), '--model', 'sim:nope', '--out', join(work, 'card')]);
     expect(ran.code).toBe(2);
