@@ -19,6 +19,8 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .description('A test runner for the thinking of reasoning models.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // Commander's own usage errors read like ours: `thinkprobe: unknown option '--x'`.
+    .configureOutput({ outputError: (text, write) => write(`thinkprobe: ${text.replace(/^error: /, '')}`) })
     .exitOverride();
   const wanted = argv === undefined ? undefined : commandNamed(argv.slice(2));
   for (const entry of commands) {

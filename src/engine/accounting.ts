@@ -48,9 +48,10 @@ export function minimalCost(consumers: readonly Consumer[]): TokenCost {
 }
 
 /**
- * What the tree actually spent, attributed to results: each request's cost is split among the
- * results that used its tokens (or, for overshoot nobody used, among the stream's users).
- * Returns per consumer, plus what no result used at all.
+ * What the tree spent, attributed to results: each request's cost is split among the results that
+ * used its tokens (or, for overshoot nobody used, among the stream's users). Replayed requests
+ * count what they cost when first computed (`RequestCost.tree`), so a resumed run matches an
+ * uninterrupted one. Returns per consumer, plus what no result used at all.
  */
 export function attributeSpent(consumers: readonly Consumer[]): { perConsumer: Map<Consumer, SpentCost>; unattributed: SpentCost } {
   const perConsumer = new Map<Consumer, SpentCost>(consumers.map((c) => [c, { prefill: 0, decoded: 0, wallMs: 0 }]));
@@ -60,15 +61,14 @@ export function attributeSpent(consumers: readonly Consumer[]): { perConsumer: M
   for (const s of streams) {
     const usersOfStream = consumers.filter((c) => c.marks.has(s));
     for (const chunk of s.chunks) {
-      if (chunk.cost.cached) continue;
       let users = consumers.filter((c) => (c.marks.get(s) ?? -1) > chunk.start);
       if (users.length === 0) users = usersOfStream;
       const share = 1 / Math.max(1, users.length);
       const target = users.length === 0 ? [unattributed] : users.map((u) => perConsumer.get(u) as SpentCost);
       for (const t of target) {
-        t.prefill += chunk.cost.newPrefill * share;
-        t.decoded += chunk.cost.decoded * share;
-        t.wallMs += chunk.cost.wallMs * share;
+        t.prefill += chunk.cost.tree.prefill * share;
+        t.decoded += chunk.cost.tree.decoded * share;
+        t.wallMs += chunk.cost.tree.wallMs * share;
       }
     }
   }

@@ -80,12 +80,14 @@ export interface InterventionCost {
   results: number;
   /** Sum over its results of the cost as if run alone. */
   alone: TokenCost;
-  /** Its share of what the trees actually spent this session. */
+  /** Its share of what the trees spent (replayed requests at their first cost: see src/engine/README.md). */
   tree: SpentCost;
 }
 
 export interface RunOutcome {
   runId: string;
+  /** When the run first started (a resumed run keeps its first start). */
+  startedAt: string;
   status: 'completed' | 'interrupted';
   results: ResultRecord[];
   /** What this session actually sent (by the KV model of each worker's slot); cache hits cost nothing. */
@@ -140,7 +142,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     capClose: options.capClose ?? S1_CLOSE,
     maxRequestsPerResult: options.maxRequestsPerResult ?? defaultRequestBudget(maxThinkingTokens, options.answerTokens ?? 512),
   };
-  store.beginRun({
+  const begun = store.beginRun({
     runId: options.runId,
     suite: options.suite ?? '',
     model: options.model,
@@ -192,6 +194,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
 
   const runTree = async (planned: PlannedTree<Intervention>, worker: Worker): Promise<void> => {
     const treeConfig: TreeConfig = { ...config, seed: planned.seed, namespace: planned.namespace };
+    worker.startTree();
     const tree = new Tree(planned.key, planned.prompt, treeConfig, worker, streams);
     const release = tree.hold();
     const done = planned.interventions.map((intervention) => {
@@ -296,6 +299,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   store.finishRun(options.runId, interrupted ? 'interrupted' : 'completed');
   return {
     runId: options.runId,
+    startedAt: begun.startedAt,
     status: interrupted ? 'interrupted' : 'completed',
     results,
     spent: { ...stats },

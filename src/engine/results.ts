@@ -52,7 +52,7 @@ export interface ResultRecord {
   cost: {
     /** As if this intervention ran alone (its own path, KV reuse within it, nothing shared). */
     alone: TokenCost & { total: number };
-    /** Its share of what the tree actually spent this session (0 when everything came from the cache). */
+    /** Its share of what its tree spent; replayed requests count what they cost when first computed, so a resumed run equals an uninterrupted one. */
     tree: SpentCost & { total: number };
   };
 }

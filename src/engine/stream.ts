@@ -28,6 +28,13 @@ export interface RequestCost {
   promptTokens: number;
   wallMs: number;
   cached: boolean;
+  /**
+   * What this request costs in its tree, replayed or not: prefill by a KV model that starts fresh
+   * with each tree and is charged for cache hits too, the decoded tokens and wall time the
+   * completion took when first computed. So a resumed run attributes exactly what an
+   * uninterrupted one does (src/engine/README.md, "Costs of resumed runs").
+   */
+  tree: { prefill: number; decoded: number; wallMs: number };
 }
 
 export interface Chunk {
@@ -52,6 +59,8 @@ export interface ModelRef {
 /** Everything a stream needs to extend itself: one per worker (server slot). */
 export class Worker {
   readonly kv = new KvSlotModel();
+  /** The slot as the current tree alone left it: reset per tree, so tree costs do not depend on which worker ran what before. */
+  private treeKv = new KvSlotModel();
   constructor(
     readonly id: number,
     readonly backend: Backend,
@@ -62,6 +71,11 @@ export class Worker {
     readonly onRequest: (cost: RequestCost) => void,
     readonly gate?: SlotGate,
   ) {}
+
+  /** A tree starts on this worker: its costs are counted from a fresh slot. */
+  startTree(): void {
+    this.treeKv = new KvSlotModel();
+  }
 
   chunkKey(spec: StreamSpec, prompt: string): { key: string; parts: CompletionKeyParts } {
     const parts: CompletionKeyParts = {
@@ -101,7 +115,8 @@ export class Worker {
     const { key, parts } = this.chunkKey(spec, prompt);
     const cached = this.store.getCompletion(key);
     if (cached) {
-      const cost: RequestCost = { newPrefill: 0, decoded: 0, promptTokens: cached.promptTokens, wallMs: 0, cached: true };
+      const tree = { prefill: this.treeKv.charge(prompt, cached.promptTokens, cached.tokens), decoded: cached.decodedTokens, wallMs: cached.wallMs };
+      const cost: RequestCost = { newPrefill: 0, decoded: 0, promptTokens: cached.promptTokens, wallMs: 0, cached: true, tree };
       this.stats.cacheHits++;
       this.onRequest(cost);
       return { completion: cached, cost };
@@ -129,6 +144,7 @@ export class Worker {
       promptTokens: completion.promptTokens,
       wallMs: completion.wallMs,
       cached: false,
+      tree: { prefill: this.treeKv.charge(prompt, completion.promptTokens, completion.tokens), decoded: completion.decodedTokens, wallMs: completion.wallMs },
     };
     this.stats.requests++;
     this.stats.newPrefill += newPrefill;

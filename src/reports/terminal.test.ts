@@ -28,4 +28,25 @@ describe('terminalSummary', () => {
     expect(text.trimEnd().split('\n').at(-1)).toContain('reports/x/1');
     expect(text).toMatch(/1 failed.*1 passed/);
   });
+
+  it('explains cost alone and in tree on the line right under the table', () => {
+    const data = syntheticRun({ problems: 4 });
+    const lines = terminalSummary(data).split('\n');
+    const last = data.interventions.at(-1)?.label ?? '';
+    const row = lines.findIndex((l) => l.trimStart().startsWith(last));
+    expect(lines[row + 1]).toContain('cost alone: new prompt tokens + decoded tokens if the intervention ran by itself');
+    expect(lines[row + 1]).toContain('in tree: its share of what the run spent, trunks shared between interventions');
+    expect(lines.filter((l) => l.includes('cost alone:'))).toHaveLength(1);
+  });
+
+  it("prints a failed check's detail lines in full, each on its own line (the gate's flips)", () => {
+    const data = syntheticRun({ problems: 4 });
+    const failed = data.checks.find((c) => c.verdict === 'fail');
+    expect(failed).toBeDefined();
+    const flips = Array.from({ length: 3 }, (_, i) => `arithmetic-chain/${i} budget(256) #0: correct -> wrong \u001b[2J`);
+    Object.assign(failed as object, { details: flips });
+    const text = terminalSummary(data);
+    for (let i = 0; i < 3; i++) expect(text).toContain(`arithmetic-chain/${i} budget(256) #0: correct -> wrong \\u001b[2J`);
+    expect(text).not.toContain('\u001b[2J');
+  });
 });

@@ -29,6 +29,16 @@ const MARK: Record<CheckSummary['verdict'], string> = {
   skipped: chalk.gray('↓'),
 };
 
+/** One line under the table: what the two cost columns mean (the HTML report's wording). */
+export const COST_LEGEND =
+  'cost alone: new prompt tokens + decoded tokens if the intervention ran by itself; in tree: its share of what the run spent, trunks shared between interventions (both per result)';
+
+/** Lines a check wants shown in full when it fails (e.g. the gate's flips), if it carries any. */
+function detailLines(check: CheckSummary): string[] {
+  const details = (check as CheckSummary & { details?: unknown }).details;
+  return Array.isArray(details) ? details.filter((d): d is string => typeof d === 'string') : [];
+}
+
 /** A vitest-like summary: quiet when all is well, precise when not (evidence only for failures). */
 export function terminalSummary(data: RunData, options: { runDir?: string } = {}): string {
   const out: string[] = [];
@@ -45,6 +55,7 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
       `  ${pad(terminalSafe(i.label), width)}${pad(`${pct(i.accuracy.estimate)} (${pct(i.accuracy.low)}–${pct(i.accuracy.high)})`, 24)}${pad(num(i.meanThinkingTokens), 10)}${pad(num(i.meanAnswerTokens), 8)}${pad(num(i.costAlone), 12)}${num(i.costShared)}${i.errored ? chalk.red(`  ${i.errored} errored`) : ''}`,
     );
   }
+  out.push(chalk.dim(`  ${COST_LEGEND}`));
   const failedResults = data.results.filter((r) => r.error);
   if (failedResults.length > 0) {
     out.push(
@@ -58,6 +69,8 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
     out.push(` ${MARK[check.verdict]} ${failed ? chalk.red(terminalSafe(check.name)) : terminalSafe(check.name)}  ${chalk.dim(terminalSafe(check.summary))}`);
     if (failed) for (const line of flipLines(gateFlips(check.evidence), TERMINAL_FLIPS)) out.push(`     ${terminalSafe(line)}`);
     if (failed && check.counterexample !== undefined) out.push(chalk.yellow(`     minimal counterexample: ${terminalSafe(JSON.stringify(check.counterexample))}`));
+    // A check's own detail lines (the gate's flip list) are shown in full, not cut like raw evidence.
+    if (failed) for (const line of detailLines(check)) out.push(chalk.yellow(`     ${terminalSafe(line)}`));
     if (failed && check.evidence !== undefined) {
       const evidence = terminalSafe(JSON.stringify(check.evidence));
       out.push(chalk.dim(`     evidence: ${evidence.length > 400 ? `${evidence.slice(0, 400)}…` : evidence}`));

@@ -17,7 +17,7 @@ import { labeledInterventions, loadSuite, type Suite } from '../suite/index.ts';
 import { suiteGoldenPath } from '../suite/golden-path.ts';
 import { interventionParams } from '../suite/labels.ts';
 import type { Intervention as SuiteIntervention } from '../suite/schema/interventions.ts';
-import { customTemplate, pickTemplate, type ChatTemplate } from '../templates/index.ts';
+import { customTemplate, pickTemplate, TEMPLATE_NAMES, type ChatTemplate } from '../templates/index.ts';
 import { checkRow, gradeRecord, type GradedResult } from './assemble.ts';
 import { cachedBackend } from './cached-backend.ts';
 import { measureLhat, type LhatPoint } from './confidence-pass.ts';
@@ -28,6 +28,7 @@ import { openTarget, type ModelTarget } from './target.ts';
 import { errorRateCheck, runVerdict, type RunVerdict } from '../checks/verdict.ts';
 import { hostPool } from '../backends/hosts.ts';
 import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
+import { loadCard } from '../sim/model/index.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -51,6 +52,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   log: (line: string) => void;
   onProgress?: (progress: Progress) => void;
+  /** A stage begins: `generation`, `L-hat probes (N results)`, `property case K (<intervention>)`, `checks`, `golden`, `reports`. */
+  onStage?: (label: string) => void;
 }
 
 export interface RunSuiteOutcome {
@@ -107,11 +110,12 @@ interface Session {
   concurrency: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  onStage?: (label: string) => void;
   log: (line: string) => void;
 }
 
 /** Runs interventions as trace trees, measures L-hat where probes were taken, and grades every result. */
-async function execute(session: Session, runId: string, labeled: readonly LabeledIntervention[]): Promise<{ status: 'completed' | 'interrupted'; graded: GradedResult[] }> {
+async function execute(session: Session, runId: string, labeled: readonly LabeledIntervention[]): Promise<{ status: 'completed' | 'interrupted'; graded: GradedResult[]; startedAt: string }> {
   const { suite, target, store } = session;
   const outcome = await runPlan({
     backend: target.backend,
@@ -133,9 +137,10 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
     ...(session.signal ? { signal: session.signal } : {}),
     ...(session.onProgress ? { onProgress: session.onProgress } : {}),
   });
-  if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [] };
+  if (outcome.status === 'interrupted') return { status: 'interrupted', graded: [], startedAt: outcome.startedAt };
   const probed = outcome.results.filter((r) => r.probes.length > 0);
-  if (probed.length > 0) session.log(`measuring L-hat at the probe points of ${probed.length} results`);
+  // A stage of its own (no stray log line): only when some result took probes.
+  if (probed.length > 0 && !runId.endsWith(':property')) session.onStage?.(`L-hat probes (${probed.length} result${probed.length === 1 ? '' : 's'})`);
   const layout = { delims: { thinkOpen: session.template.thinkOpen, thinkClose: session.template.thinkClose }, opensInPrompt: !session.template.opensThinkingItself };
   const lhat = await measureLhat({
     backend: cachedBackend(target.backend, store, session.info, 'lhat'),
@@ -156,11 +161,32 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
     if (!problem) continue;
     graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, layout, lhat.get(record.key) ?? []));
   }
-  return { status: 'completed', graded };
+  return { status: 'completed', graded, startedAt: outcome.startedAt };
 }
 
-/** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
-export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcome> {
+/** A suite loaded and checked, with its problems, before any work starts. */
+export interface PreparedSuite {
+  loaded: Awaited<ReturnType<typeof loadSuite>>;
+  suite: Suite;
+  problems: Problem[];
+  labeled: LabeledIntervention[];
+  concurrency: number;
+  /** With --offline --from: the earlier run whose store answers every request. */
+  offline?: ReturnType<typeof readStoredRun>;
+}
+
+/** Bad input found while preparing a suite names the suite it came from. */
+function inSuite(suiteFile: string, error: unknown): unknown {
+  if (!(error instanceof InputError) || error.where.startsWith(suiteFile)) return error;
+  return new InputError(`${suiteFile}: ${error.where}`, error.expected);
+}
+
+/**
+ * Loads a suite, applies the flags, loads and filters its problems (datasets found and read), and
+ * checks the model: everything that can be bad input, before any work starts (`run a b` checks
+ * both suites before running `a`).
+ */
+export async function prepareSuite(options: RunSuiteOptions): Promise<PreparedSuite> {
   const loaded = await loadSuite(options.suiteFile);
   const suite: Suite = {
     ...loaded.suite,
@@ -169,14 +195,49 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     ...(options.samples ? { samples: options.samples } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };
+  checkModel(suite.model, options);
+  // The same words pickTemplate would say later, after the server was reached: say them before any work.
+  if (options.template !== undefined && !(TEMPLATE_NAMES as readonly string[]).includes(options.template.trim().toLowerCase())) {
+    throw new InputError('--template', `unknown template '${options.template}'; expected one of ${TEMPLATE_NAMES.join(', ')} (or a custom template in the suite)`);
+  }
   const keep = problemFilter(options.filter);
-  const problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(keep);
+  let problems: Problem[];
+  try {
+    problems = (await loadAllProblems(suite.problems, { root: loaded.root })).filter(keep);
+  } catch (error) {
+    throw inSuite(options.suiteFile, error);
+  }
   if (problems.length === 0) throw new InputError(options.filter ? '--filter' : `${options.suiteFile}: /problems`, 'expected at least one problem to run');
   const labeled = labeledInterventions(suite);
   const offline = options.offlineFrom === undefined ? undefined : readStoredRun(options.offlineFrom);
   if (offline) checkOfflineCoverage(offline, labeled.map((l) => l.label), problems.map((p) => p.id));
   const pool = offline ? undefined : hostPool(suite.model, options.host, options.concurrency);
   const concurrency = pool?.concurrency ?? options.concurrency ?? (suite.model.startsWith('sim:') ? 4 : 1);
+  return { loaded, suite, problems, labeled, concurrency, ...(offline ? { offline } : {}) };
+}
+
+/** A `sim:` card must exist, and runs in-process: a --host beside it would be silently ignored. */
+function checkModel(model: string, options: RunSuiteOptions): void {
+  const where = options.model ? '--model' : `${options.suiteFile}: model`;
+  if (!model.startsWith('sim:')) return;
+  const card = model.slice('sim:'.length) || 'sim-qwq';
+  if (options.host) {
+    throw new InputError(
+      '--host',
+      `a sim: model runs in-process and uses no server; to run the simulator over HTTP, start it with \`thinkprobe sim --port P\` and run with --model ${card} --host http://127.0.0.1:P`,
+    );
+  }
+  try {
+    loadCard(card);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${where} ${model}`, error.expected);
+    throw error;
+  }
+}
+
+/** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
+export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuite): Promise<RunSuiteOutcome> {
+  const { loaded, suite, problems, labeled, concurrency, offline } = prepared ?? (await prepareSuite(options));
 
   const hash = configHash({
     suite: { ...suite, checks: suite.checks.length },
@@ -224,10 +285,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       concurrency,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onStage ? { onStage: options.onStage } : {}),
       log: options.log,
     };
-    const startedAt = new Date().toISOString();
+    options.onStage?.('generation');
     const main = await execute(session, folder.runId, labeled);
+    // A resumed run reports its first start: the store keeps it from the first session.
+    const startedAt = main.startedAt;
     if (main.status === 'interrupted') return { status: 'interrupted', runDir: folder.dir, checks: [] };
 
     const rows = main.graded.map(checkRow);
@@ -258,6 +322,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
       // Property checks run further interventions; their trunks replay from this run's store.
       const label = `property-${extra++}`;
+      options.onStage?.(`property case ${extra} (${describeCase(intervention)})`);
       const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
       // An interrupted evaluation has no rows: it must not reach a predicate as an empty result.
       if (result.status === 'interrupted') throw new Error('interrupted');
@@ -272,6 +337,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     };
     // While a run writes the golden, there is nothing to compare with: noRegression is skipped, not failed.
     const checks: CheckResult[] = [];
+    if (suite.checks.length > 0) options.onStage?.('checks');
     for (const check of suite.checks) {
       const writesGolden = options.updateGolden && 'type' in check && check.type === 'noRegression';
       checks.push(
@@ -289,6 +355,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
 
     let goldenWritten: string | undefined;
     if (options.updateGolden) {
+      options.onStage?.('golden');
       await writeGolden(
         updatedGoldenFile,
         buildGolden({
@@ -302,6 +369,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
       goldenWritten = updatedGoldenFile;
     }
     // Everything below works on values thinkprobe computed itself: an InputError here is a bug (exit 70), not bad input.
+    options.onStage?.('reports');
     const data = await asInternal(async () => {
       const data: RunData = { ...buildRunData({
         run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
@@ -339,6 +407,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteOutcom
     await grader.close();
     await target.close();
   }
+}
+
+/** A property case's parameter as a user reads it: `budget tokens=1234`. */
+function describeCase(intervention: SuiteIntervention): string {
+  return Object.entries(intervention as unknown as Record<string, unknown>)
+    .map(([key, value]) => (key === 'type' ? String(value) : `${key}=${JSON.stringify(value)}`))
+    .join(' ');
 }
 
 /** Runs thinkprobe's own computation; an InputError escaping it is a bug of ours, reported as internal with its cause. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { InputError } from '../core/errors.ts';
 import type { LineLocator } from '../core/validate.ts';
@@ -113,6 +113,18 @@ interface EsbuildMessage {
   location?: { file: string; line: number } | null;
 }
 
+/** `:<line>` of the suite file where a suite threw while loading (from the source-mapped stack), or ''. */
+function thrownAtLine(error: unknown, path: string): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const match of stack.matchAll(/(?:file:\/\/)?([^\s()]+):(\d+):\d+/g)) {
+    // A cache-busting query (`?t=…`) may follow the path in an import's URL.
+    const at = (match[1] ?? '').replace(/\?[^:]*$/, '');
+    // The suite runs as a bundle in a temporary folder: its source map names the suite by a path relative to that folder.
+    if (at === path || decodeURIComponent(at) === path || basename(at) === basename(path)) return `:${match[2]}`;
+  }
+  return '';
+}
+
 /** Imports a TypeScript or JavaScript suite; a compile or load failure is one line naming the file. */
 async function importTs(file: string, path: string): Promise<{ default?: unknown }> {
   if (!existsSync(path)) throw new InputError(file, 'no such file');
@@ -126,7 +138,7 @@ async function importTs(file: string, path: string): Promise<{ default?: unknown
       const where = first.location ? `${resolve(first.location.file) === path ? file : first.location.file}:${first.location.line}` : file;
       throw new InputError(where, `could not be loaded: ${first.text}`);
     }
-    throw new InputError(file, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(`${file}${thrownAtLine(error, path)}`, `could not be loaded: ${(error as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -155,7 +155,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       writeFileSync(join(dir, 'throws.suite.ts'), "throw new Error('boom');\n");
       writeFileSync(join(dir, 'nodefault.suite.ts'), 'export const suite = {};\n');
       expect((await lines(join(dir, 'bad.suite.ts')))[0]).toMatch(new RegExp(`^${join(dir, 'bad.suite.ts')}(:1)?: could not be loaded: `));
-      expect(await lines(join(dir, 'throws.suite.ts'))).toEqual([`${join(dir, 'throws.suite.ts')}: could not be loaded: boom`]);
+      expect(await lines(join(dir, 'throws.suite.ts'))).toEqual([`${join(dir, 'throws.suite.ts')}:1: could not be loaded: boom`]);
       expect(await lines(join(dir, 'nodefault.suite.ts'))).toEqual([`${join(dir, 'nodefault.suite.ts')}: expected a default export: export default defineSuite({ ... })`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

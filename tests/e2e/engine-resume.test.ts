@@ -14,6 +14,15 @@ import { startEngineToySim } from './engine-toy-model.ts';
 import { essence, ollamaAt, RecordingBackend, runToy, tempStoreFile } from './engine-helpers.ts';
 import { RESUME_RUN } from './engine-resume-spec.ts';
 
+/** Every result's costs, field for field, but wall time (a timing field). */
+const costs = (outcome: RunOutcome) =>
+  Object.fromEntries(
+    [...outcome.results].sort((a, b) => a.key.localeCompare(b.key)).map((r) => {
+      const { wallMs: _wallMs, ...tree } = r.cost.tree;
+      return [r.key, { alone: r.cost.alone, tree }];
+    }),
+  );
+
 const requestKey = (r: CompletionRequest) => JSON.stringify([r.prompt, r.stop, r.seed, r.topLogprobs]);
 
 let sim: RunningServer;
@@ -59,12 +68,17 @@ describe('resume', () => {
     expect(second.requests.filter((r) => done.has(requestKey(r)))).toEqual([]);
     expect(first.completed.length + second.completed.length).toBe(referenceRequests.length);
     expect(essence(resumed.results)).toEqual(essence(reference.results));
+    // Replayed work costs what it cost when first computed: never `in tree` 0.
+    expect(costs(resumed)).toEqual(costs(reference));
+    expect(resumed.perIntervention.map((i) => [i.label, i.tree.prefill, i.tree.decoded])).toEqual(reference.perIntervention.map((i) => [i.label, i.tree.prefill, i.tree.decoded]));
     // Nothing left to do: a third run is served wholly from the store.
     const third = new RecordingBackend(ollamaAt(sim.url));
     const again = await runToy(third, openStore(file), RESUME_RUN);
     expect(third.requests).toEqual([]);
     expect(again.spent.cacheHits).toBeGreaterThan(0);
     expect(essence(again.results)).toEqual(essence(reference.results));
+    expect(costs(again)).toEqual(costs(reference));
+    expect(Object.values(costs(again)).some((c) => c.tree.decoded > 0)).toBe(true);
   });
 
   it('a child process killed with SIGKILL mid-run loses at most its requests in flight and its un-committed batch; the rerun finishes the rest', async () => {
@@ -101,5 +115,6 @@ describe('resume', () => {
     // At most the requests in flight at the kill (one per worker) and the batch not yet committed are sent again.
     expect(rerun.completed.length).toBeLessThanOrEqual(referenceRequests.length - seen + RESUME_RUN.concurrency! + maxBatchRows - 1);
     expect(essence(resumed.results)).toEqual(essence(reference.results));
+    expect(costs(resumed)).toEqual(costs(reference));
   });
 });

@@ -304,7 +304,13 @@ describe('thinkprobe run: resume after SIGKILL', () => {
     expect(killed.requests + resumed.requests).toBeLessThanOrEqual(full.requests + 4 + 6);
 
     // And the outcome is the uninterrupted run's, row for row.
-    const project = (rows: Record<string, unknown>[]) => rows.map((r) => [r['key'], r['answer'], r['correct'], r['thinkingTokens'], r['answerTokens'], r['confidence']]);
+    // Costs too (issue 13): replayed work counts what it cost when first computed; wall time is timing, left out.
+    const costOf = (r: Record<string, unknown>) => {
+      const cost = r['cost'] as { alone: unknown; tree: Record<string, unknown> };
+      const { wallMs: _wallMs, ...tree } = cost.tree;
+      return { alone: cost.alone, tree };
+    };
+    const project = (rows: Record<string, unknown>[]) => rows.map((r) => [r['key'], r['answer'], r['correct'], r['thinkingTokens'], r['answerTokens'], r['confidence'], costOf(r)]);
     expect(project(readJsonl(join(runDir, 'results.jsonl')))).toEqual(project(fullRows));
   });
 });

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { ExitCode, InputError } from '../../core/errors.ts';
 import { terminalSummary } from '../../reports/terminal.ts';
-import { progressDisplay } from '../../runner/progress.ts';
-import { runSuite } from '../../runner/run-suite.ts';
+import { progressDisplay, type ProgressDisplay } from '../../runner/progress.ts';
+import { prepareSuite, runSuite, type PreparedSuite, type RunSuiteOptions } from '../../runner/run-suite.ts';
 import { integerFlag } from '../flags.ts';
 
 interface RunFlags {
@@ -61,17 +61,43 @@ export function registerRun(program: Command): void {
       const samples = flags.samples === undefined ? undefined : integerFlag('--samples', flags.samples, 1, 10_000);
       const concurrency = flags.concurrency === undefined ? undefined : integerFlag('--concurrency', flags.concurrency, 1, 256);
       const seed = flags.seed === undefined ? undefined : integerFlag('--seed', flags.seed, 0, 2 ** 31 - 1);
+      const base = (suiteFile: string): Omit<RunSuiteOptions, 'log'> => ({
+        suiteFile,
+        ...(flags.model ? { model: flags.model } : {}),
+        ...(flags.host ? { host: flags.host } : {}),
+        ...(flags.template ? { template: flags.template } : {}),
+        ...(samples ? { samples } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(concurrency ? { concurrency } : {}),
+        ...(flags.filter ? { filter: flags.filter } : {}),
+        out: flags.out,
+        updateGolden: flags.updateGolden === true,
+        fresh: flags.fresh === true,
+        html: flags.html,
+        ...(flags.offline === true && flags.from !== undefined ? { offlineFrom: flags.from } : {}),
+      });
+      // Every suite, dataset and flag is checked before any work starts: a broken second suite must not cost the first one's run.
+      const prepared: PreparedSuite[] = [];
+      for (const suiteFile of suites) prepared.push(await prepareSuite({ ...base(suiteFile), log: () => undefined }));
       const interactive = process.stderr.isTTY === true && process.env['CI'] !== 'true' && flags.reporter === 'default';
       const write = (line: string): void => void process.stderr.write(`${line}\n`);
+      // The one display on screen: every stderr line goes through it, so nothing interleaves with the bar.
+      let display: ProgressDisplay | undefined;
+      // A silent reporter's display swallows its lines; signal and warning lines are said whatever the reporter.
+      const say = (line: string): void => (display && flags.reporter !== 'silent' ? display.log(line) : write(line));
 
       const controller = new AbortController();
       // Ctrl-C (SIGINT) and a supervisor's SIGTERM both stop after the requests in flight and keep
       // the run resumable; each exits with its own code (128 + signal) and says which it was.
       let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
       const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
-        if (controller.signal.aborted) process.exit(signalExitCode(stoppedBy ?? signal));
+        if (controller.signal.aborted) {
+          // Quitting at once: clear the bar first, or it stays on the line the shell prompt lands on.
+          display?.stop();
+          process.exit(signalExitCode(stoppedBy ?? signal));
+        }
         stoppedBy = signal;
-        write(
+        say(
           signal === 'SIGINT'
             ? 'stopping: finishing requests in flight (Ctrl-C again to quit at once); rerun the same command to resume'
             : 'terminated (SIGTERM): finishing requests in flight (a second SIGTERM quits at once); rerun the same command to resume',
@@ -83,31 +109,31 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
       let exitCode: number = ExitCode.ok;
+      const ollamaHost = process.env['OLLAMA_HOST'];
+      if (ollamaHost && flags.reporter !== 'silent' && prepared.some((p) => p.suite.model.startsWith('sim:'))) {
+        // Users often keep OLLAMA_HOST set; unlike --host it is not a request to use that server for sim: models.
+        say(`thinkprobe: note: OLLAMA_HOST is set but sim: models run in-process; to use a simulator over HTTP run \`thinkprobe sim --port P\` and --model sim-qwq --host http://127.0.0.1:P`);
+      }
+      const runDirs: string[] = [];
       try {
-        for (const suiteFile of suites) {
+        for (const [index, suiteFile] of suites.entries()) {
           const progress = progressDisplay({ interactive, write: flags.reporter === 'silent' ? () => undefined : write });
+          display = progress;
           let outcome;
           try {
-            outcome = await runSuite({
-              suiteFile,
-              ...(flags.model ? { model: flags.model } : {}),
-              ...(flags.host ? { host: flags.host } : {}),
-              ...(flags.template ? { template: flags.template } : {}),
-              ...(samples ? { samples } : {}),
-              ...(seed !== undefined ? { seed } : {}),
-              ...(concurrency ? { concurrency } : {}),
-              ...(flags.filter ? { filter: flags.filter } : {}),
-              out: flags.out,
-              updateGolden: flags.updateGolden === true,
-              fresh: flags.fresh === true,
-              html: flags.html,
-              ...(flags.offline === true && flags.from !== undefined ? { offlineFrom: flags.from } : {}),
-              signal: controller.signal,
-              log: (line) => progress.log(line),
-              onProgress: (p) => progress.update(p),
-            });
+            outcome = await runSuite(
+              {
+                ...base(suiteFile),
+                signal: controller.signal,
+                log: (line) => progress.log(line),
+                onProgress: (p) => progress.update(p),
+                onStage: (label) => progress.stage(suites.length > 1 ? `${suiteFile}: ${label}` : label),
+              },
+              prepared[index],
+            );
           } finally {
             progress.stop();
+            display = undefined;
           }
           if (outcome.status === 'interrupted') {
             write(`${stoppedBy === 'SIGTERM' ? 'terminated' : 'interrupted'}: finished work is kept in ${outcome.runDir}; rerun the same command to resume`);
@@ -121,7 +147,10 @@ export function registerRun(program: Command): void {
           // The last line names the run folder, whatever the reporter.
           if (flags.reporter === 'default' && outcome.data) process.stdout.write(terminalSummary(outcome.data, { runDir: outcome.runDir }));
           else process.stdout.write(`${outcome.runDir}\n`);
+          runDirs.push(outcome.runDir);
         }
+        // With several suites, each summary scrolls the previous one away: name every folder at the end.
+        if (runDirs.length > 1 && flags.reporter === 'default') process.stdout.write(`\n Reports  ${runDirs.join('\n          ')}\n`);
         process.exitCode = exitCode;
       } finally {
         process.off('SIGINT', onInt);
