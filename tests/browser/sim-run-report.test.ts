@@ -55,7 +55,11 @@ describe.skipIf(!browserAvailable)('the HTML report of a simulator run', () => {
     expect(await page.locator('.chart-cost g[aria-label="dot"] circle').count()).toBe(6);
     expect(await page.locator('.chart-budget-accuracy g[aria-label="line"] path').count()).toBe(1);
     await page.click('nav button[data-tab="confidence"]');
-    expect(await page.locator('.chart-lhat g[aria-label="line"] path').count()).toBe(1);
+    // One probed intervention, drawn once in each outcome panel that has traces (correct, wrong).
+    const panels = await page.locator('.chart-lhat g[aria-label="fx-axis tick label"] text').allTextContents();
+    expect(panels.map((p) => p.replace(/ \(n = \d+\)$/, ''))).toEqual(['correct traces', 'wrong traces']);
+    const withTraces = panels.filter((p) => !p.endsWith('(n = 0)')).length;
+    expect(await page.locator('.chart-lhat g[aria-label="line"] path').count()).toBe(withTraces);
     await page.screenshot({ path: join(artifacts, 'confidence.png') });
     expect(problems).toEqual([]);
   });
