@@ -23,6 +23,7 @@ import {
   type RetryPolicy,
 } from './retry.ts';
 import { reconcileTokens, TokenMismatch, type WireLogprob } from './tokens.ts';
+import { checkCompletionRequest } from './request-check.ts';
 
 /**
  * The Ollama backend: raw `/api/generate` streams with logprobs, read over node:http line by line
@@ -247,7 +248,7 @@ export class OllamaBackend implements Backend {
 
   async complete(model: string, request: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
     const where = `${this.url} /api/generate (model '${model}')`;
-    checkRequest(request, where);
+    checkCompletionRequest(request, where, { max: 20, whose: "Ollama's limit" });
     const started = performance.now();
     try {
       await this.checkFits(model, request, where, signal);
@@ -430,23 +431,6 @@ export function generateBody(model: string, request: CompletionRequest, numCtx: 
     },
     ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}),
   };
-}
-
-function checkRequest(request: CompletionRequest, where: string): void {
-  const fail = (field: string, expected: string): never => {
-    throw new InputError(`${where}: ${field}`, expected);
-  };
-  if (typeof request.prompt !== 'string' || request.prompt === '') fail('prompt', 'expected a non-empty raw prompt');
-  if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) fail('maxTokens', `expected a positive integer, got ${String(request.maxTokens)}`);
-  if (!Number.isInteger(request.topLogprobs) || request.topLogprobs < 0 || request.topLogprobs > 20) {
-    fail('topLogprobs', `expected an integer from 0 to 20 (Ollama's limit), got ${String(request.topLogprobs)}`);
-  }
-  if (!Array.isArray(request.stop) || request.stop.some((s) => typeof s !== 'string' || s === '')) fail('stop', 'expected an array of non-empty strings');
-  if (!Number.isInteger(request.seed)) fail('seed', `expected an integer, got ${String(request.seed)}`);
-  const { temperature, topP, topK } = request.sampling;
-  if (!(temperature >= 0)) fail('sampling.temperature', `expected >= 0, got ${String(temperature)}`);
-  if (!(topP > 0 && topP <= 1)) fail('sampling.topP', `expected a number in (0, 1], got ${String(topP)}`);
-  if (!Number.isInteger(topK) || topK < 0) fail('sampling.topK', `expected an integer >= 0, got ${String(topK)}`);
 }
 
 export function createOllamaBackend(options: OllamaBackendOptions): OllamaBackend {

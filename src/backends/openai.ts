@@ -6,6 +6,7 @@ import { excerpt, legacyEntries, readChoice, readUsage, ReplyShapeError, ServerE
 import { DEFAULT_SSE_LIMITS, readSse, SseFormatError } from './openai-sse.ts';
 import { DEFAULT_RETRY_POLICY, describeError, RetriesExhaustedError, StreamCutError, withRetry, type RetryInfo, type RetryPolicy } from './retry.ts';
 import { reconcileTokens, TokenMismatch, type WireLogprob } from './tokens.ts';
+import { checkCompletionRequest } from './request-check.ts';
 
 /**
  * The OpenAI-compatible completions backend (vLLM, SGLang, llama.cpp's llama-server, and the
@@ -187,7 +188,7 @@ export class OpenAIBackend implements Backend {
 
   async complete(model: string, request: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
     const where = `${this.url} /v1/completions (model '${model}')`;
-    checkRequest(request, where);
+    checkCompletionRequest(request, where, { max: MAX_TOP_LOGPROBS, whose: "vLLM's default --max-logprobs" });
     const started = performance.now();
     try {
       await this.checkFits(model, request, where, signal);
@@ -375,23 +376,6 @@ export function echoedScore(reply: unknown, contextChars: number, prompt: string
   }
   if (at < prompt.length || tail.length === 0) return undefined;
   return { tokens: tail, aligned };
-}
-
-function checkRequest(request: CompletionRequest, where: string): void {
-  const fail = (field: string, expected: string): never => {
-    throw new InputError(`${where}: ${field}`, expected);
-  };
-  if (typeof request.prompt !== 'string' || request.prompt === '') fail('prompt', 'expected a non-empty raw prompt');
-  if (!Number.isInteger(request.maxTokens) || request.maxTokens < 1) fail('maxTokens', `expected a positive integer, got ${String(request.maxTokens)}`);
-  if (!Number.isInteger(request.topLogprobs) || request.topLogprobs < 0 || request.topLogprobs > MAX_TOP_LOGPROBS) {
-    fail('topLogprobs', `expected an integer from 0 to ${MAX_TOP_LOGPROBS} (vLLM's default --max-logprobs), got ${String(request.topLogprobs)}`);
-  }
-  if (!Array.isArray(request.stop) || request.stop.some((s) => typeof s !== 'string' || s === '')) fail('stop', 'expected an array of non-empty strings');
-  if (!Number.isInteger(request.seed)) fail('seed', `expected an integer, got ${String(request.seed)}`);
-  const { temperature, topP, topK } = request.sampling;
-  if (!(temperature >= 0)) fail('sampling.temperature', `expected >= 0, got ${String(temperature)}`);
-  if (!(topP > 0 && topP <= 1)) fail('sampling.topP', `expected a number in (0, 1], got ${String(topP)}`);
-  if (!Number.isInteger(topK) || topK < 0) fail('sampling.topK', `expected an integer >= 0, got ${String(topK)}`);
 }
 
 export function createOpenAIBackend(options: OpenAIBackendOptions): OpenAIBackend {

@@ -5,15 +5,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimModel } from '../model/types.ts';
 import type { ServerContext } from './context.ts';
-import { decideFault } from './faults.ts';
 import { HttpError, OllamaMessages } from './http-error.ts';
-import { readBody, sendJson, sleep } from './http-io.ts';
+import { readBody, sendJson } from './http-io.ts';
 import { resolveModel } from './ollama-meta.ts';
 import { OllamaReplyWriter } from './ollama-reply.ts';
 import { effectiveSeed, resolveOptions, type GenerationOptions } from './options.ts';
 import { parseChatRequest, parseGenerateRequest, type ChatMessage, type ChatRequest, type CommonRequest, type GenerateRequest, type ThinkValue } from './request.ts';
 import { runCompletion, type RunTotals } from './run.ts';
 import { ThinkingParser } from './thinking.ts';
+import { applyRequestFault, strikeAfter } from './request-fault.ts';
 
 type Kind = 'generate' | 'chat';
 type Role = { role: 'system' | 'user' | 'assistant'; content: string };
@@ -101,12 +101,7 @@ interface Respond {
 
 async function respond(ctx: ServerContext, r: Respond): Promise<void> {
   const { model, prepared, res } = r;
-  const fault = decideFault(ctx.config.faults, r.number);
-  if (fault) ctx.counters.faults[fault.kind]++;
-  if (fault?.kind === 'http500') throw new HttpError(500, OllamaMessages.runnerCrashed);
-  if (fault?.kind === 'http503') throw new HttpError(503, OllamaMessages.busy);
-  if (fault?.kind === 'slow') await sleep(ctx.config.faults?.slowMs ?? 0);
-  const midStream = fault && (fault.kind === 'cut' || fault.kind === 'errorline' || fault.kind === 'nodone') ? fault : undefined;
+  const midStream = await applyRequestFault(ctx, r.number);
 
   const parser = r.think ? new ThinkingParser(model.template.thinkOpen, model.template.thinkClose) : undefined;
   if (parser && prepared.prompt.trim().endsWith(model.template.thinkOpen)) parser.add(model.template.thinkOpen);
@@ -132,13 +127,7 @@ async function respond(ctx: ServerContext, r: Respond): Promise<void> {
         get closed() {
           return writer.closed;
         },
-        afterChunk: midStream
-          ? (sent: number): boolean => {
-              if (sent < midStream.afterTokens) return false;
-              writer.strike();
-              return true;
-            }
-          : undefined,
+        afterChunk: strikeAfter(midStream, writer),
       },
       r.startedAt,
     );

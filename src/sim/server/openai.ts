@@ -11,13 +11,13 @@ import { version as thinkprobeVersion } from '../../core/version.ts';
 import type { SimModel } from '../model/types.ts';
 import type { ServedModel } from './catalog.ts';
 import type { Routes, ServerContext } from './context.ts';
-import { decideFault } from './faults.ts';
-import { HttpError, OllamaMessages } from './http-error.ts';
-import { readBody, sendJson, sleep } from './http-io.ts';
+import { HttpError } from './http-error.ts';
+import { readBody, sendJson } from './http-io.ts';
 import { scorePrompt } from './openai-logprobs.ts';
 import { parseCompletionsRequest, parseDetokenizeRequest, parseTokenizeRequest, type CompletionsRequest } from './openai-request.ts';
 import { CompletionWriter, openaiError } from './openai-writer.ts';
 import { runCompletion, type RunTotals } from './run.ts';
+import { applyRequestFault, strikeAfter } from './request-fault.ts';
 
 export const simOpenAIVersion = 'thinkprobe-sim';
 
@@ -65,12 +65,7 @@ async function completions(ctx: ServerContext, req: IncomingMessage, res: Server
   const maxTokens = checkContext(model, request, model.tokenize(request.prompt).length);
   ctx.noAnswer.check(model, request.prompt, res);
 
-  const fault = decideFault(ctx.config.faults, number);
-  if (fault) ctx.counters.faults[fault.kind]++;
-  if (fault?.kind === 'http500') throw new HttpError(500, OllamaMessages.runnerCrashed);
-  if (fault?.kind === 'http503') throw new HttpError(503, OllamaMessages.busy);
-  if (fault?.kind === 'slow') await sleep(ctx.config.faults?.slowMs ?? 0);
-  const midStream = fault && (fault.kind === 'cut' || fault.kind === 'errorline' || fault.kind === 'nodone') ? fault : undefined;
+  const midStream = await applyRequestFault(ctx, number);
 
   const needScores = request.promptLogprobs !== null || (request.echo && request.logprobs !== null);
   const scores = needScores ? scorePrompt(model, request.prompt) : undefined;
@@ -93,13 +88,7 @@ async function completions(ctx: ServerContext, req: IncomingMessage, res: Server
         get closed() {
           return writer.closed;
         },
-        afterChunk: midStream
-          ? (sent: number): boolean => {
-              if (sent < midStream.afterTokens) return false;
-              writer.strike();
-              return true;
-            }
-          : undefined,
+        afterChunk: strikeAfter(midStream, writer),
       },
       startedAt,
     );
