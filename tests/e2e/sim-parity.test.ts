@@ -22,7 +22,7 @@ const present = datasets.every((f) => {
   }
 });
 
-type Row = { problemId: string; intervention: string; sample: number; correct: boolean; answer?: string; thinkingTokens: number; answerTokens: number };
+type Row = { problemId: string; intervention: string; sample: number; correct: boolean; answer?: string | undefined; thinkingTokens: number; answerTokens: number };
 
 function outcomes(runDir: string): Map<string, Omit<Row, 'problemId' | 'intervention' | 'sample'>> {
   const rows = readFileSync(join(runDir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
