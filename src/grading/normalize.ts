@@ -157,6 +157,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // An answer that is itself boxed is the box's content.
   const boxed = /^\s*\\(?:boxed|fbox)\s*\{/.exec(s);
   if (boxed && matchingBrace(s, boxed[0].length - 1) === s.trimEnd().length - 1) s = s.trim().slice(boxed[0].trim().length, -1);
+  // `\approx 3.14`, `x \approx 3.14`: an approximate answer states its number; the exact gold decides.
+  s = s.replace(/^\s*(?:[a-zA-Z]\s*)?\\approx(?![a-zA-Z])\s*/, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g, '');
   s = s.replace(TEXT_COMMANDS, '\\text');
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
@@ -176,10 +178,13 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
 
 const DEGREES = /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])|\\text\{\s*degrees?\s*\}|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}/g;
 
-/** `\sin 60^\circ`: a degree sign inside the answer converts its number to radians in place. */
+/**
+ * `\sin 60^\circ`: inside a trigonometric function a degree sign converts its number to radians in
+ * place. Elsewhere (`30^\circ, 150^\circ`, `(3, 90^\circ)`) it is a unit, recorded and removed.
+ */
 function inlineDegrees(s: string): string {
-  const trig = /\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])/.test(s);
-  const inner = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(?:${DEGREES.source})${trig ? '' : '(?=\\s*\\S)'}`, 'g');
+  if (!/\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])/.test(s)) return s;
+  const inner = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(?:${DEGREES.source})`, 'g');
   return s.replace(inner, (_m, n: string) => `(\\frac{${n}}{180}\\pi)`);
 }
 
@@ -202,6 +207,8 @@ function takeSigns(s: string, result: NormalizedAnswer): string {
 function takeChoice(s: string, result: NormalizedAnswer): string {
   const m = /^(?:\\text\{\s*\(?([A-E])\)\s*\}|\(([A-E])\)|([A-E])\))\s*(\S.*)$/s.exec(s);
   if (!m) return s;
+  // `(C) and (D)`, `(B), (E)`: two choices are no value after one letter (compared as a list).
+  if (/^(?:and|or|,|;|&)|\(\s*[A-E]\s*\)|\\text\{\s*(?:and|or)\s*\}/.test(m[4]!.trim())) return s;
   result.choice = m[1] ?? m[2] ?? m[3];
   return m[4]!.trim();
 }
@@ -268,6 +275,8 @@ function finishAnswer(s: string, result: NormalizedAnswer): NormalizedAnswer {
   // Insignificant spaces go, except where one ends a command name before a letter (`\cot x`).
   s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
   s = s.replace(/^\{([^{}]*)\}$/, '$1');
+  // `\sqrt{x^2}` is `|x|` for a real x (never `x`).
+  s = s.replace(/\\sqrt\{([a-zA-Z])\^\{?2\}?\}/g, '|$1|');
   s = s.replace(/\\\{\\\}/g, '\\emptyset').replace(/\u0002/g, '\\\\');
   result.text = s;
   return result;
