@@ -235,13 +235,20 @@ function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): Equi
   return compareNodes(g.node, p.node, cmp);
 }
 
+/** The answer's whole unit: the written unit with a percent or degree sign (`%`, `°`) beside it. */
+function unitOf(n: NormalizedAnswer): string {
+  return [n.unit, n.percent ? '%' : '', n.degrees ? '°' : ''].filter((u) => u !== '').join(' ');
+}
+
 /** Full comparison with a given scalar comparator; units, choice letters, percent and degree signs handled here. */
 export function compareAnswers(gold: string, pred: string, cmp: Comparator): EquivalenceVerdict {
   const g = parseAnswer(gold);
   const p = parseAnswer(pred);
   if (!g || !p) return false;
   // A unit on one side only is dropped; two different units (or powers of one) never match.
-  if (g.normalized.unit !== '' && p.normalized.unit !== '' && g.normalized.unit !== p.normalized.unit) return false;
+  // Percent and degree signs are units too (`5\%` != `5 \text{ cm}`).
+  const [gu, pu] = [unitOf(g.normalized), unitOf(p.normalized)];
+  if (gu !== '' && pu !== '' && gu !== pu) return false;
   const choice = choiceVerdict(g, p);
   if (choice !== undefined) return choice;
   return degreesVerdict(g, p, cmp);

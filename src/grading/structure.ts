@@ -25,7 +25,8 @@ export type AnswerNode =
 
 /** A lone variable, possibly subscripted or applied: `x`, `y_1`, `\theta`, `f(x)`, `r`. */
 const VARIABLE = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?'?$|^\((?:[a-zA-Z],)+[a-zA-Z]\)$/;
-const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$/s;
+/** Not `vmatrix`/`Vmatrix`: those are determinants and norms, numbers rather than matrices. */
+const MATRIX = /^\\begin\{([pbB]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$/s;
 const CHOICE = /^\(?([A-E])\)?$/;
 const BASE = /^(\d+)_\{?(\d+)\}?$/;
 const MAX_DEPTH = 8;
