@@ -209,7 +209,8 @@ function takeChoice(s: string, result: NormalizedAnswer): string {
   if (!m) return s;
   // `(C) and (D)`, `(B), (E)`: two choices are no value after one letter (compared as a list).
   if (/^(?:and|or|,|;|&)|\(\s*[A-E]\s*\)|\\text\{\s*(?:and|or)\s*\}/.test(m[4]!.trim())) return s;
-  result.choice = m[1] ?? m[2] ?? m[3];
+  const letter = m[1] ?? m[2] ?? m[3];
+  if (letter !== undefined) result.choice = letter;
   return m[4]!.trim();
 }
 
