@@ -214,13 +214,22 @@ function takeChoice(s: string, result: NormalizedAnswer): string {
   return m[4]!.trim();
 }
 
+/**
+ * Words that qualify or negate a value rather than name its unit. Unit phrases (`miles per hour`,
+ * `square units`, `times`, `min`) are not among them.
+ */
+const QUALIFIER =
+  /\b(?:not|no|never|none|nor|neither|except|without|cannot|can't|isn't|impossible|undefined|false|wrong|incorrect|invalid|but|if|unless|only|than|less|more|fewer|least|most|maximum|minimum|is|are|was|were|be|maybe|perhaps|probably|possibly|guess|between|from|to|up|over|under|above|below|nearly|almost|plus|minus|divided)\b/;
+
 /** Units in `\text{...}` groups and trailing words, recorded in `result.unit` and removed. */
 function takeUnits(s: string, result: NormalizedAnswer): string {
   const units: string[] = [];
+  let qualified = false;
   // Connectives become list separators; other \text{...} groups are units or words to drop.
   s = mapTextGroups(s, (content) => {
     const c = content.trim().toLowerCase();
     if (c === 'or' || c === 'and' || c === ',') return ',';
+    if (QUALIFIER.test(c)) qualified = true;
     if (/\d/.test(c)) return content;
     units.push(c);
     return ' \u0001';
@@ -237,6 +246,9 @@ function takeUnits(s: string, result: NormalizedAnswer): string {
     units.push('dollar');
     return '';
   });
+  // `\text{not } 5`, `5 \text{ or more}`, `\text{at least } 5`: words that change the value are no
+  // unit, and such an answer is not a plain value: it equals nothing.
+  if (qualified) return '';
   const trailing = stripTrailingUnits(s.trim());
   if (trailing.unit !== '') units.push(trailing.unit);
   result.unit = units.filter((u) => u !== '').join(' ');
