@@ -116,7 +116,11 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
   if (union !== undefined) return union;
   switch (gold.kind) {
     case 'scalar':
-      if (pred.kind === 'scalar') return cmp.scalar(gold.latex, pred.latex);
+      if (pred.kind === 'scalar') {
+        // `x = 2` against `y = 2`: a value given to another variable is another answer.
+        if (gold.variable !== undefined && pred.variable !== undefined && gold.variable !== pred.variable) return false;
+        return cmp.scalar(gold.latex, pred.latex);
+      }
       if (pred.kind === 'base') return gold.latex.replace(/^0+(?=\d)/, '') === pred.digits;
       if (pred.kind === 'text') return gold.latex.toLowerCase() === pred.words;
       if (pred.kind === 'choice') return gold.latex === pred.letter;
