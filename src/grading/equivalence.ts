@@ -9,11 +9,13 @@
  * - Numbers are equal exactly or not at all: `0.5` = `\frac12`, `0.67` != `\frac23`, and a decimal
  *   never equals an irrational closed form (`1.41421356237` != `\sqrt2`). No tolerance anywhere.
  * - Units: one side only is dropped; two different units (or powers of one) never match.
- * - `50\%` equals `50` and `0.5`; `30^\circ` equals `30`, or `\frac{\pi}{6}` when π is written.
+ * - Percent and degree signs are units: `50\%` equals `50` (not `0.5`); `30^\circ` equals `30`;
+ *   degrees never equal radians (`90^\circ` != `\frac{\pi}{2}`).
  * - Bare comma lists and `\{...\}` sets are unordered; `(...)` / `[...]` tuples and intervals are
  *   ordered and their brackets must match; unions of intervals are unordered; assignments
  *   (`a=2, b=3`) compare by variable.
  */
+import { compareUnions } from './intervals.ts';
 import { normalizeAnswer, type NormalizedAnswer } from './normalize.ts';
 import { eqRational, parseExactComplex, parseExactNumber, type ComplexRational } from './rational.ts';
 import { parseStructure, type AnswerNode } from './structure.ts';
@@ -33,13 +35,6 @@ function and(verdicts: Iterable<EquivalenceVerdict>): EquivalenceVerdict {
     if (v === undefined) result = undefined;
   }
   return result;
-}
-
-function or(a: EquivalenceVerdict, b: () => EquivalenceVerdict): EquivalenceVerdict {
-  if (a === true) return true;
-  const second = b();
-  if (second === true) return true;
-  return a === false && second === false ? false : undefined;
 }
 
 const INFINITY = /^\+?\\infty$|^\+?inf(?:inity)?$/i;
@@ -117,12 +112,20 @@ function asVector(node: AnswerNode): AnswerNode[] | undefined {
 
 export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator): EquivalenceVerdict {
   if (gold.kind === 'invalid' || pred.kind === 'invalid') return false;
+  const union = compareUnions(gold, pred);
+  if (union !== undefined) return union;
   switch (gold.kind) {
     case 'scalar':
-      if (pred.kind === 'scalar') return cmp.scalar(gold.latex, pred.latex);
+      if (pred.kind === 'scalar') {
+        // `x = 2` against `y = 2`: a value given to another variable is another answer.
+        if (gold.variable !== undefined && pred.variable !== undefined && gold.variable !== pred.variable) return false;
+        return cmp.scalar(gold.latex, pred.latex);
+      }
       if (pred.kind === 'base') return gold.latex.replace(/^0+(?=\d)/, '') === pred.digits;
       if (pred.kind === 'text') return gold.latex.toLowerCase() === pred.words;
       if (pred.kind === 'choice') return gold.latex === pred.letter;
+      // `y = 2x+1` against `2x - y + 1 = 0`: the same equation, rearranged.
+      if (pred.kind === 'equation' && gold.variable !== undefined) return cmp.equation({ lhs: gold.variable, rhs: gold.latex }, pred);
       return false;
     case 'empty':
       return pred.kind === 'empty' || (pred.kind === 'collection' && pred.of !== 'union' && pred.items.length === 0);
@@ -167,6 +170,7 @@ export function compareNodes(gold: AnswerNode, pred: AnswerNode, cmp: Comparator
       return matchUnordered(gold.items, pred.items, cmp);
     }
     case 'equation':
+      if (pred.kind === 'scalar' && pred.variable !== undefined) return cmp.equation(gold, { lhs: pred.variable, rhs: pred.latex });
       return pred.kind === 'equation' ? cmp.equation(gold, pred) : false;
     case 'assignment':
       return compareAssignment(gold, pred, cmp);
@@ -196,24 +200,6 @@ function swapped(cmp: Comparator): Comparator {
   return { scalar: (a, b) => cmp.scalar(b, a), equation: (a, b) => cmp.equation(b, a) };
 }
 
-/** Applies `f` to every scalar of a node (to scale by a percent or a degree). */
-function mapScalars(node: AnswerNode, f: (latex: string) => string): AnswerNode {
-  switch (node.kind) {
-    case 'scalar':
-      return { kind: 'scalar', latex: f(node.latex) };
-    case 'sequence':
-      return { ...node, items: node.items.map((n) => mapScalars(n, f)) };
-    case 'collection':
-      return { ...node, items: node.items.map((n) => mapScalars(n, f)) };
-    case 'matrix':
-      return { ...node, rows: node.rows.map((row) => row.map((n) => mapScalars(n, f))) };
-    case 'assignment':
-      return { ...node, entries: node.entries.map((e) => ({ name: e.name, value: mapScalars(e.value, f) })) };
-    default:
-      return node;
-  }
-}
-
 export interface ParsedAnswer {
   normalized: NormalizedAnswer;
   node: AnswerNode;
@@ -240,26 +226,22 @@ function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): EquivalenceVerdict {
   return undefined;
 }
 
-/** Percent: `50\%` equals `50` (gold answers drop the sign) and `0.5` (its value). */
-function percentVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): EquivalenceVerdict {
-  const plain = compareNodes(g.node, p.node, cmp);
-  if (plain === true || g.normalized.percent === p.normalized.percent) return plain;
-  const [withSign, without, flip] = g.normalized.percent ? [g, p, false] : [p, g, true];
-  const scaled = mapScalars(withSign.node, (x) => `\\frac{${x}}{100}`);
-  return or(plain, () => (flip ? compareNodes(without.node, scaled, cmp) : compareNodes(scaled, without.node, cmp)));
-}
-
 /**
- * Degrees on one side only: dropped (`30^\circ` = `30`) unless π is written on either side, where
- * only the radian reading counts (`30^\circ` = `\frac{\pi}{6}`, `\frac{\pi}{2}^\circ` != `\frac{\pi}{2}`).
+ * Degree sign on one side only: dropped like any unit (`30^\circ` = `30`), unless π is written on
+ * either side. Then one side is in radians and the other in degrees, two different angle units, and
+ * they never match (`90^\circ` != `\frac{\pi}{2}`, `\frac{\pi}{2}^\circ` != `\frac{\pi}{2}`).
  */
 function degreesVerdict(g: ParsedAnswer, p: ParsedAnswer, cmp: Comparator): EquivalenceVerdict {
-  if (g.normalized.degrees === p.normalized.degrees) return percentVerdict(g, p, cmp);
-  const [withSign, without, flip] = g.normalized.degrees ? [g, p, false] : [p, g, true];
-  if (!g.normalized.text.includes('\\pi') && !p.normalized.text.includes('\\pi')) return percentVerdict(g, p, cmp);
-  if (withSign.normalized.text.includes('\\pi')) return false;
-  const radians = mapScalars(withSign.node, (x) => `\\frac{${x}}{180}\\pi`);
-  return flip ? compareNodes(without.node, radians, cmp) : compareNodes(radians, without.node, cmp);
+  if (g.normalized.degrees !== p.normalized.degrees) {
+    if (g.normalized.text.includes('\\pi') || p.normalized.text.includes('\\pi')) return false;
+  }
+  // A percent sign is a unit too: on one side only it is dropped (`50\%` = `50`, `50\%` != `0.5`).
+  return compareNodes(g.node, p.node, cmp);
+}
+
+/** The answer's whole unit: the written unit with a percent or degree sign (`%`, `°`) beside it. */
+function unitOf(n: NormalizedAnswer): string {
+  return [n.unit, n.percent ? '%' : '', n.degrees ? '°' : ''].filter((u) => u !== '').join(' ');
 }
 
 /** Full comparison with a given scalar comparator; units, choice letters, percent and degree signs handled here. */
@@ -268,7 +250,9 @@ export function compareAnswers(gold: string, pred: string, cmp: Comparator): Equ
   const p = parseAnswer(pred);
   if (!g || !p) return false;
   // A unit on one side only is dropped; two different units (or powers of one) never match.
-  if (g.normalized.unit !== '' && p.normalized.unit !== '' && g.normalized.unit !== p.normalized.unit) return false;
+  // Percent and degree signs are units too (`5\%` != `5 \text{ cm}`).
+  const [gu, pu] = [unitOf(g.normalized), unitOf(p.normalized)];
+  if (gu !== '' && pu !== '' && gu !== pu) return false;
   const choice = choiceVerdict(g, p);
   if (choice !== undefined) return choice;
   return degreesVerdict(g, p, cmp);

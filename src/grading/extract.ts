@@ -23,9 +23,9 @@ export interface ExtractedAnswer {
 
 export interface ExtractOptions {
   /** The thinking delimiter, e.g. `</think>`. When given and absent from the text: no answer. */
-  thinkClose?: string;
+  thinkClose?: string | undefined;
   /** Multiple-choice options (A, B, ... in order): the answer is reduced to a letter. */
-  choices?: string[];
+  choices?: string[] | undefined;
 }
 
 /** Longest answer we read; anything longer is not a final answer. */

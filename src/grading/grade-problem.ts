@@ -6,9 +6,9 @@ import { MAX_ANSWER_LENGTH } from './normalize.ts';
 
 export interface GradeProblemOptions {
   /** The thinking delimiter (e.g. `</think>`); output without it has no answer. */
-  thinkClose?: string;
+  thinkClose?: string | undefined;
   /** Grader to use (its workers and time bound); default: the shared one behind `isEquivalent`. */
-  grader?: Grader;
+  grader?: Grader | undefined;
 }
 
 export interface ProblemGrade {
@@ -21,12 +21,12 @@ export interface ProblemGrade {
 
 export interface GradeResponseOptions extends GradeProblemOptions {
   /** Multiple-choice options: the answer is reduced to a letter and compared with the gold's. */
-  choices?: readonly string[];
+  choices?: readonly string[] | undefined;
   /**
    * When no box or answer phrase is found, the whole answer section is the answer (for
    * `thinkprobe grade`, where PRED may be a bare answer or a whole response).
    */
-  wholeAnswer?: boolean;
+  wholeAnswer?: boolean | undefined;
 }
 
 export interface ResponseGrade {

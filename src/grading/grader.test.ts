@@ -28,7 +28,7 @@ describe('createGrader', () => {
     const pairs: [string, string, boolean][] = [
       ['\\sqrt{12}', '2\\sqrt{3}', true],
       ['\\sqrt{12}', '3\\sqrt{2}', false],
-      ['\\frac{\\pi}{3}', '60^\\circ', true],
+      ['\\frac{\\sqrt{3}}{2}', '\\sin 60^\\circ', true],
       ['2k+2', '2(k+1)', true],
       ['2k+2', '2(k+2)', false],
     ];

@@ -41,8 +41,19 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  job?: Job;
-  timer?: NodeJS.Timeout;
+  job?: Job | undefined;
+  timer?: NodeJS.Timeout | undefined;
+}
+
+/** The state of one grader: its workers, the jobs waiting for one, and its settings. */
+interface Pool {
+  timeoutMs: number;
+  size: number;
+  workerUrl: URL;
+  queue: Job[];
+  slots: Slot[];
+  nextId: number;
+  closed: boolean;
 }
 
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
@@ -50,111 +61,123 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 /** Heap cap of a grading worker (the engine and the TypeScript loader need about 150 MB). */
 const WORKER_HEAP_MB = 1024;
 
+function finish(slot: Slot, result: GradeResult): void {
+  const job = slot.job;
+  if (slot.timer) clearTimeout(slot.timer);
+  slot.job = undefined;
+  slot.timer = undefined;
+  job?.resolve(result);
+}
+
+/** Starts a worker into `slot` (a new slot when none is given). */
+function spawn(pool: Pool, slot?: Slot): Slot {
+  // A memory cap, so a runaway comparison kills its worker rather than the run.
+  const worker = new Worker(pool.workerUrl, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  const fresh: Slot = slot ?? { worker, ready: false };
+  fresh.worker = worker;
+  fresh.ready = false;
+  worker.unref();
+  worker.on('message', (message: { ready?: boolean; id?: number; equivalent?: boolean }) => {
+    if (fresh.worker !== worker) return;
+    if (message.ready) {
+      fresh.ready = true;
+    } else if (fresh.job && message.id === fresh.job.id) {
+      finish(fresh, { equivalent: message.equivalent === true, method: 'symbolic' });
+    }
+    pump(pool);
+  });
+  worker.on('error', (error: Error) => onWorkerFailure(pool, fresh, worker, error.message));
+  worker.on('exit', (code: number) => onWorkerFailure(pool, fresh, worker, `exit code ${code}`));
+  return fresh;
+}
+
+function onWorkerFailure(pool: Pool, slot: Slot, worker: Worker, detail: string): void {
+  if (slot.worker !== worker || pool.closed) return;
+  if (!slot.ready) {
+    // The worker never started: an installation problem, not a verdict. Fail loudly.
+    const at = pool.slots.indexOf(slot);
+    if (at < 0) return;
+    pool.slots.splice(at, 1);
+    if (pool.slots.length === 0) {
+      for (const job of pool.queue.splice(0)) job.reject(new Error(`grading worker failed to start: ${detail}`));
+    }
+    return;
+  }
+  // A worker that died during a comparison (e.g. out of memory on hostile input): that
+  // comparison is not equivalent; a new worker serves the rest.
+  finish(slot, { equivalent: false, method: 'worker-error' });
+  spawn(pool, slot);
+  pump(pool);
+}
+
+/** Past the time bound the comparison is not equivalent and its worker is replaced. */
+function startTimer(pool: Pool, slot: Slot, job: Job): void {
+  slot.timer = setTimeout(() => {
+    if (slot.job !== job) return;
+    const old = slot.worker;
+    finish(slot, { equivalent: false, method: 'timeout' });
+    spawn(pool, slot);
+    void old.terminate();
+    pump(pool);
+  }, pool.timeoutMs);
+}
+
+/** Hands waiting jobs to idle ready workers. */
+function pump(pool: Pool): void {
+  for (const slot of pool.slots) {
+    if (!slot.ready || slot.job) continue;
+    const job = pool.queue.shift();
+    if (!job) break;
+    slot.job = job;
+    slot.worker.postMessage({ id: job.id, gold: job.gold, pred: job.pred });
+    startTimer(pool, slot, job);
+  }
+  // Workers keep the process alive only while there is work for them.
+  const busy = pool.queue.length > 0 || pool.slots.some((s) => s.job);
+  for (const slot of pool.slots) {
+    if (busy) slot.worker.ref();
+    else slot.worker.unref();
+  }
+}
+
+async function gradeInPool(pool: Pool, gold: string, pred: string): Promise<GradeResult> {
+  const fast = equivalentSync(gold, pred);
+  if (fast !== undefined) return { equivalent: fast, method: 'exact' };
+  if (pool.closed) return { equivalent: false, method: 'worker-error' };
+  if (pool.slots.length === 0) for (let k = 0; k < pool.size; k++) pool.slots.push(spawn(pool));
+  return new Promise<GradeResult>((resolve, reject) => {
+    pool.queue.push({ id: pool.nextId++, gold, pred, resolve, reject });
+    pump(pool);
+  });
+}
+
+async function closePool(pool: Pool): Promise<void> {
+  pool.closed = true;
+  for (const job of pool.queue.splice(0)) job.resolve({ equivalent: false, method: 'worker-error' });
+  await Promise.all(
+    pool.slots.splice(0).map(async (slot) => {
+      finish(slot, { equivalent: false, method: 'worker-error' });
+      await slot.worker.terminate();
+    }),
+  );
+}
+
 export function createGrader(options: GraderOptions = {}): Grader {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const size = Math.max(1, Math.floor(options.workers ?? 1));
-  const queue: Job[] = [];
-  const slots: Slot[] = [];
-  let nextId = 0;
-  let closed = false;
-
-  function finish(slot: Slot, result: GradeResult): void {
-    const job = slot.job;
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.job = undefined;
-    slot.timer = undefined;
-    job?.resolve(result);
-  }
-
-  function spawn(slot?: Slot): Slot {
-    // A memory cap, so a runaway comparison kills its worker rather than the run.
-    const worker = new Worker(options.workerUrl ?? WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-    const fresh: Slot = slot ?? { worker, ready: false };
-    fresh.worker = worker;
-    fresh.ready = false;
-    worker.unref();
-    worker.on('message', (message: { ready?: boolean; id?: number; equivalent?: boolean }) => {
-      if (fresh.worker !== worker) return;
-      if (message.ready) {
-        fresh.ready = true;
-      } else if (fresh.job && message.id === fresh.job.id) {
-        finish(fresh, { equivalent: message.equivalent === true, method: 'symbolic' });
-      }
-      pump();
-    });
-    const onFailure = (detail: string): void => {
-      if (fresh.worker !== worker || closed) return;
-      if (!fresh.ready) {
-        // The worker never started: an installation problem, not a verdict. Fail loudly.
-        const at = slots.indexOf(fresh);
-        if (at < 0) return;
-        slots.splice(at, 1);
-        if (slots.length === 0) {
-          for (const job of queue.splice(0)) job.reject(new Error(`grading worker failed to start: ${detail}`));
-        }
-        return;
-      }
-      // A worker that died during a comparison (e.g. out of memory on hostile input): that
-      // comparison is not equivalent; a new worker serves the rest.
-      finish(fresh, { equivalent: false, method: 'worker-error' });
-      spawn(fresh);
-      pump();
-    };
-    worker.on('error', (error: Error) => onFailure(error.message));
-    worker.on('exit', (code: number) => onFailure(`exit code ${code}`));
-    return fresh;
-  }
-
-  function pump(): void {
-    for (const slot of slots) {
-      if (!slot.ready || slot.job) continue;
-      const job = queue.shift();
-      if (!job) break;
-      slot.job = job;
-      slot.worker.postMessage({ id: job.id, gold: job.gold, pred: job.pred });
-      slot.timer = setTimeout(() => {
-        if (slot.job !== job) return;
-        const old = slot.worker;
-        finish(slot, { equivalent: false, method: 'timeout' });
-        spawn(slot);
-        void old.terminate();
-        pump();
-      }, timeoutMs);
-    }
-    // Workers keep the process alive only while there is work for them.
-    const busy = queue.length > 0 || slots.some((s) => s.job);
-    for (const slot of slots) {
-      if (busy) slot.worker.ref();
-      else slot.worker.unref();
-    }
-  }
-
-  async function gradeDetailed(gold: string, pred: string): Promise<GradeResult> {
-    const fast = equivalentSync(gold, pred);
-    if (fast !== undefined) return { equivalent: fast, method: 'exact' };
-    if (closed) return { equivalent: false, method: 'worker-error' };
-    if (slots.length === 0) for (let k = 0; k < size; k++) slots.push(spawn());
-    return new Promise<GradeResult>((resolve, reject) => {
-      queue.push({ id: nextId++, gold, pred, resolve, reject });
-      pump();
-    });
-  }
-
+  const pool: Pool = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    size: Math.max(1, Math.floor(options.workers ?? 1)),
+    workerUrl: options.workerUrl ?? WORKER_URL,
+    queue: [],
+    slots: [],
+    nextId: 0,
+    closed: false,
+  };
   return {
-    gradeDetailed,
+    gradeDetailed: (gold, pred) => gradeInPool(pool, gold, pred),
     async grade(gold, pred) {
-      return (await gradeDetailed(gold, pred)).equivalent;
+      return (await gradeInPool(pool, gold, pred)).equivalent;
     },
-    async close() {
-      closed = true;
-      for (const job of queue.splice(0)) job.resolve({ equivalent: false, method: 'worker-error' });
-      await Promise.all(
-        slots.splice(0).map(async (slot) => {
-          finish(slot, { equivalent: false, method: 'worker-error' });
-          await slot.worker.terminate();
-        }),
-      );
-    },
+    close: () => closePool(pool),
   };
 }
 

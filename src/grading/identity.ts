@@ -9,7 +9,8 @@
  * them that fails anywhere fails at a random point but for a vanishing chance (Schwartz–Zippel),
  * and a difference found there is exact: a refutation is certain, an agreement at every point is
  * a proof up to that vanishing chance. No floating point and no tolerance anywhere. Expressions
- * this cannot evaluate exactly (roots of variables, logarithms, `\sin 1`) are left undecided.
+ * this cannot evaluate exactly (roots of variables, logarithms of variables, `\sin 1`) are left
+ * undecided. Logarithms of positive rationals are sums of logarithms of primes, each a random value.
  */
 import { add, div, mul, neg, parseExactNumber, rational, type Rational } from './rational.ts';
 
@@ -61,6 +62,9 @@ interface Point {
   /** e^{v / SCALE} per variable. */
   exp: Map<string, Gauss>;
   pi: Gauss;
+  /** ln q for each prime q met so far, drawn on first use (one value per prime per point). */
+  logs: Map<bigint, Gauss>;
+  draw: () => Rational;
 }
 
 /** A linear form: Σ coef·var + piCoef·π + constant. */
@@ -186,6 +190,48 @@ function exponential(arg: MathJson, point: Point): Gauss {
   return powerOf(point.exp, l);
 }
 
+/** Trial division bound: logarithms of numbers with a larger prime factor are left undecided. */
+const MAX_PRIME = 1_000_000n;
+
+/** The prime factorisation of a positive integer below MAX_PRIME², exponents by prime. */
+function factor(n: bigint): Map<bigint, bigint> {
+  const found = new Map<bigint, bigint>();
+  if (n > MAX_PRIME * MAX_PRIME) throw new Unsupported();
+  for (let q = 2n; q * q <= n; q += q === 2n ? 1n : 2n) {
+    while (n % q === 0n) {
+      found.set(q, (found.get(q) ?? 0n) + 1n);
+      n /= q;
+    }
+  }
+  if (n > 1n) found.set(n, (found.get(n) ?? 0n) + 1n);
+  return found;
+}
+
+/**
+ * ln of a positive rational: Σ e_q·ln q over its prime factors, each ln q an independent random
+ * value. The logarithms of primes are linearly independent over the rationals, and an identity
+ * that holds with them as free symbols holds for their true values: agreement is still a proof.
+ */
+function naturalLog(json: MathJson, point: Point): Gauss {
+  const r = literal(json);
+  if (!r || r.n <= 0n) throw new Unsupported();
+  let sum = real(ZERO);
+  for (const [part, sign] of [[r.n, 1n], [r.d, -1n]] as const) {
+    for (const [q, e] of factor(part)) {
+      if (!point.logs.has(q)) point.logs.set(q, real(point.draw()));
+      sum = gAdd(sum, gMul(real(rational(sign * e)!), point.logs.get(q)!));
+    }
+  }
+  return sum;
+}
+
+/** `\log_b a` = ln a / ln b (base 10 when unwritten); base 1 is no logarithm. */
+function logarithm(args: MathJson[], point: Point): Gauss {
+  const base = naturalLog(args[1] ?? 10, point);
+  if (isZero(base)) throw new Unsupported();
+  return gDiv(naturalLog(args[0]!, point), base);
+}
+
 function evaluate(json: MathJson, point: Point): Gauss {
   const value = literal(json);
   if (value) return real(value);
@@ -214,6 +260,8 @@ function evaluate(json: MathJson, point: Point): Gauss {
     }
     case 'Sin': case 'Cos': case 'Tan': case 'Cot': case 'Sec': case 'Csc':
       return trig(head, args[0]!, point);
+    case 'Ln': return naturalLog(args[0]!, point);
+    case 'Log': return logarithm(args, point);
     default:
       throw new Unsupported();
   }
@@ -245,7 +293,7 @@ function randomPoint(names: Set<string>, next: () => bigint): Point {
     const denom = add(ONE, t2);
     return { re: div(add(ONE, neg(t2)), denom)!, im: div(mul(rational(2n)!, t), denom)! };
   };
-  const point: Point = { vars: new Map(), circle: new Map(), exp: new Map(), pi: real(ratio()) };
+  const point: Point = { vars: new Map(), circle: new Map(), exp: new Map(), pi: real(ratio()), logs: new Map(), draw: ratio };
   for (const name of names) {
     point.vars.set(name, real(ratio()));
     point.circle.set(name, onCircle());

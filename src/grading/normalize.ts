@@ -157,6 +157,8 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
   // An answer that is itself boxed is the box's content.
   const boxed = /^\s*\\(?:boxed|fbox)\s*\{/.exec(s);
   if (boxed && matchingBrace(s, boxed[0].length - 1) === s.trimEnd().length - 1) s = s.trim().slice(boxed[0].trim().length, -1);
+  // `\approx 3.14`, `x \approx 3.14`: an approximate answer states its number; the exact gold decides.
+  s = s.replace(/^\s*(?:[a-zA-Z]\s*)?\\approx(?![a-zA-Z])\s*/, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])\s*\.?/g, '');
   s = s.replace(TEXT_COMMANDS, '\\text');
   s = s.replace(/\\(?:dfrac|tfrac|cfrac)(?![a-zA-Z])/g, '\\frac');
@@ -176,10 +178,13 @@ export function normalizeAnswer(raw: string): NormalizedAnswer {
 
 const DEGREES = /\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![a-zA-Z])|\\text\{\s*degrees?\s*\}|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}/g;
 
-/** `\sin 60^\circ`: a degree sign inside the answer converts its number to radians in place. */
+/**
+ * `\sin 60^\circ`: inside a trigonometric function a degree sign converts its number to radians in
+ * place. Elsewhere (`30^\circ, 150^\circ`, `(3, 90^\circ)`) it is a unit, recorded and removed.
+ */
 function inlineDegrees(s: string): string {
-  const trig = /\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])/.test(s);
-  const inner = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(?:${DEGREES.source})${trig ? '' : '(?=\\s*\\S)'}`, 'g');
+  if (!/\\(?:sin|cos|tan|cot|sec|csc)(?![a-zA-Z])/.test(s)) return s;
+  const inner = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(?:${DEGREES.source})`, 'g');
   return s.replace(inner, (_m, n: string) => `(\\frac{${n}}{180}\\pi)`);
 }
 
@@ -202,17 +207,29 @@ function takeSigns(s: string, result: NormalizedAnswer): string {
 function takeChoice(s: string, result: NormalizedAnswer): string {
   const m = /^(?:\\text\{\s*\(?([A-E])\)\s*\}|\(([A-E])\)|([A-E])\))\s*(\S.*)$/s.exec(s);
   if (!m) return s;
-  result.choice = m[1] ?? m[2] ?? m[3];
+  // `(C) and (D)`, `(B), (E)`: two choices are no value after one letter (compared as a list).
+  if (/^(?:and|or|,|;|&)|\(\s*[A-E]\s*\)|\\text\{\s*(?:and|or)\s*\}/.test(m[4]!.trim())) return s;
+  const letter = m[1] ?? m[2] ?? m[3];
+  if (letter !== undefined) result.choice = letter;
   return m[4]!.trim();
 }
+
+/**
+ * Words that qualify or negate a value rather than name its unit. Unit phrases (`miles per hour`,
+ * `square units`, `times`, `min`) are not among them.
+ */
+const QUALIFIER =
+  /\b(?:not|no|never|none|nor|neither|except|without|cannot|can't|isn't|impossible|undefined|false|wrong|incorrect|invalid|but|if|unless|only|than|less|more|fewer|least|most|maximum|minimum|is|are|was|were|be|maybe|perhaps|probably|possibly|guess|between|from|to|up|over|under|above|below|nearly|almost|plus|minus|divided)\b/;
 
 /** Units in `\text{...}` groups and trailing words, recorded in `result.unit` and removed. */
 function takeUnits(s: string, result: NormalizedAnswer): string {
   const units: string[] = [];
+  let qualified = false;
   // Connectives become list separators; other \text{...} groups are units or words to drop.
   s = mapTextGroups(s, (content) => {
     const c = content.trim().toLowerCase();
     if (c === 'or' || c === 'and' || c === ',') return ',';
+    if (QUALIFIER.test(c)) qualified = true;
     if (/\d/.test(c)) return content;
     units.push(c);
     return ' \u0001';
@@ -229,6 +246,9 @@ function takeUnits(s: string, result: NormalizedAnswer): string {
     units.push('dollar');
     return '';
   });
+  // `\text{not } 5`, `5 \text{ or more}`, `\text{at least } 5`: words that change the value are no
+  // unit, and such an answer is not a plain value: it equals nothing.
+  if (qualified) return '';
   const trailing = stripTrailingUnits(s.trim());
   if (trailing.unit !== '') units.push(trailing.unit);
   result.unit = units.filter((u) => u !== '').join(' ');
@@ -268,6 +288,8 @@ function finishAnswer(s: string, result: NormalizedAnswer): NormalizedAnswer {
   // Insignificant spaces go, except where one ends a command name before a letter (`\cot x`).
   s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
   s = s.replace(/^\{([^{}]*)\}$/, '$1');
+  // `\sqrt{x^2}` is `|x|` for a real x (never `x`).
+  s = s.replace(/\\sqrt\{([a-zA-Z])\^\{?2\}?\}/g, '|$1|');
   s = s.replace(/\\\{\\\}/g, '\\emptyset').replace(/\u0002/g, '\\\\');
   result.text = s;
   return result;

@@ -122,8 +122,22 @@ export function parseExactNumber(s: string): Rational | undefined {
   return value && { n: sign * value.n, d: value.d };
 }
 
+/** `0.3\overline{6}`, `0.\overline{142857}`, `0.\dot{6}`: a repeating block after an optional fixed part. */
+const REPEATING = /^(\d*)\.(\d*)(?:\\overline\{(\d+)\}|\\dot\{?(\d)\}?)$/;
+
+/** The exact value of a repeating decimal: `0.3\overline{6}` is 11/30. */
+export function parseRepeatingDecimal(s: string): Rational | undefined {
+  const m = REPEATING.exec(s);
+  if (!m) return undefined;
+  const [whole, fixed, block] = [m[1] || '0', m[2]!, m[3] ?? m[4]!];
+  if (fixed.length + block.length > MAX_EXPONENT || whole.length > 4 * MAX_EXPONENT) return undefined;
+  const head = rational(BigInt(whole + fixed), 10n ** BigInt(fixed.length))!;
+  const tail = rational(BigInt(block), (10n ** BigInt(block.length) - 1n) * 10n ** BigInt(fixed.length))!;
+  return add(head, tail);
+}
+
 function parseUnsignedMagnitude(body: string): Rational | undefined {
-  const plain = parseUnsignedDecimal(body) ?? parseUnsignedScientific(body);
+  const plain = parseUnsignedDecimal(body) ?? parseUnsignedScientific(body) ?? parseRepeatingDecimal(body);
   if (plain) return plain;
   const mixed = MIXED.exec(body);
   if (mixed) {

@@ -45,7 +45,7 @@ describe('parseStructure', () => {
 
   it('reads matrices, equations, words, letters, bases and the empty set', () => {
     expect(shape('\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}')).toMatchObject({ kind: 'matrix', rows: [[{ latex: '1' }, { latex: '2' }], [{ latex: '3' }, { latex: '4' }]] });
-    expect(shape('y = 2x+1')).toEqual({ kind: 'scalar', latex: '2x+1' });
+    expect(shape('y = 2x+1')).toEqual({ kind: 'scalar', latex: '2x+1', variable: 'y' });
     expect(shape('x+y=1')).toEqual({ kind: 'equation', lhs: 'x+y', rhs: '1' });
     expect(shape('\\text{Evelyn}')).toEqual({ kind: 'text', words: 'evelyn' });
     expect(shape('\\text{(C)}')).toEqual({ kind: 'choice', letter: 'C' });

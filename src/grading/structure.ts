@@ -7,7 +7,8 @@ import { outerGroup, splitTopLevel, splitTopLevelWith } from './latex.ts';
 import { mul, parseExactNumber, type Rational } from './rational.ts';
 
 export type AnswerNode =
-  | { kind: 'scalar'; latex: string }
+  /** `variable`: the name in front when the answer was written `y = 2x+1` (it meets equations). */
+  | { kind: 'scalar'; latex: string; variable?: string }
   | { kind: 'empty' }
   | { kind: 'text'; words: string }
   | { kind: 'choice'; letter: string }
@@ -24,7 +25,8 @@ export type AnswerNode =
 
 /** A lone variable, possibly subscripted or applied: `x`, `y_1`, `\theta`, `f(x)`, `r`. */
 const VARIABLE = /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?'?$|^\((?:[a-zA-Z],)+[a-zA-Z]\)$/;
-const MATRIX = /^\\begin\{([pbBvV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$/s;
+/** Not `vmatrix`/`Vmatrix`: those are determinants and norms, numbers rather than matrices. */
+const MATRIX = /^\\begin\{([pbB]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$/s;
 const CHOICE = /^\(?([A-E])\)?$/;
 const BASE = /^(\d+)_\{?(\d+)\}?$/;
 const MAX_DEPTH = 8;
@@ -78,7 +80,10 @@ export function parseStructure(text: string, isText = false, depth = 0): AnswerN
   const sides = splitTopLevel(s, ['=']).map((side) => side.trim());
   if (sides.length > 1) {
     const rhs = sides[sides.length - 1]!;
-    if (sides.slice(0, -1).every((side) => VARIABLE.test(side))) return parseStructure(rhs, false, depth + 1);
+    if (sides.slice(0, -1).every((side) => VARIABLE.test(side))) {
+      const value = parseStructure(rhs, false, depth + 1);
+      return sides.length === 2 && value.kind === 'scalar' ? { ...value, variable: sides[0]! } : value;
+    }
     if (sides.length === 2) return { kind: 'equation', lhs: sides[0]!, rhs };
     return { kind: 'invalid' };
   }
@@ -183,14 +188,15 @@ function scaledMatrix(s: string, depth: number): AnswerNode | undefined {
   const at = s.indexOf('\\begin{');
   if (at <= 0) return undefined;
   const factor = s.slice(0, at).replace(/\\(?:cdot|times)$/, '').trim();
+  const sign = factor === '-' ? '-1' : factor === '+' ? '1' : undefined;
   if (factor === '' || factor.includes('\\begin') || factor.includes('\\end')) return undefined;
   const matrix = parseStructure(s.slice(at), false, depth + 1);
   if (matrix.kind !== 'matrix') return undefined;
-  const k = parseExactNumber(factor);
+  const k = parseExactNumber(sign ?? factor);
   const times = (cell: AnswerNode): AnswerNode => {
     if (cell.kind !== 'scalar') return { kind: 'invalid' };
     const value = k && parseExactNumber(cell.latex);
-    return { kind: 'scalar', latex: k && value ? renderRational(mul(k, value)) : `(${factor})\\cdot(${cell.latex})` };
+    return { kind: 'scalar', latex: k && value ? renderRational(mul(k, value)) : `(${sign ?? factor})\\cdot(${cell.latex})` };
   };
   const rows = matrix.rows.map((row) => row.map(times));
   return rows.some((row) => row.some((cell) => cell.kind === 'invalid')) ? undefined : { kind: 'matrix', rows };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../bin/thinkprobe.js', import.meta.url));
 const corpus = fileURLToPath(new URL('../../src/grading/cases.jsonl', import.meta.url));
+/** Labelled by hand before the grader's rules were read (see tests/fixtures/grading/README.md). */
+const independent = fileURLToPath(new URL('../fixtures/grading/independent.jsonl', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-grade-'));
 
 async function thinkprobe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -129,6 +131,26 @@ describe('thinkprobe grade --cases', () => {
     const lines = jsonLines(result.stdout);
     expect(lines.length).toBeGreaterThan(500);
     expect(lines.filter((l) => l.agrees !== true)).toEqual([]);
+  });
+
+  it('agrees with every verdict of the independently labelled corpus: no false positive, no miss', async () => {
+    const labelled = readFileSync(independent, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Written as an outside reviewer would: hundreds of pairs, both verdicts in every category, a reason on each.
+    expect(labelled.length).toBeGreaterThanOrEqual(400);
+    for (const row of labelled) {
+      expect(Object.keys(row).sort()).toEqual(['category', 'equivalent', 'gold', 'pred', 'reason']);
+      expect(typeof row.reason === 'string' && row.reason.length > 5).toBe(true);
+    }
+    const categories = new Set(labelled.map((row) => row.category));
+    expect(categories.size).toBeGreaterThanOrEqual(20);
+    for (const category of categories) {
+      const verdicts = new Set(labelled.filter((row) => row.category === category).map((row) => row.equivalent));
+      expect([category, verdicts.size]).toEqual([category, 2]);
+    }
+    const result = await thinkprobe('grade', '--cases', independent, '--check', '--workers', '2', '--timeout-ms', '60000');
+    expect(result.stderr).toBe(`agreement ${labelled.length}/${labelled.length} (100.0%), false positives 0, misses 0\n`);
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).map((l) => l.equivalent)).toEqual(labelled.map((row) => row.equivalent));
   });
 
   it('--check exits 1 on a disagreement', async () => {
