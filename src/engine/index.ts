@@ -11,7 +11,8 @@ import type { Problem } from '../problems/problem.ts';
 import type { Store } from '../store/store.ts';
 import type { ChatTemplate } from '../templates/template.ts';
 import { aloneCost, attributeSpent, minimalCost, type SpentCost, type TokenCost } from './accounting.ts';
-import { buildRow, type ResultRecord } from './results.ts';
+import { buildRow } from './results.ts';
+import type { Result } from '../core/model.ts';
 import { Worker, type EngineStats, type RequestCost, type Stream } from './stream.ts';
 import { Consumer, defaultRequestBudget, ResultBudgetError, Tree, type TreeConfig } from './tree.ts';
 import { SlotGate } from './slot-gate.ts';
@@ -89,7 +90,7 @@ export interface RunOutcome {
   /** When the run first started (a resumed run keeps its first start). */
   startedAt: string;
   status: 'completed' | 'interrupted';
-  results: ResultRecord[];
+  results: Result[];
   /** What this session actually sent (by the KV model of each worker's slot); cache hits cost nothing. */
   spent: EngineStats;
   /** The theoretical minimum for these results: every needed token decoded once, every branch's own text prefilled once. */
@@ -185,7 +186,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   };
   const onRequest = (_cost: RequestCost) => emit();
   const streams = new Map<string, Stream>();
-  const results: ResultRecord[] = [];
+  const results: Result[] = [];
   const minimal: TokenCost = { prefill: 0, decoded: 0 };
   const aloneTotal: TokenCost = { prefill: 0, decoded: 0 };
   const perIntervention = new Map<string, InterventionCost>();
@@ -241,7 +242,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
           if (p.answer !== undefined) p.correct = (await gradeProblem(planned.problem, `\\boxed{${p.answer}}`, { grader: options.grader })).correct;
         }
       }
-      store.putResult(options.runId, row as unknown as ResultRecord & Record<string, unknown>);
+      store.putResult(options.runId, row as unknown as Result & Record<string, unknown>);
       results.push(row);
       aloneTotal.prefill += alone.prefill;
       aloneTotal.decoded += alone.decoded;

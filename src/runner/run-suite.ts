@@ -18,7 +18,8 @@ import { suiteGoldenPath } from '../suite/golden-path.ts';
 import { interventionParams } from '../suite/labels.ts';
 import type { Intervention as SuiteIntervention } from '../suite/schema/interventions.ts';
 import { customTemplate, pickTemplate, TEMPLATE_NAMES, type ChatTemplate } from '../templates/index.ts';
-import { checkRow, gradeRecord, type GradedResult } from './assemble.ts';
+import type { GradedResult } from '../core/model.ts';
+import { checkRow, gradeRecord } from './assemble.ts';
 import { cachedBackend } from './cached-backend.ts';
 import { measureLhat, type LhatPoint } from './confidence-pass.ts';
 import { writeRunFiles } from './outputs.ts';
@@ -159,7 +160,7 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
   for (const record of records) {
     const problem = session.problemById.get(record.problemId);
     if (!problem) continue;
-    graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, layout, lhat.get(record.key) ?? []));
+    graded.push(await gradeRecord(record, problem, session.grader, layout, lhat.get(record.key) ?? []));
   }
   return { status: 'completed', graded, startedAt: outcome.startedAt };
 }
@@ -346,7 +347,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
           : await runCheck(check, context),
       );
     }
-    const errorRate = errorRateCheck(main.graded.map((g) => g.record), suite.maxErrorRate);
+    const errorRate = errorRateCheck(main.graded, suite.maxErrorRate);
     if (errorRate) checks.push(errorRate);
     const verdict = runVerdict(checks, { goldenWrite: options.updateGolden === true });
     // Files mark a run as finished: a run stopped while checks ran must stay resumable instead.
