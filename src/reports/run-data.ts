@@ -55,6 +55,11 @@ export interface ProblemSummary {
 // One confidence point, one row shape: the core model's (src/core/model.ts).
 export type { ConfidencePoint } from '../core/model.ts';
 
+/**
+ * The trace viewer's view of a result's trace: text only (no tokens or alternatives, unlike the
+ * core model's `StoredTrace`), with probes at character offsets. Its own type because it is what
+ * every HTML report embeds: tokens would multiply its size for nothing the viewer draws.
+ */
 export interface TraceSegment {
   kind: 'prompt' | 'generated' | 'injected';
   text: string;
