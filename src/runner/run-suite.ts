@@ -4,7 +4,7 @@ import type { ModelInfo } from '../backends/backend.ts';
 import { checkName, runCheck, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
 import { version } from '../core/version.ts';
 import { InputError } from '../core/errors.ts';
-import { runPlan, type Progress, type ResultRecord } from '../engine/index.ts';
+import { runPlan, type Progress } from '../engine/index.ts';
 import { buildGolden, compareWithGolden, environmentDifferences, readGolden, writeGolden, type GoldenEnvironment, type GoldenFile, type InterventionComparison } from '../golden/index.ts';
 import { createGrader, type Grader } from '../grading/grader.ts';
 import { interventionFromSpec, type Intervention as EngineIntervention } from '../interventions/index.ts';
@@ -480,4 +480,4 @@ async function asInternal<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export type { ResultRecord, LhatPoint };
+export type { LhatPoint };
