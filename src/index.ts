@@ -27,3 +27,4 @@ export { startSimServer, type SimServer, type SimServerOptions } from './sim/ser
 export { buildHtmlReport } from './reports/html/build.ts';
 export type { RunData } from './reports/run-data.ts';
 export type { Problem } from './problems/problem.ts';
+export type { Result, GradedResult, RunMeta } from './core/model.ts';

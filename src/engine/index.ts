@@ -11,7 +11,8 @@ import type { Problem } from '../problems/problem.ts';
 import type { Store } from '../store/store.ts';
 import type { ChatTemplate } from '../templates/template.ts';
 import { aloneCost, attributeSpent, minimalCost, type SpentCost, type TokenCost } from './accounting.ts';
-import { buildRow, type ResultRecord } from './results.ts';
+import { buildRow } from './results.ts';
+import type { Result, RunMeta } from '../core/model.ts';
 import { Worker, type EngineStats, type RequestCost, type Stream } from './stream.ts';
 import { Consumer, defaultRequestBudget, ResultBudgetError, Tree, type TreeConfig } from './tree.ts';
 import { SlotGate } from './slot-gate.ts';
@@ -89,7 +90,7 @@ export interface RunOutcome {
   /** When the run first started (a resumed run keeps its first start). */
   startedAt: string;
   status: 'completed' | 'interrupted';
-  results: ResultRecord[];
+  results: Result[];
   /** What this session actually sent (by the KV model of each worker's slot); cache hits cost nothing. */
   spent: EngineStats;
   /** The theoretical minimum for these results: every needed token decoded once, every branch's own text prefilled once. */
@@ -109,11 +110,47 @@ export interface RunOutcome {
 export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   validateOptions(options);
   const started = performance.now();
-  const { backend, store, template } = options;
-  const info = options.modelInfo ?? (await backend.describe(options.model));
+  const info = options.modelInfo ?? (await options.backend.describe(options.model));
+  const setup = scheduleTrees(options, info);
+  const begun = options.store.beginRun(runMeta(options, info, setup));
+  const inner = new AbortController();
+  const onAbort = () => inner.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const state = new RunState(setup.plan, options.onProgress);
+  let failure: unknown;
+  try {
+    state.emit();
+    failure = await runWorkers(options, info, setup, state, inner);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  const interrupted = options.signal?.aborted === true;
+  if (failure !== undefined && !interrupted) {
+    options.store.finishRun(options.runId, 'failed');
+    throw failure;
+  }
+  options.store.finishRun(options.runId, interrupted ? 'interrupted' : 'completed');
+  return state.outcome(options.runId, begun.startedAt, interrupted ? 'interrupted' : 'completed', performance.now() - started);
+}
+
+/** The run's settings after defaults: what every tree of the run shares. */
+type EngineConfig = Omit<TreeConfig, 'seed' | 'namespace'> & { maxRequestsPerResult: number };
+
+/** The plan in the order trees start, and the settings they run with. */
+interface Schedule {
+  plan: PlannedTree<Intervention>[];
+  config: EngineConfig;
+  sampling: SamplingSettings;
+  seed: number;
+  concurrency: number;
+}
+
+/** Compiles the plan and orders it: hardest first, since long trees started last would leave the other slots idle at the end. */
+function scheduleTrees(options: RunPlanOptions, info: ModelInfo): Schedule {
+  const { template } = options;
   const sampling = options.sampling ?? RAML_SAMPLING;
   const seed = options.seed ?? 0;
-  const plan = compilePlan({
+  const compiled = compilePlan({
     model: options.model,
     digest: info.digest,
     problems: options.problems,
@@ -124,12 +161,12 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     template,
     ...(options.system === undefined ? {} : { system: options.system }),
   });
-  const concurrency = Math.max(1, options.concurrency ?? 1);
-  // Hardest first: long trees started last would leave the other slots idle at the end.
-  const order = plan.map((tree, i) => ({ tree, i })).sort((a, b) => (b.tree.problem.difficulty ?? 0) - (a.tree.problem.difficulty ?? 0) || a.i - b.i);
-  plan.splice(0, plan.length, ...order.map((o) => o.tree));
+  const plan = compiled
+    .map((tree, i) => ({ tree, i }))
+    .sort((a, b) => (b.tree.problem.difficulty ?? 0) - (a.tree.problem.difficulty ?? 0) || a.i - b.i)
+    .map((o) => o.tree);
   const maxThinkingTokens = options.maxThinkingTokens ?? 8192;
-  const config = {
+  const config: EngineConfig = {
     delims: { thinkOpen: template.thinkOpen, thinkClose: template.thinkClose },
     opensInPrompt: !template.opensThinkingItself,
     stop: [...template.stopStrings],
@@ -142,7 +179,12 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     capClose: options.capClose ?? S1_CLOSE,
     maxRequestsPerResult: options.maxRequestsPerResult ?? defaultRequestBudget(maxThinkingTokens, options.answerTokens ?? 512),
   };
-  const begun = store.beginRun({
+  return { plan, config, sampling, seed, concurrency: Math.max(1, options.concurrency ?? 1) };
+}
+
+/** What the store records about the run: the environment that decides its outcomes. */
+function runMeta(options: RunPlanOptions, info: ModelInfo, { config, sampling, seed, concurrency }: Schedule): RunMeta {
+  return {
     runId: options.runId,
     suite: options.suite ?? '',
     model: options.model,
@@ -151,123 +193,28 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       thinkprobe: version,
       server: info.serverVersion,
       digest: info.digest,
-      backend: backend.label,
-      template: template.name,
+      backend: options.backend.label,
+      template: options.template.name,
       sampling,
       seed,
       samples: options.samples ?? 1,
-      maxThinkingTokens,
+      maxThinkingTokens: config.maxThinkingTokens,
       answerTokens: config.answerTokens,
       probeTokens: config.probeTokens,
       topLogprobs: config.topLogprobs,
       concurrency,
     },
-  });
+  };
+}
 
-  const inner = new AbortController();
-  const onAbort = () => inner.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const stats: EngineStats = { requests: 0, cacheHits: 0, newPrefill: 0, decoded: 0, wallMs: 0 };
-  const progress: Progress = {
-    trees: { done: 0, total: plan.length },
-    results: { done: 0, total: plan.reduce((n, t) => n + t.interventions.length, 0) },
-    requests: 0,
-    cacheHits: 0,
-    decodedTokens: 0,
-    prefillTokens: 0,
-  };
-  const emit = () => {
-    progress.requests = stats.requests;
-    progress.cacheHits = stats.cacheHits;
-    progress.decodedTokens = stats.decoded;
-    progress.prefillTokens = stats.newPrefill;
-    options.onProgress?.({ ...progress, trees: { ...progress.trees }, results: { ...progress.results } });
-  };
-  const onRequest = (_cost: RequestCost) => emit();
-  const streams = new Map<string, Stream>();
-  const results: ResultRecord[] = [];
-  const minimal: TokenCost = { prefill: 0, decoded: 0 };
-  const aloneTotal: TokenCost = { prefill: 0, decoded: 0 };
-  const perIntervention = new Map<string, InterventionCost>();
+/** Runs the plan on `concurrency` workers, each taking the next tree when done; returns the error that stopped the run, if any. */
+async function runWorkers(options: RunPlanOptions, info: ModelInfo, { plan, config, concurrency }: Schedule, state: RunState, inner: AbortController): Promise<unknown> {
+  const gate = concurrency > 1 ? new SlotGate() : undefined;
+  const onRequest = (_cost: RequestCost) => state.emit();
   let next = 0;
   let failure: unknown;
-
-  const runTree = async (planned: PlannedTree<Intervention>, worker: Worker): Promise<void> => {
-    const treeConfig: TreeConfig = { ...config, seed: planned.seed, namespace: planned.namespace };
-    worker.startTree();
-    const tree = new Tree(planned.key, planned.prompt, treeConfig, worker, streams);
-    const release = tree.hold();
-    const done = planned.interventions.map((intervention) => {
-      const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`, config.maxRequestsPerResult);
-      tree.consumers.push(consumer);
-      const ctx = new InterventionContext(tree, consumer, planned.problem, planned.sample);
-      return tree.spawn(() => intervention.run(ctx)).then(
-        (output): Outcome => ({ intervention, consumer, output }),
-        (error: unknown): Outcome => {
-          // The server being gone (or Ctrl-C) stops the run; a request this problem cannot make
-          // (prompt over num_ctx, a reply unusable after retries) is this result's error row, so
-          // the rest of the run goes on and a rerun does not stop at the same problem again.
-          if (!(error instanceof InputError || error instanceof ResultBudgetError) || inner.signal.aborted) throw error;
-          return { intervention, consumer, error: `problem ${planned.problem.id}: ${oneLine(error.message)}` };
-        },
-      );
-    });
-    release();
-    const outputs = await Promise.all(done);
-    // Cost attribution needs every result of the tree: rows are written once the tree is done.
-    const { perConsumer } = attributeSpent(tree.consumers);
-    for (const outcome of outputs) {
-      const { intervention, consumer } = outcome;
-      const alone = aloneCost(consumer);
-      const spent = perConsumer.get(consumer) ?? { prefill: 0, decoded: 0, wallMs: 0 };
-      const row = buildRow({
-        runId: options.runId,
-        tree: planned,
-        intervention,
-        output: outcome.output ?? failedOutput(planned.prompt),
-        ...(outcome.error === undefined ? {} : { error: outcome.error }),
-        consumer,
-        delims: config.delims,
-        opensInPrompt: config.opensInPrompt,
-        alone,
-        spent,
-        alternatives: options.rowAlternatives ?? true,
-      });
-      if (options.grader && row.error === undefined) {
-        const grade = await gradeProblem(planned.problem, row.answer, { grader: options.grader });
-        row.extracted = grade.extracted ?? null;
-        row.correct = grade.correct;
-        for (const p of row.probes) {
-          if (p.answer !== undefined) p.correct = (await gradeProblem(planned.problem, `\\boxed{${p.answer}}`, { grader: options.grader })).correct;
-        }
-      }
-      store.putResult(options.runId, row as unknown as ResultRecord & Record<string, unknown>);
-      results.push(row);
-      aloneTotal.prefill += alone.prefill;
-      aloneTotal.decoded += alone.decoded;
-      const label = intervention.describe();
-      const agg = perIntervention.get(label) ?? { label, results: 0, alone: { prefill: 0, decoded: 0 }, tree: { prefill: 0, decoded: 0, wallMs: 0 } };
-      agg.results++;
-      agg.alone.prefill += alone.prefill;
-      agg.alone.decoded += alone.decoded;
-      agg.tree.prefill += spent.prefill;
-      agg.tree.decoded += spent.decoded;
-      agg.tree.wallMs += spent.wallMs;
-      perIntervention.set(label, agg);
-      progress.results.done++;
-    }
-    const treeMinimal = minimalCost(tree.consumers);
-    minimal.prefill += treeMinimal.prefill;
-    minimal.decoded += treeMinimal.decoded;
-    // A finished tree's streams live on in the store; keep memory flat over long runs.
-    for (const run of tree.runs) streams.delete(run.stream.key);
-    progress.trees.done++;
-    emit();
-  };
-
-  const gate = concurrency > 1 ? new SlotGate() : undefined;
   const workerLoop = async (id: number): Promise<void> => {
-    const worker = new Worker(id, backend, store, { name: options.model, digest: info.digest }, stats, inner.signal, onRequest, gate);
+    const worker = new Worker(id, options.backend, options.store, { name: options.model, digest: info.digest }, state.stats, inner.signal, onRequest, gate);
     while (failure === undefined && !inner.signal.aborted) {
       const planned = plan[next++];
       if (!planned) {
@@ -275,7 +222,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
         return;
       }
       try {
-        await runTree(planned, worker);
+        await runTree(planned, worker, { options, config, state, signal: inner.signal });
       } catch (error) {
         gate?.retire(id);
         if (failure === undefined) failure = error;
@@ -284,31 +231,159 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
       }
     }
   };
+  await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, (_, i) => workerLoop(i)));
+  return failure;
+}
 
-  try {
-    emit();
-    await Promise.all(Array.from({ length: Math.min(concurrency, plan.length) }, (_, i) => workerLoop(i)));
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+interface TreeRun {
+  options: RunPlanOptions;
+  config: EngineConfig;
+  state: RunState;
+  /** The run's own signal: aborted by Ctrl-C or by another tree's failure. */
+  signal: AbortSignal;
+}
+
+/** Runs one trace tree (every intervention of one problem x sample on a shared trunk), then collects its results. */
+async function runTree(planned: PlannedTree<Intervention>, worker: Worker, run: TreeRun): Promise<void> {
+  const { config, state } = run;
+  worker.startTree();
+  const tree = new Tree(planned.key, planned.prompt, { ...config, seed: planned.seed, namespace: planned.namespace }, worker, state.streams);
+  const release = tree.hold();
+  const done = planned.interventions.map((intervention) => {
+    const consumer = new Consumer(`${planned.problem.id}|${intervention.describe()}|${planned.sample}`, config.maxRequestsPerResult);
+    tree.consumers.push(consumer);
+    const ctx = new InterventionContext(tree, consumer, planned.problem, planned.sample);
+    return tree.spawn(() => intervention.run(ctx)).then(
+      (output): Outcome => ({ intervention, consumer, output }),
+      (error: unknown): Outcome => {
+        // The server being gone (or Ctrl-C) stops the run; a request this problem cannot make
+        // (prompt over num_ctx, a reply unusable after retries) is this result's error row, so
+        // the rest of the run goes on and a rerun does not stop at the same problem again.
+        if (!(error instanceof InputError || error instanceof ResultBudgetError) || run.signal.aborted) throw error;
+        return { intervention, consumer, error: `problem ${planned.problem.id}: ${oneLine(error.message)}` };
+      },
+    );
+  });
+  release();
+  const outputs = await Promise.all(done);
+  // Cost attribution needs every result of the tree: rows are written once the tree is done.
+  const { perConsumer } = attributeSpent(tree.consumers);
+  for (const outcome of outputs) {
+    const cost = { alone: aloneCost(outcome.consumer), spent: perConsumer.get(outcome.consumer) ?? { prefill: 0, decoded: 0, wallMs: 0 } };
+    const result = await collectResult(planned, outcome, cost, run);
+    state.add(result, outcome.intervention.describe(), cost.alone, cost.spent);
   }
-  const interrupted = options.signal?.aborted === true;
-  if (failure !== undefined && !interrupted) {
-    store.finishRun(options.runId, 'failed');
-    throw failure;
-  }
-  store.finishRun(options.runId, interrupted ? 'interrupted' : 'completed');
-  return {
+  state.treeDone(minimalCost(tree.consumers));
+  // A finished tree's streams live on in the store; keep memory flat over long runs.
+  for (const branch of tree.runs) state.streams.delete(branch.stream.key);
+  state.emit();
+}
+
+/** One result of a finished tree: built, graded when the run has a grader, and stored. */
+async function collectResult(
+  planned: PlannedTree<Intervention>,
+  outcome: Outcome,
+  { alone, spent }: { alone: TokenCost; spent: SpentCost },
+  { options, config }: TreeRun,
+): Promise<Result> {
+  const { intervention, consumer } = outcome;
+  const row = buildRow({
     runId: options.runId,
-    startedAt: begun.startedAt,
-    status: interrupted ? 'interrupted' : 'completed',
-    results,
-    spent: { ...stats },
-    minimal,
-    alone: aloneTotal,
-    perIntervention: [...perIntervention.values()],
-    trees: plan.length,
-    wallMs: performance.now() - started,
-  };
+    tree: planned,
+    intervention,
+    output: outcome.output ?? failedOutput(planned.prompt),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    consumer,
+    delims: config.delims,
+    opensInPrompt: config.opensInPrompt,
+    alone,
+    spent,
+    alternatives: options.rowAlternatives ?? true,
+  });
+  if (options.grader && row.error === undefined) await gradeRow(row, planned.problem, options.grader);
+  options.store.putResult(options.runId, row as unknown as Result & Record<string, unknown>);
+  return row;
+}
+
+/** Sets the result's answer and each probe's answer against the reference. */
+async function gradeRow(row: Result, problem: Problem, grader: Grader): Promise<void> {
+  const grade = await gradeProblem(problem, row.answer, { grader });
+  row.extracted = grade.extracted ?? null;
+  row.correct = grade.correct;
+  for (const p of row.probes) {
+    if (p.answer !== undefined) p.correct = (await gradeProblem(problem, `\\boxed{${p.answer}}`, { grader })).correct;
+  }
+}
+
+/** What the run has done so far: progress for the caller, results and their costs for the outcome. */
+class RunState {
+  readonly stats: EngineStats = { requests: 0, cacheHits: 0, newPrefill: 0, decoded: 0, wallMs: 0 };
+  /** Streams of the trees in flight, shared by their branches. */
+  readonly streams = new Map<string, Stream>();
+  readonly results: Result[] = [];
+  private readonly progress: Progress;
+  private readonly minimal: TokenCost = { prefill: 0, decoded: 0 };
+  private readonly alone: TokenCost = { prefill: 0, decoded: 0 };
+  private readonly perIntervention = new Map<string, InterventionCost>();
+
+  constructor(
+    private readonly plan: readonly PlannedTree<Intervention>[],
+    private readonly onProgress: ((progress: Progress) => void) | undefined,
+  ) {
+    this.progress = {
+      trees: { done: 0, total: plan.length },
+      results: { done: 0, total: plan.reduce((n, t) => n + t.interventions.length, 0) },
+      requests: 0,
+      cacheHits: 0,
+      decodedTokens: 0,
+      prefillTokens: 0,
+    };
+  }
+
+  emit(): void {
+    const { progress, stats } = this;
+    progress.requests = stats.requests;
+    progress.cacheHits = stats.cacheHits;
+    progress.decodedTokens = stats.decoded;
+    progress.prefillTokens = stats.newPrefill;
+    this.onProgress?.({ ...progress, trees: { ...progress.trees }, results: { ...progress.results } });
+  }
+
+  add(result: Result, label: string, alone: TokenCost, spent: SpentCost): void {
+    this.results.push(result);
+    this.alone.prefill += alone.prefill;
+    this.alone.decoded += alone.decoded;
+    const agg = this.perIntervention.get(label) ?? { label, results: 0, alone: { prefill: 0, decoded: 0 }, tree: { prefill: 0, decoded: 0, wallMs: 0 } };
+    agg.results++;
+    agg.alone.prefill += alone.prefill;
+    agg.alone.decoded += alone.decoded;
+    agg.tree.prefill += spent.prefill;
+    agg.tree.decoded += spent.decoded;
+    agg.tree.wallMs += spent.wallMs;
+    this.perIntervention.set(label, agg);
+    this.progress.results.done++;
+  }
+
+  treeDone(minimal: TokenCost): void {
+    this.minimal.prefill += minimal.prefill;
+    this.minimal.decoded += minimal.decoded;
+    this.progress.trees.done++;
+  }
+
+  outcome(runId: string, startedAt: string, status: RunOutcome['status'], wallMs: number): RunOutcome {
+    return {
+      runId,
+      startedAt,
+      status,
+      results: this.results,
+      spent: { ...this.stats },
+      minimal: this.minimal,
+      alone: this.alone,
+      perIntervention: [...this.perIntervention.values()],
+      trees: this.plan.length,
+      wallMs,
+    };
+  }
 }
 
 /** What a program of a tree ended with: its output, or the one-line error that is its row. */

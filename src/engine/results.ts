@@ -1,3 +1,4 @@
+import type { Result, StoredSegment as CoreStoredSegment } from '../core/model.ts';
 import type { Intervention, InterventionOutput } from './intervention.ts';
 import type { PlannedTree } from '../plan/plan.ts';
 import {
@@ -12,50 +13,13 @@ import {
 import { extractAnswer } from '../grading/extract.ts';
 import { ownPromptTokens, type SpentCost, type TokenCost } from './accounting.ts';
 import type { Consumer } from './tree.ts';
-import type { ProbeOutcome } from './tree.ts';
 import type { Stream } from './stream.ts';
 
-/** A trace as stored in a result row: segments with provenance; generated tokens with logprobs (and alternatives when recorded). */
-export type StoredSegment =
-  | { kind: 'prompt'; text: string }
-  | { kind: 'injected'; text: string; label: string; tokens?: number }
-  | { kind: 'generated'; text: string; tokens: { text: string; logprob: number; top?: { text: string; logprob: number }[] }[] };
+/** @deprecated use StoredSegment from src/core/model.ts */
+export type StoredSegment = CoreStoredSegment;
 
-/** One result: problem x intervention x sample. Written with `store.putResult(runId, row)`. */
-export interface ResultRecord {
-  key: string;
-  runId: string;
-  problemId: string;
-  sample: number;
-  seed: number;
-  /** Content address of the trace tree this result hangs on. */
-  tree: string;
-  intervention: { type: string; label: string; params: Record<string, unknown> };
-  trace: StoredSegment[];
-  thinking: string;
-  /** The raw text after the thinking closed ('' when it never closed). */
-  answer: string;
-  /** The final answer read from `answer` by src/grading's extractAnswer (null when none). */
-  extracted: string | null;
-  /** Whether it equals the reference (only when runPlan was given a grader; else null: the grading stage decides). */
-  correct: boolean | null;
-  counts: { thinking: number; answer: number; generated: number; injected: number | null; injectedChars: number };
-  capFired: boolean;
-  cap: number | null;
-  exit: InterventionOutput['exit'] | null;
-  probes: ProbeOutcome[];
-  injections: NonNullable<InterventionOutput['injections']>;
-  substitutions: NonNullable<InterventionOutput['substitutions']>;
-  notes: string[];
-  /** Set when this result could not be produced (e.g. its prompt does not fit num_ctx): `problem <id>: <reason>`. Such a row is never correct. */
-  error?: string;
-  cost: {
-    /** As if this intervention ran alone (its own path, KV reuse within it, nothing shared). */
-    alone: TokenCost & { total: number };
-    /** Its share of what its tree spent; replayed requests count what they cost when first computed, so a resumed run equals an uninterrupted one. */
-    tree: SpentCost & { total: number };
-  };
-}
+/** @deprecated use Result from src/core/model.ts: one result, problem x intervention x sample. Written with `store.putResult(runId, row)`. */
+export type ResultRecord = Result;
 
 export function rowKey(problemId: string, label: string, sample: number): string {
   return `${problemId}|${label}|${sample}`;

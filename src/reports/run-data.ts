@@ -1,3 +1,4 @@
+import type { ResultRow } from '../core/model.ts';
 import type { CheckVerdict } from '../results/types.ts';
 
 /**
@@ -51,21 +52,14 @@ export interface ProblemSummary {
   difficulty?: number;
 }
 
-export interface ConfidencePoint {
-  /** Thinking tokens before the probe. */
-  position: number;
-  /** position / thinking length of the trace, 0..1. */
-  normalized: number;
-  /** Probability of the correct answer (sampled share or self-confidence), when measured. */
-  pCorrect?: number;
-  /** RaML's teacher-forced L-hat of the reference answer, when measured. */
-  lhat?: number;
-  /** Whether the L-hat is a bound (a reference token fell outside the top 20). */
-  bounded?: boolean;
-  /** Character offset of the probe in the text after the prompt (where the trace viewer marks it). */
-  offset?: number;
-}
+// One confidence point, one row shape: the core model's (src/core/model.ts).
+export type { ConfidencePoint } from '../core/model.ts';
 
+/**
+ * The trace viewer's view of a result's trace: text only (no tokens or alternatives, unlike the
+ * core model's `StoredTrace`), with probes at character offsets. Its own type because it is what
+ * every HTML report embeds: tokens would multiply its size for nothing the viewer draws.
+ */
 export interface TraceSegment {
   kind: 'prompt' | 'generated' | 'injected';
   text: string;
@@ -80,23 +74,17 @@ export interface TraceRecord {
   probes: Array<{ offset: number; position: number; pCorrect?: number; lhat?: number; bounded?: boolean }>;
 }
 
-export interface ResultSummary {
-  problemId: string;
-  intervention: string;
-  sample: number;
-  /** Extracted final answer; absent when the thinking never closed or no answer was found. */
-  answer?: string;
-  correct: boolean;
-  thinkingTokens: number;
-  answerTokens: number;
+/**
+ * A result as the report shows it: the core model's flat row (no trace: it is in
+ * `RunData.traces`, by index), with the golden flip. Reflections and probe bounds are left out:
+ * the report's data is embedded in every HTML report and shows neither.
+ */
+export interface ResultSummary extends Omit<ResultRow, 'capFired' | 'reflections' | 'probeBounds'> {
   capFired?: boolean;
   /** Against the golden baseline: this result was right and is now wrong (`lost`) or the reverse. */
   flip?: 'gained' | 'lost';
-  confidence: ConfidencePoint[];
   /** Index into RunData.traces. */
   trace?: number;
-  /** Why this result could not be produced (e.g. the prompt did not fit num_ctx); it counts as wrong. */
-  error?: string;
 }
 
 export interface ComparisonSide {

@@ -1,51 +1,13 @@
+import type { ResultRow } from '../core/model.ts';
 import type { InterventionSpec } from '../suite/schema/interventions.ts';
 
 /**
- * The plain results model checks work on. The engine (later `thinkprobe run`) turns its records
- * into these rows; checks never see traces, only these numbers.
+ * What checks work on: rows (the core model's `ResultRow`, a result without its trace), golden
+ * outcomes, check results and the context a check receives. Checks never see traces, only numbers.
  */
 
-/** One confidence probe along a thinking trace. */
-export interface ConfidencePoint {
-  /** Thinking tokens before the probe. */
-  position: number;
-  /** position / the trace's thinking tokens, 0..1. */
-  normalized: number;
-  /** RaML's L-hat: teacher-forced negative mean log-probability of the reference answer. */
-  lhat?: number;
-  /** The model's probability of the right answer at this point, when measured. */
-  pCorrect?: number;
-}
-
-/** A reflection word in the thinking ("Wait", "Alternatively", ...), at a thinking-token position. */
-export interface ReflectionMark {
-  position: number;
-  word: string;
-}
-
-/** One problem x intervention x sample. */
-export interface ResultRow {
-  problemId: string;
-  /** The intervention's label (see src/suite/labels.ts). */
-  intervention: string;
-  /** Sample index, 0-based. */
-  sample: number;
-  correct: boolean;
-  thinkingTokens: number;
-  answerTokens: number;
-  /** Whether a budget cap closed the thinking (the model did not close it itself). */
-  capFired: boolean;
-  confidence: ConfidencePoint[];
-  reflections: ReflectionMark[];
-  /** Set when the row could not be produced (the answer is then not graded as correct). */
-  error?: string;
-  /**
-   * L-hat probes measured on this row, how many were only top-k bounds (left out of `confidence`),
-   * and the most alternatives the server returned for any of the row's tokens: skip reasons name
-   * the real cause when every probe was a bound.
-   */
-  probeBounds?: { probes: number; bounded: number; alternatives: number; asked: number };
-}
+// The row a check reads is the core model's flat view of a result (src/core/model.ts).
+export type { ConfidencePoint, ProbeBounds, ReflectionMark, ResultRow } from '../core/model.ts';
 
 export interface LabeledIntervention {
   label: string;

@@ -1,30 +1,19 @@
-import type { ResultRow } from '../checks/types.ts';
+import type { ConfidencePoint, GradedResult, Result, ResultRow } from '../core/model.ts';
 import { findReflections } from '../confidence/index.ts';
-import type { ResultRecord } from '../engine/index.ts';
 import type { Grader } from '../grading/grader.ts';
 import { gradeProblem } from '../grading/index.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { ConfidencePoint, ResultSummary, TraceRecord } from '../reports/run-data.ts';
+import type { ResultSummary, TraceRecord } from '../reports/run-data.ts';
 import type { LhatPoint } from './confidence-pass.ts';
 import { thinkingTokenEnds, thinkingTokens, type ThinkingLayout } from './prefix.ts';
 
-/** A result as every later stage sees it: the engine's record, graded, with its confidence curve. */
-export interface GradedResult {
-  record: ResultRecord;
-  /** The suite's label for the intervention. */
-  label: string;
-  extracted?: string;
-  correct: boolean;
-  confidence: ConfidencePoint[];
-  reflections: Array<{ position: number; word: string }>;
-  /** L-hat probes measured, how many were only bounds, and the alternatives the server returned (for skip reasons). */
-  probeBounds?: { probes: number; bounded: number; alternatives: number; asked: number };
-}
-
+/**
+ * Grades a result and adds its confidence curve and reflection marks: the same result, with the
+ * grader's `correct` and `extracted` (null when it found no answer) and the confidence fields set.
+ */
 export async function gradeRecord(
-  record: ResultRecord,
+  record: Result,
   problem: Problem,
-  label: string,
   grader: Grader,
   layout: ThinkingLayout,
   lhat: readonly LhatPoint[] = [],
@@ -55,42 +44,34 @@ export async function gradeRecord(
           alternatives: Math.max(0, ...lhat.map((p) => p.alternatives?.returned ?? 0)),
           asked: Math.max(0, ...lhat.map((p) => p.alternatives?.asked ?? 0)),
         };
-  return {
-    record,
-    label,
-    ...(probeBounds ? { probeBounds } : {}),
-    ...(grade.extracted === undefined ? {} : { extracted: grade.extracted }),
-    correct: grade.correct,
-    confidence,
-    reflections,
-  };
+  const { probeBounds: _stale, ...rest } = record;
+  return { ...rest, extracted: grade.extracted ?? null, correct: grade.correct, confidence, reflections, ...(probeBounds ? { probeBounds } : {}) };
 }
 
 /** The plain row checks and golden files work on. */
-export function checkRow(result: GradedResult): ResultRow & { answer?: string } {
+export function checkRow(result: GradedResult): ResultRow {
   return {
-    problemId: result.record.problemId,
-    intervention: result.label,
-    sample: result.record.sample,
+    problemId: result.problemId,
+    intervention: result.intervention.label,
+    sample: result.sample,
     correct: result.correct,
-    thinkingTokens: result.record.counts.thinking,
-    answerTokens: result.record.counts.answer,
-    capFired: result.record.capFired,
+    thinkingTokens: result.counts.thinking,
+    answerTokens: result.counts.answer,
+    capFired: result.capFired,
     // A bounded L-hat is only a lower bound (a reference token fell outside the top 20): checks use exact values only.
     confidence: result.confidence.filter((p) => p.bounded !== true).map(({ bounded: _bounded, offset: _offset, ...point }) => point),
     reflections: result.reflections,
-    ...(result.extracted === undefined ? {} : { answer: result.extracted }),
-    ...(result.record.error ? { error: result.record.error } : {}),
+    ...(result.extracted === null ? {} : { answer: result.extracted }),
+    ...(result.error ? { error: result.error } : {}),
     ...(result.probeBounds ? { probeBounds: result.probeBounds } : {}),
   };
 }
 
 /** The report's view of one result and its trace (probe markers at character offsets). */
 export function reportResult(result: GradedResult, traceIndex: number): { summary: ResultSummary; trace: TraceRecord } {
-  const { record } = result;
   const offsets: number[] = [];
   let chars = 0;
-  for (const segment of record.trace) {
+  for (const segment of result.trace) {
     if (segment.kind === 'prompt') continue;
     if (segment.kind === 'generated') {
       for (const token of segment.tokens) {
@@ -101,7 +82,7 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
   }
   offsets.push(chars);
   const trace: TraceRecord = {
-    segments: record.trace.map((s) => (s.kind === 'injected' ? { kind: s.kind, text: s.text, label: s.label } : { kind: s.kind, text: s.text })),
+    segments: result.trace.map((s) => (s.kind === 'injected' ? { kind: s.kind, text: s.text, label: s.label } : { kind: s.kind, text: s.text })),
     probes: result.confidence.map((p) => ({
       // Offsets recorded at grading time count thinking tokens as the probes do; the fallback (older
       // records) counts every generated token.
@@ -113,17 +94,17 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
     })),
   };
   const summary: ResultSummary = {
-    problemId: record.problemId,
-    intervention: result.label,
-    sample: record.sample,
-    ...(result.extracted === undefined ? {} : { answer: result.extracted }),
+    problemId: result.problemId,
+    intervention: result.intervention.label,
+    sample: result.sample,
+    ...(result.extracted === null ? {} : { answer: result.extracted }),
     correct: result.correct,
-    thinkingTokens: record.counts.thinking,
-    answerTokens: record.counts.answer,
-    capFired: record.capFired,
+    thinkingTokens: result.counts.thinking,
+    answerTokens: result.counts.answer,
+    capFired: result.capFired,
     confidence: result.confidence,
     trace: traceIndex,
-    ...(record.error ? { error: record.error } : {}),
+    ...(result.error ? { error: result.error } : {}),
   };
   return { summary, trace };
 }

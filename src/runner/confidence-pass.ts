@@ -1,6 +1,6 @@
 import type { Backend } from '../backends/backend.ts';
 import { teacherForcedLhat } from '../confidence/index.ts';
-import type { ResultRecord } from '../engine/index.ts';
+import type { Result } from '../core/model.ts';
 import type { Problem } from '../problems/problem.ts';
 import { prefixAtThinkingToken, type ThinkingLayout } from './prefix.ts';
 
@@ -46,7 +46,7 @@ function countingAlternatives(backend: Backend): { backend: Backend; take(): { r
 export async function measureLhat(options: {
   backend: Backend;
   model: string;
-  records: readonly ResultRecord[];
+  records: readonly Result[];
   problems: ReadonlyMap<string, Problem>;
   layout: ThinkingLayout;
   signal?: AbortSignal;

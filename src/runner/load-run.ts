@@ -2,12 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult, LabeledIntervention } from '../checks/types.ts';
 import { InputError } from '../core/errors.ts';
-import type { ResultRecord } from '../engine/index.ts';
 import type { InterventionComparison } from '../golden/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { RunData } from '../reports/run-data.ts';
 import { openStore } from '../store/sqlite-store.ts';
-import type { GradedResult } from './assemble.ts';
+import type { GradedResult, Result } from '../core/model.ts';
 import { buildRunData } from './run-data.ts';
 
 /** What a finished run folder's summary.json holds (written by run-suite.ts). */
@@ -67,23 +66,17 @@ export function loadRun(dir: string): { data: RunData; results: GradedResult[]; 
   const problems = readJsonl<Problem>(join(dir, 'problems.jsonl'));
   const grades = readJsonl<StoredGrade>(join(dir, 'results.jsonl'));
   const store = openStore(join(dir, 'store.sqlite'));
-  let records: Map<string, ResultRecord>;
+  let records: Map<string, Result>;
   try {
-    records = new Map(store.results(summary.run.id).map((row) => [row.key, row as unknown as ResultRecord]));
+    records = new Map(store.results(summary.run.id).map((row) => [row.key, row as unknown as Result]));
   } finally {
     store.close();
   }
   const results: GradedResult[] = grades.map((grade) => {
     const record = records.get(grade.key);
     if (!record) throw new InputError(join(dir, 'store.sqlite'), `expected the stored record of result '${grade.key}'`);
-    return {
-      record,
-      label: grade.intervention,
-      ...(grade.answer === null ? {} : { extracted: grade.answer }),
-      correct: grade.correct,
-      confidence: grade.confidence,
-      reflections: grade.reflections,
-    };
+    // The stored result is the engine's; results.jsonl holds what grading and confidence set on it.
+    return { ...record, intervention: { ...record.intervention, label: grade.intervention }, extracted: grade.answer, correct: grade.correct, confidence: grade.confidence, reflections: grade.reflections };
   });
   const data = buildRunData({
     run: summary.run,

@@ -5,7 +5,7 @@ import { junitReport } from '../reports/junit.ts';
 import { markdownSummary } from '../reports/markdown.ts';
 import type { RunData } from '../reports/run-data.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { GradedResult } from './assemble.ts';
+import type { GradedResult } from '../core/model.ts';
 
 /** Written last, so its presence marks a finished run (see run-folder.ts). Atomic: temp + rename. */
 function writeAtomic(file: string, text: string): void {
@@ -14,28 +14,28 @@ function writeAtomic(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-/** One row per problem x intervention x sample: what CI and notebooks read. */
+/** One row per problem x intervention x sample: what CI and notebooks read (its keys are a public format: keep them). */
 export function resultsJsonl(results: readonly GradedResult[], problems: ReadonlyMap<string, Problem>): string {
   return results
     .map((r) =>
       JSON.stringify({
-        key: r.record.key,
-        problemId: r.record.problemId,
-        intervention: r.label,
-        params: r.record.intervention.params,
-        sample: r.record.sample,
-        seed: r.record.seed,
-        answer: r.extracted ?? null,
-        reference: problems.get(r.record.problemId)?.answer ?? null,
+        key: r.key,
+        problemId: r.problemId,
+        intervention: r.intervention.label,
+        params: r.intervention.params,
+        sample: r.sample,
+        seed: r.seed,
+        answer: r.extracted,
+        reference: problems.get(r.problemId)?.answer ?? null,
         correct: r.correct,
-        thinkingTokens: r.record.counts.thinking,
-        answerTokens: r.record.counts.answer,
-        capFired: r.record.capFired,
-        exit: r.record.exit,
+        thinkingTokens: r.counts.thinking,
+        answerTokens: r.counts.answer,
+        capFired: r.capFired,
+        exit: r.exit,
         confidence: r.confidence,
         reflections: r.reflections,
-        cost: r.record.cost,
-        ...(r.record.error ? { error: r.record.error } : {}),
+        cost: r.cost,
+        ...(r.error ? { error: r.error } : {}),
       }),
     )
     .map((line) => `${line}\n`)

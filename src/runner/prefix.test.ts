@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredSegment } from '../engine/index.ts';
+import type { StoredSegment } from '../core/model.ts';
 import { prefixAtThinkingToken, thinkingTokenEnds, thinkingTokens } from './prefix.ts';
 
 const delims = { thinkOpen: '<think>', thinkClose: '</think>' };

@@ -1,4 +1,4 @@
-import type { StoredSegment } from '../engine/index.ts';
+import type { StoredSegment } from '../core/model.ts';
 import { cutAtThinkingToken, fullText, positionedTokens, splitTrace, type Delimiters, type Trace } from '../trace/trace.ts';
 
 /** Where the thinking sits in a run's traces: the template's delimiters, and whether its prompt opens the thinking. */

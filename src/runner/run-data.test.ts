@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../engine/index.ts';
-import type { GradedResult } from './assemble.ts';
+import type { GradedResult, Result } from '../core/model.ts';
 import { buildRunData } from './run-data.ts';
 
 function graded(problemId: string, label: string, correct: boolean, lhat: number[], reflections: number[], thinking = 100): GradedResult {
   const record = {
     key: `${problemId}|${label}|0`,
     problemId,
+    intervention: { type: label, label, params: {} },
     sample: 0,
     seed: 0,
     trace: [{ kind: 'prompt', text: 'q' }],
@@ -14,10 +14,10 @@ function graded(problemId: string, label: string, correct: boolean, lhat: number
     capFired: false,
     probes: [],
     cost: { alone: { prefill: 10, decoded: 110, total: 120 }, tree: { prefill: 5, decoded: 50, wallMs: 1, total: 55 } },
-  } as unknown as ResultRecord;
+  } as unknown as Result;
   return {
-    record,
-    label,
+    ...record,
+    extracted: null,
     correct,
     confidence: lhat.map((value, i) => ({ position: (i + 1) * 10, normalized: ((i + 1) * 10) / thinking, lhat: value, pCorrect: Math.exp(-value) })),
     reflections: reflections.map((position) => ({ position, word: 'Wait' })),

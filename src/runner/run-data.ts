@@ -3,7 +3,8 @@ import type { InterventionComparison } from '../golden/index.ts';
 import { accuracyInterval, paretoFrontier, pooledReflectionShift } from '../metrics/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { InterventionSummary, ResultSummary, RunData, TraceRecord } from '../reports/run-data.ts';
-import { reportResult, type GradedResult } from './assemble.ts';
+import type { GradedResult } from '../core/model.ts';
+import { reportResult } from './assemble.ts';
 import { mean } from '../metrics/mean.ts';
 
 export interface RunDataInput {
@@ -19,21 +20,21 @@ export interface RunDataInput {
 /** Everything the reports show, computed from graded results only (so `thinkprobe report` can redo it). */
 export function buildRunData(input: RunDataInput): RunData {
   const summaries: InterventionSummary[] = input.interventions.map(({ label, intervention }) => {
-    const rows = input.results.filter((r) => r.label === label);
+    const rows = input.results.filter((r) => r.intervention.label === label);
     // Errored results (a request failed) say nothing about the model: every metric leaves them out and says how many.
-    const produced = rows.filter((r) => !r.record.error);
+    const produced = rows.filter((r) => !r.error);
     const { label: _label, type, ...params } = intervention as { label?: string; type: string } & Record<string, unknown>;
     return {
       label,
       type,
       params,
       n: produced.length,
-      accuracy: accuracyInterval(produced.map((r) => ({ cluster: r.record.problemId, correct: r.correct }))),
+      accuracy: accuracyInterval(produced.map((r) => ({ cluster: r.problemId, correct: r.correct }))),
       ...(produced.length < rows.length ? { errored: rows.length - produced.length } : {}),
-      meanThinkingTokens: mean(produced.map((r) => r.record.counts.thinking)),
-      meanAnswerTokens: mean(produced.map((r) => r.record.counts.answer)),
-      costAlone: mean(produced.map((r) => r.record.cost.alone.total)),
-      costShared: mean(produced.map((r) => r.record.cost.tree.total)),
+      meanThinkingTokens: mean(produced.map((r) => r.counts.thinking)),
+      meanAnswerTokens: mean(produced.map((r) => r.counts.answer)),
+      costAlone: mean(produced.map((r) => r.cost.alone.total)),
+      costShared: mean(produced.map((r) => r.cost.tree.total)),
       ...(type === 'budget' && typeof params['tokens'] === 'number' ? { budget: params['tokens'] } : {}),
     };
   });
@@ -62,7 +63,7 @@ export function buildRunData(input: RunDataInput): RunData {
   const reflectionShift = input.interventions.flatMap(({ label }) => {
     const pooled = pooledReflectionShift(
       input.results
-        .filter((r) => r.label === label)
+        .filter((r) => r.intervention.label === label)
         .map((r) => ({
           points: r.confidence.flatMap((p) => (p.lhat === undefined || p.bounded === true ? [] : [{ position: p.position, value: p.lhat }])),
           reflectionPositions: r.reflections.map((m) => m.position),

@@ -4,8 +4,8 @@ import type { ModelInfo } from '../backends/backend.ts';
 import { checkName, runCheck, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
 import { version } from '../core/version.ts';
 import { InputError } from '../core/errors.ts';
-import { runPlan, type Progress, type ResultRecord } from '../engine/index.ts';
-import { buildGolden, compareWithGolden, environmentDifferences, readGolden, writeGolden, type InterventionComparison } from '../golden/index.ts';
+import { runPlan, type Progress } from '../engine/index.ts';
+import { buildGolden, compareWithGolden, environmentDifferences, readGolden, writeGolden, type GoldenEnvironment, type GoldenFile, type InterventionComparison } from '../golden/index.ts';
 import { createGrader, type Grader } from '../grading/grader.ts';
 import { interventionFromSpec, type Intervention as EngineIntervention } from '../interventions/index.ts';
 import { loadAllProblems } from '../problems/load.ts';
@@ -18,7 +18,8 @@ import { suiteGoldenPath } from '../suite/golden-path.ts';
 import { interventionParams } from '../suite/labels.ts';
 import type { Intervention as SuiteIntervention } from '../suite/schema/interventions.ts';
 import { customTemplate, pickTemplate, TEMPLATE_NAMES, type ChatTemplate } from '../templates/index.ts';
-import { checkRow, gradeRecord, type GradedResult } from './assemble.ts';
+import type { GradedResult, ResultRow } from '../core/model.ts';
+import { checkRow, gradeRecord } from './assemble.ts';
 import { cachedBackend } from './cached-backend.ts';
 import { measureLhat, type LhatPoint } from './confidence-pass.ts';
 import { writeRunFiles } from './outputs.ts';
@@ -159,7 +160,7 @@ async function execute(session: Session, runId: string, labeled: readonly Labele
   for (const record of records) {
     const problem = session.problemById.get(record.problemId);
     if (!problem) continue;
-    graded.push(await gradeRecord(record, problem, record.intervention.label, session.grader, layout, lhat.get(record.key) ?? []));
+    graded.push(await gradeRecord(record, problem, session.grader, layout, lhat.get(record.key) ?? []));
   }
   return { status: 'completed', graded, startedAt: outcome.startedAt };
 }
@@ -237,8 +238,57 @@ function checkModel(model: string, options: RunSuiteOptions): void {
 
 /** `thinkprobe run`: suite -> trace trees -> grading and confidence -> checks -> golden -> reports. */
 export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuite): Promise<RunSuiteOutcome> {
-  const { loaded, suite, problems, labeled, concurrency, offline } = prepared ?? (await prepareSuite(options));
+  const suiteRun = prepared ?? (await prepareSuite(options));
+  const opened = await openRun(options, suiteRun);
+  const { folder, target } = opened;
+  const store = openStore(join(folder.dir, 'store.sqlite'));
+  const grader = createGrader({ workers: 1 });
+  const interrupted: RunSuiteOutcome = { status: 'interrupted', runDir: folder.dir, checks: [] };
+  try {
+    const session = openSession(options, suiteRun, opened, store, grader);
+    options.onStage?.('generation');
+    const main = await execute(session, folder.runId, suiteRun.labeled);
+    if (main.status === 'interrupted') return interrupted;
+    const rows = main.graded.map(checkRow);
+    const environment = runEnvironment(session, suiteRun.concurrency);
+    const golden = await goldenSetup(options, suiteRun, opened, environment);
+    const checks = await runChecks(options, suiteRun, golden, checkContext(options, session, suiteRun, folder.runId, rows, golden));
+    const errorRate = errorRateCheck(main.graded, suiteRun.suite.maxErrorRate);
+    if (errorRate) checks.push(errorRate);
+    const verdict = runVerdict(checks, { goldenWrite: options.updateGolden === true });
+    // Files mark a run as finished: a run stopped while checks ran must stay resumable instead.
+    if (options.signal?.aborted) return interrupted;
+    const comparison = golden.file ? compareWithGolden(golden.file.outcomes, rows, suiteRun.labeled.map((l) => l.label)) : undefined;
+    const goldenWritten = options.updateGolden ? await updateGolden(options, suiteRun, golden, rows) : undefined;
+    options.onStage?.('reports');
+    const run: RunData['run'] = { id: folder.runId, suite: suiteRun.suite.name, model: target.requested, startedAt: main.startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment };
+    const written = { golden, ...(comparison ? { comparison } : {}), ...(goldenWritten ? { goldenWritten } : {}) };
+    const data = await writeReports(options, suiteRun, { dir: folder.dir, run, results: main.graded, checks, verdict, ...written });
+    return { status: 'completed', verdict, runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
+  } catch (error) {
+    // Ctrl-C can land in any stage (L-hat probes, property checks): what finished is in the store.
+    if (options.signal?.aborted) return interrupted;
+    throw error;
+  } finally {
+    store.close();
+    await grader.close();
+    await target.close();
+  }
+}
 
+/** A run's folder and model target, checked before anything is written. */
+interface OpenedRun {
+  folder: ReturnType<typeof chooseRunFolder>;
+  target: ModelTarget;
+  info: ModelInfo;
+  template: ChatTemplate;
+}
+
+/**
+ * Picks the run folder (resuming an interrupted run of the same configuration), opens the model
+ * target and asks it about the model. A run refused here leaves no folder that would later look resumable.
+ */
+async function openRun(options: RunSuiteOptions, { suite, problems, concurrency, offline }: PreparedSuite): Promise<OpenedRun> {
   const hash = configHash({
     suite: { ...suite, checks: suite.checks.length },
     problems: problems.map((p) => [p.id, p.question, p.answer]),
@@ -251,7 +301,6 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
   const target: ModelTarget = offline
     ? offlineTarget(offline, suite.model, problems)
     : await openTarget({ model: suite.model, ...(options.host ? { host: options.host } : {}), ...(options.concurrency ? { hostSlots: options.concurrency } : {}), numCtx: suite.numCtx, parallel: concurrency, problems, onRetry: options.log });
-  // Preflight before anything is written: a run refused here leaves no folder that would later look resumable.
   let info: ModelInfo;
   let template: ChatTemplate;
   try {
@@ -268,145 +317,150 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     throw new InputError(`--out ${out}`, `expected a folder thinkprobe can write to (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
   if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
-
   if (offline && !folder.resumed) await copyStore(offline, join(folder.dir, 'store.sqlite'));
-  const store = openStore(join(folder.dir, 'store.sqlite'));
-  const grader = createGrader({ workers: 1 });
-  try {
-    const session: Session = {
-      suite,
-      target,
-      info,
-      template,
-      store,
-      grader,
-      problems,
-      problemById: new Map(problems.map((p) => [p.id, p])),
-      concurrency,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.onStage ? { onStage: options.onStage } : {}),
-      log: options.log,
-    };
-    options.onStage?.('generation');
-    const main = await execute(session, folder.runId, labeled);
-    // A resumed run reports its first start: the store keeps it from the first session.
-    const startedAt = main.startedAt;
-    if (main.status === 'interrupted') return { status: 'interrupted', runDir: folder.dir, checks: [] };
+  return { folder, target, info, template };
+}
 
-    const rows = main.graded.map(checkRow);
-    const environment = {
-      server: info.serverVersion,
-      digest: info.digest,
-      backend: target.backend.label,
-      template: session.template.name,
-      samples: suite.samples,
-      seed: suite.seed,
-      temperature: suite.sampling.temperature,
-      top_p: suite.sampling.topP,
-      top_k: suite.sampling.topK,
-      maxThinkingTokens: suite.maxThinkingTokens,
-      answerTokens: suite.answerTokens,
-      num_ctx: suite.numCtx,
-      concurrency,
-    };
-    // Only settings that decide outcomes: the server address and concurrency do not.
-    const { backend: _backend, concurrency: _concurrency, server: _server, digest: _digest, ...outcomeOptions } = environment;
-    const goldenEnvironment = { model: target.requested, digest: info.digest, serverVersion: info.serverVersion, thinkprobeVersion: version, options: outcomeOptions };
-    const goldenFile = suiteGoldenPath(loaded, target.requested);
-    const golden = options.updateGolden ? undefined : await readGolden(goldenFile);
-    // --update-golden records this run's model, even when the suite compares against another's.
-    const { model: _compareWith, ...goldenSettings } = loaded.suite.golden ?? {};
-    const updatedGoldenFile = suiteGoldenPath({ ...loaded, suite: { ...loaded.suite, golden: goldenSettings } }, target.requested);
-    let extra = 0;
-    const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
-      // Property checks run further interventions; their trunks replay from this run's store.
-      const label = `property-${extra++}`;
-      options.onStage?.(`property case ${extra} (${describeCase(intervention)})`);
-      const result = await execute(session, `${folder.runId}:property`, [{ label, intervention }]);
-      // An interrupted evaluation has no rows: it must not reach a predicate as an empty result.
-      if (result.status === 'interrupted') throw new Error('interrupted');
-      return result.graded.map(checkRow);
-    };
-    const context: CheckContext = {
-      rows,
-      interventions: labeled,
-      ...(golden ? { golden: { file: goldenFile, outcomes: golden.outcomes, environmentChanges: environmentDifferences(golden.environment, goldenEnvironment) } } : {}),
-      evaluate,
-      seed: suite.seed,
-    };
-    // While a run writes the golden, there is nothing to compare with: noRegression is skipped, not failed.
-    const checks: CheckResult[] = [];
-    if (suite.checks.length > 0) options.onStage?.('checks');
-    for (const check of suite.checks) {
-      const writesGolden = options.updateGolden && 'type' in check && check.type === 'noRegression';
-      checks.push(
-        writesGolden
-          ? { name: checkName(check), verdict: 'skipped', summary: `this run writes the golden (${updatedGoldenFile})`, evidence: {} }
-          : await runCheck(check, context),
-      );
-    }
-    const errorRate = errorRateCheck(main.graded.map((g) => g.record), suite.maxErrorRate);
-    if (errorRate) checks.push(errorRate);
-    const verdict = runVerdict(checks, { goldenWrite: options.updateGolden === true });
-    // Files mark a run as finished: a run stopped while checks ran must stay resumable instead.
-    if (options.signal?.aborted) return { status: 'interrupted', runDir: folder.dir, checks: [] };
-    const comparison: InterventionComparison[] | undefined = golden ? compareWithGolden(golden.outcomes, rows, labeled.map((l) => l.label)) : undefined;
+function openSession(options: RunSuiteOptions, { suite, problems, concurrency }: PreparedSuite, { target, info, template }: OpenedRun, store: Store, grader: Grader): Session {
+  return {
+    suite,
+    target,
+    info,
+    template,
+    store,
+    grader,
+    problems,
+    problemById: new Map(problems.map((p) => [p.id, p])),
+    concurrency,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onStage ? { onStage: options.onStage } : {}),
+    log: options.log,
+  };
+}
 
-    let goldenWritten: string | undefined;
-    if (options.updateGolden) {
-      options.onStage?.('golden');
-      await writeGolden(
-        updatedGoldenFile,
-        buildGolden({
-          suite: suite.name,
-          model: target.requested,
-          environment: goldenEnvironment,
-          interventions: labeled,
-          rows,
-        }),
-      );
-      goldenWritten = updatedGoldenFile;
-    }
-    // Everything below works on values thinkprobe computed itself: an InputError here is a bug (exit 70), not bad input.
-    options.onStage?.('reports');
-    const data = await asInternal(async () => {
-      const data: RunData = { ...buildRunData({
-        run: { id: folder.runId, suite: suite.name, model: target.requested, startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment },
-        interventions: labeled,
-        problems,
-        results: main.graded,
-        checks,
-        ...(comparison ? { comparison } : {}),
-      }), verdict };
-      await writeRunFiles({
-        dir: folder.dir,
-        data,
-        results: main.graded,
-        problems,
-        html: options.html !== false,
-        summary: {
-          run: data.run,
-          suiteFile: options.suiteFile,
-          interventions: data.interventions,
-          labeled,
-          checks,
-          verdict,
-          golden: goldenWritten ? { written: goldenWritten } : golden ? { file: goldenFile, comparison } : null,
-        },
-      });
-      return data;
-    });
-    return { status: 'completed', verdict, runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
-  } catch (error) {
-    // Ctrl-C can land in any stage (L-hat probes, property checks): what finished is in the store.
-    if (options.signal?.aborted) return { status: 'interrupted', runDir: folder.dir, checks: [] };
-    throw error;
-  } finally {
-    store.close();
-    await grader.close();
-    await target.close();
+/** The settings a run records with its results (summary.json, the report, the golden's outcome options). */
+function runEnvironment({ suite, info, target, template }: Session, concurrency: number) {
+  return {
+    server: info.serverVersion,
+    digest: info.digest,
+    backend: target.backend.label,
+    template: template.name,
+    samples: suite.samples,
+    seed: suite.seed,
+    temperature: suite.sampling.temperature,
+    top_p: suite.sampling.topP,
+    top_k: suite.sampling.topK,
+    maxThinkingTokens: suite.maxThinkingTokens,
+    answerTokens: suite.answerTokens,
+    num_ctx: suite.numCtx,
+    concurrency,
+  };
+}
+
+/** The golden baseline a run compares with (none while it writes one), and where --update-golden writes. */
+interface GoldenSetup {
+  /** Where the suite's golden for this model is read. */
+  path: string;
+  file: GoldenFile | undefined;
+  /** --update-golden records this run's model, even when the suite compares against another's. */
+  updatePath: string;
+  environment: GoldenEnvironment;
+}
+
+async function goldenSetup(options: RunSuiteOptions, { loaded }: PreparedSuite, { target, info }: OpenedRun, environment: ReturnType<typeof runEnvironment>): Promise<GoldenSetup> {
+  // Only settings that decide outcomes: the server address and concurrency do not.
+  const { backend: _backend, concurrency: _concurrency, server: _server, digest: _digest, ...outcomeOptions } = environment;
+  const goldenEnvironment = { model: target.requested, digest: info.digest, serverVersion: info.serverVersion, thinkprobeVersion: version, options: outcomeOptions };
+  const path = suiteGoldenPath(loaded, target.requested);
+  const file = options.updateGolden ? undefined : await readGolden(path);
+  const { model: _compareWith, ...goldenSettings } = loaded.suite.golden ?? {};
+  const updatePath = suiteGoldenPath({ ...loaded, suite: { ...loaded.suite, golden: goldenSettings } }, target.requested);
+  return { path, file, updatePath, environment: goldenEnvironment };
+}
+
+/** What checks see: the rows, the golden outcomes, and a way to evaluate further interventions (property checks). */
+function checkContext(options: RunSuiteOptions, session: Session, { labeled, suite }: PreparedSuite, runId: string, rows: ResultRow[], golden: GoldenSetup): CheckContext {
+  let extra = 0;
+  const evaluate: Evaluate = async (intervention: SuiteIntervention) => {
+    // Property checks run further interventions; their trunks replay from this run's store.
+    const label = `property-${extra++}`;
+    options.onStage?.(`property case ${extra} (${describeCase(intervention)})`);
+    const result = await execute(session, `${runId}:property`, [{ label, intervention }]);
+    // An interrupted evaluation has no rows: it must not reach a predicate as an empty result.
+    if (result.status === 'interrupted') throw new Error('interrupted');
+    return result.graded.map(checkRow);
+  };
+  const { file } = golden;
+  return {
+    rows,
+    interventions: labeled,
+    ...(file ? { golden: { file: golden.path, outcomes: file.outcomes, environmentChanges: environmentDifferences(file.environment, golden.environment) } } : {}),
+    evaluate,
+    seed: suite.seed,
+  };
+}
+
+/** The suite's checks in order. While a run writes the golden there is nothing to compare with: noRegression is skipped, not failed. */
+async function runChecks(options: RunSuiteOptions, { suite }: PreparedSuite, golden: GoldenSetup, context: CheckContext): Promise<CheckResult[]> {
+  const checks: CheckResult[] = [];
+  if (suite.checks.length > 0) options.onStage?.('checks');
+  for (const check of suite.checks) {
+    const writesGolden = options.updateGolden && 'type' in check && check.type === 'noRegression';
+    checks.push(
+      writesGolden
+        ? { name: checkName(check), verdict: 'skipped', summary: `this run writes the golden (${golden.updatePath})`, evidence: {} }
+        : await runCheck(check, context),
+    );
   }
+  return checks;
+}
+
+/** --update-golden: this run's outcomes become the baseline. Returns the file written. */
+async function updateGolden(options: RunSuiteOptions, { suite, labeled }: PreparedSuite, golden: GoldenSetup, rows: ResultRow[]): Promise<string> {
+  options.onStage?.('golden');
+  const model = golden.environment.model;
+  await writeGolden(golden.updatePath, buildGolden({ suite: suite.name, model, environment: golden.environment, interventions: labeled, rows }));
+  return golden.updatePath;
+}
+
+interface RunOutputs {
+  dir: string;
+  run: RunData['run'];
+  results: GradedResult[];
+  checks: CheckResult[];
+  verdict: RunVerdict;
+  golden: GoldenSetup;
+  comparison?: InterventionComparison[];
+  goldenWritten?: string;
+}
+
+/** The report data and the run's files. Everything here works on values thinkprobe computed itself: an InputError is a bug (exit 70), not bad input. */
+async function writeReports(options: RunSuiteOptions, { problems, labeled }: PreparedSuite, outputs: RunOutputs): Promise<RunData> {
+  const { checks, verdict, comparison, goldenWritten, golden } = outputs;
+  return asInternal(async () => {
+    const data: RunData = {
+      ...buildRunData({ run: outputs.run, interventions: labeled, problems, results: outputs.results, checks, ...(comparison ? { comparison } : {}) }),
+      verdict,
+    };
+    await writeRunFiles({
+      dir: outputs.dir,
+      data,
+      results: outputs.results,
+      problems,
+      html: options.html !== false,
+      summary: {
+        run: data.run,
+        suiteFile: options.suiteFile,
+        interventions: data.interventions,
+        labeled,
+        checks,
+        verdict,
+        golden: goldenWritten ? { written: goldenWritten } : golden.file ? { file: golden.path, comparison } : null,
+      },
+    });
+    return data;
+  });
 }
 
 /** A property case's parameter as a user reads it: `budget tokens=1234`. */
@@ -426,4 +480,4 @@ async function asInternal<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export type { ResultRecord, LhatPoint };
+export type { LhatPoint };

@@ -1,3 +1,4 @@
+import type { RunMeta } from '../core/model.ts';
 import type { Completion, CompletionRequest } from '../backends/backend.ts';
 
 /**
@@ -21,14 +22,8 @@ export interface CompletionKeyParts {
   namespace: string;
 }
 
-export interface RunMeta {
-  runId: string;
-  suite: string;
-  model: string;
-  startedAt: string;
-  /** Environment recorded with the run: server version, digest, options, thinkprobe version... */
-  environment: Record<string, unknown>;
-}
+/** What is recorded about a run when it begins: part of the core model. */
+export type { RunMeta };
 
 /** One result row: problem x intervention x sample. The engine defines its shape. */
 export type ResultRow = Record<string, unknown> & { key: string };

@@ -66,7 +66,7 @@ describe('per-problem errors', () => {
     const layout = { delims: { thinkOpen: template.thinkOpen, thinkClose: template.thinkClose }, opensInPrompt: !template.opensThinkingItself };
     // The runner's grading treats an error row as not correct and does not crash on it.
     for (const r of out.results) {
-      const graded = await gradeRecord(r, problems.find((p) => p.id === r.problemId)!, r.intervention.label, grader, layout);
+      const graded = await gradeRecord(r, problems.find((p) => p.id === r.problemId)!, grader, layout);
       const row = checkRow(graded);
       if (r.error !== undefined) expect(row.correct).toBe(false);
       else expect(row.correct).toBe(true);
