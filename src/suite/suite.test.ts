@@ -87,7 +87,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       `${file}:7: /sampling/top_p: unknown field; expected one of temperature, topP, topK`,
       `${file}:7: /sampling/temperature: expected a number >= 0, got number -1`,
       `${file}:11: /interventions/2/method: expected deer or dynasor, got string "deep"`,
-      `${file}:15: /checks/1/type: expected one of accuracyAtLeast, accuracyDropAtMost, tokensSavedAtLeast, monotoneInBudget, confidenceRises, reflectionShift, budgetRespected, noRegression, property, got string "noSuchCheck"`,
+      `${file}:15: /checks/1/type: expected one of accuracyAtLeast, accuracyDropAtMost, budgetRespected, confidenceRises, monotoneInBudget, noRegression, property, reflectionShift, tokensSavedAtLeast, got string "noSuchCheck"`,
     ]);
   });
 
