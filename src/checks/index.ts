@@ -8,6 +8,7 @@ export { property, declarativeProperty, type PropertyTools, type Predicate, type
 export { mcnemarRegressionP } from './noRegression.ts';
 export { registerCheck, checkDefinitions, checksSchema, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf, type AnyCheckDefinition } from './registry.ts';
 export { defineCheck, named, namedList, type CheckDefinition, type InterventionRef } from './check.ts';
+export { checkSchema, Label, LabelOr, Labels, Alpha, Bound } from '../suite/schema/checks.ts';
 
 /** A check value's definition; a validated suite names registered checks only, so a miss is a bug. */
 function definitionOf(check: CheckSpec): AnyCheckDefinition {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelInfo } from '../backends/backend.ts';
-import { checkName, runCheck, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
+import { checkName, runCheck, throwIfCheckCrashed, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
 import { version } from '../core/version.ts';
 import { InputError } from '../core/errors.ts';
 import { runPlan, type Progress, type ResultRecord } from '../engine/index.ts';
@@ -397,6 +397,8 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
       });
       return data;
     });
+    // A crash inside a registered check is a bug: exit 70 with its stack, after the files above are written.
+    throwIfCheckCrashed(checks);
     return { status: 'completed', verdict, runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
   } catch (error) {
     // Ctrl-C can land in any stage (L-hat probes, property checks): what finished is in the store.
