@@ -120,7 +120,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
 
   it('TypeScript suites: pointers keep their indices around TypeScript checks', async () => {
     const file = f('broken.suite.ts');
-    expect(await lines(file)).toEqual([`${file}: /interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number 0`]);
+    expect(await lines(file)).toEqual([`${file}:13:37: /interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number 0`]);
     const custom: CustomCheck = { kind: 'custom', name: 'c', run: async () => ({ name: 'c', verdict: 'pass', summary: '', evidence: {} }) };
     const value = defineSuite({
       name: 'x',
