@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Type } from '@sinclair/typebox';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.ts';
@@ -11,6 +13,7 @@ import { checkDefinitions, registerCheck, type CheckSpec } from './registry.ts';
 import { checkName, checkScope, defineCheck, named, runCheck, throwIfCheckCrashed, type CheckResult } from './index.ts';
 import { result } from './rows.ts';
 import { context, labeled, row, rowsFor } from './fixtures.ts';
+import { check as answerTokensAtMost } from './fixtures/answerTokensAtMost.ts';
 
 /**
  * A check registered the way a built-in is (one definition, one line): the suite schema, names,
@@ -115,5 +118,32 @@ describe('a crash inside a check', () => {
     const verdict = await runCheck(custom, ctx);
     expect(verdict).toMatchObject({ name: 'mine', verdict: 'error', summary: 'the check failed to run: oops', evidence: {} });
     expect(() => throwIfCheckCrashed([verdict])).not.toThrow();
+  });
+});
+
+describe('the example of CONTRIBUTING.md, "Adding a check"', () => {
+  const contributing = readFileSync(fileURLToPath(new URL('../../CONTRIBUTING.md', import.meta.url)), 'utf8');
+  const example = readFileSync(fileURLToPath(new URL('./fixtures/answerTokensAtMost.ts', import.meta.url)), 'utf8');
+
+  it('shows this file whole (with the paths it would have in src/checks/) and the one line', () => {
+    const asBuiltin = example.replace(/'\.\.\/\.\.\//g, "'../").replace(/'\.\.\/check\.ts'/, "'./check.ts'").replace(/'\.\.\/rows\.ts'/, "'./rows.ts'");
+    expect(contributing).toContain(`\`\`\`ts\n// src/checks/answerTokensAtMost.ts\n${asBuiltin}\`\`\``);
+    expect(contributing).toContain("export { check as answerTokensAtMost } from './answerTokensAtMost.ts';");
+  });
+
+  it('works once registered: validated, named, run', async () => {
+    const remove = registerCheck(answerTokensAtMost);
+    try {
+      const spec = validateSuite(suite([{ type: 'answerTokensAtMost', intervention: 'fast', max: 150, skipCapped: true }]), 't').checks[0] as CheckSpec;
+      const rows = [row('p0', 'fast', true, { answerTokens: 100 }), row('p1', 'fast', true, { answerTokens: 400, capFired: true })];
+      expect(await runCheck(spec, context(rows, labeled({ type: 'baseline' }, { type: 'noThinking', label: 'fast' })))).toMatchObject({
+        name: 'answerTokensAtMost(fast <= 150)',
+        verdict: 'pass',
+        evidence: { n: 1, meanAnswerTokens: 100 },
+      });
+      expect(problemsOf(suite([{ type: 'answerTokensAtMost', max: 0 }]))).toEqual(['a.yaml: /checks/0/max: expected a number > 0, got number 0']);
+    } finally {
+      remove();
+    }
   });
 });
