@@ -1,5 +1,5 @@
 import { BackendUnreachableError, InputError } from '../core/errors.ts';
-import { checkDefinition, type AnyCheckDefinition, type CheckSpec } from './registry.ts';
+import { checkDefinition, isUserCheck, type AnyCheckDefinition, type CheckSpec } from './registry.ts';
 import { result } from './rows.ts';
 import { isCustomCheck, type CheckContext, type CheckResult, type CustomCheck, type ResultRow } from './types.ts';
 
@@ -34,11 +34,11 @@ export function checkScope(check: CheckSpec | CustomCheck): string[] | undefined
  * unreachable backend) is a bug in thinkprobe: the check gets an `error` verdict naming the crash,
  * with the stack in its evidence, and the run ends as an internal error once its files are
  * written (`throwIfCheckCrashed`). A suite's own check that throws is the suite's problem: an
- * `error` verdict naming it, and the run goes on.
+ * `error` verdict naming it, and the run goes on; so is a check from a suite's `use:` file.
  */
 function crashed(check: CheckSpec | CustomCheck, name: string, error: unknown): CheckResult {
   const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-  if (isCustomCheck(check) || error instanceof InputError || error instanceof BackendUnreachableError) {
+  if (isCustomCheck(check) || isUserCheck(check.type) || error instanceof InputError || error instanceof BackendUnreachableError) {
     return result(name, 'error', `the check failed to run: ${message}`, {});
   }
   const stack = error instanceof Error ? (error.stack ?? message) : message;

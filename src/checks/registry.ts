@@ -26,6 +26,8 @@ export type AnyCheckDefinition = CheckDefinition<TObject>;
 
 const definitions = new Map<string, AnyCheckDefinition>();
 for (const definition of Object.values(builtin) as AnyCheckDefinition[]) definitions.set(definition.type, definition);
+/** Types added from a suite's `use:` file, with that file: the user's code, not thinkprobe's. */
+const userFiles = new Map<string, string>();
 /** Bumped on every change, so schemas built from the registry know when they are stale. */
 let revision = 0;
 
@@ -45,9 +47,34 @@ export function registerCheck<S extends TObject>(definition: CheckDefinition<S>)
   return () => {
     if (definitions.get(definition.type) === entry) {
       definitions.delete(definition.type);
+      userFiles.delete(definition.type);
       revision++;
     }
   };
+}
+
+/**
+ * Adds a check a suite names by file (`{ use: ./my-check.ts }`): like `registerCheck`, but the
+ * check is the user's code (a crash in it is an `error` verdict, not an internal error), and
+ * loading the same file again (another suite, a second run in one process) replaces it.
+ */
+export function registerUserCheck(definition: AnyCheckDefinition, file: string): void {
+  const owner = userFiles.get(definition.type);
+  if (owner === file) {
+    definitions.set(definition.type, definition);
+    revision++;
+    return;
+  }
+  if (definitions.has(definition.type)) {
+    throw new InputError(file, `defines check type '${definition.type}', which is already ${owner ? `defined by ${owner}` : 'a built-in or registered check'}; give it another type`);
+  }
+  registerCheck(definition);
+  userFiles.set(definition.type, file);
+}
+
+/** Whether a check type came from a suite's `use:` file (the user's code). */
+export function isUserCheck(type: string): boolean {
+  return userFiles.has(type);
 }
 
 export function checkDefinitions(): AnyCheckDefinition[] {

@@ -7,6 +7,7 @@ import { ValidationError, type LineLocator } from '../core/validate.ts';
 import { validateSuite, type Suite } from './suite.ts';
 import { importSuiteModule } from './import-ts.ts';
 import { typeScriptLocator } from './ts-locate.ts';
+import { resolveUsedChecks } from './use-checks.ts';
 
 /** A suite loaded from a file: the validated value and where relative paths resolve from. */
 export interface LoadedSuite {
@@ -173,5 +174,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
     throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`);
   }
   const { value, locate } = parseText(text, format, file);
-  return { suite: validateSuite(value, file, locate), file, root };
+  const load = async (display: string, modulePath: string) => (await importTs(display, modulePath)) as Record<string, unknown>;
+  const withChecks = await resolveUsedChecks(value, { file, root, locate, load });
+  return { suite: validateSuite(withChecks, file, locate), file, root };
 }

@@ -81,6 +81,24 @@ export default defineSuite({
 });
 `;
 
+/** A check module a YAML suite names with `use:`, written as a user would: against the `thinkprobe` package. */
+const userCheckModule = (type: string, crash: boolean) => `import { Type } from '@sinclair/typebox';
+import { defineCheck, checkSchema } from 'thinkprobe';
+
+export const check = defineCheck({
+  type: '${type}',
+  schema: checkSchema('${type}', { intervention: Type.String({ minLength: 1 }), maxAnswerTokens: Type.Integer({ minimum: 1 }) }),
+  label: (spec) => \`${type}(\${spec.intervention})\`,
+  reads: (spec) => [{ field: 'intervention', label: spec.intervention }],
+  run: (spec, context, name) => {
+    ${crash ? "throw new Error('my module broke');" : ''}
+    const rows = context.rows.filter((row) => row.intervention === spec.intervention);
+    const longest = Math.max(...rows.map((row) => row.answerTokens));
+    return { name, verdict: longest <= spec.maxAnswerTokens ? 'pass' : 'fail', summary: \`longest answer \${longest}\`, evidence: { longest, n: rows.length } };
+  },
+});
+`;
+
 describe('a check that throws', () => {
   const work = mkdtempSync(join(tmpdir(), 'thinkprobe-user-check-'));
 
@@ -114,5 +132,30 @@ describe('a check that throws', () => {
     expect(mine).toMatchObject({ verdict: 'error', summary: 'the check failed to run: my check broke' });
     expect(mine?.evidence['internalError']).toBeUndefined();
     expect(outcome.checks.find((c) => c.name.startsWith('accuracyAtLeast'))?.verdict).toBe('pass');
+  });
+
+  it('from a YAML suite\'s `use:` file runs like a built-in, and its crash is an error verdict naming it, not an internal error', async () => {
+    writeFileSync(join(work, 'short-answers.ts'), userCheckModule('shortAnswers', false));
+    writeFileSync(join(work, 'broken-check.ts'), userCheckModule('brokenCheck', true));
+    writeFileSync(
+      join(work, 'uses.yaml'),
+      `name: uses
+problems:
+  - { id: p1, question: What is 17 + 25?, answer: 42 }
+maxThinkingTokens: 256
+answerTokens: 64
+numCtx: 2048
+checks:
+  - { use: ./short-answers.ts, intervention: baseline, maxAnswerTokens: 64 }
+  - { use: ./broken-check.ts, intervention: baseline, maxAnswerTokens: 1, name: mine }
+`,
+    );
+    const outcome = await runSuite({ suiteFile: join(work, 'uses.yaml'), out: join(work, 'reports-uses'), html: false, log: () => undefined });
+    expect(outcome.checks.map((c) => [c.name, c.verdict])).toEqual([
+      ['shortAnswers(baseline)', 'pass'],
+      ['mine', 'error'],
+    ]);
+    expect(outcome.checks[0]?.evidence).toMatchObject({ n: 1 });
+    expect(outcome.checks[1]).toMatchObject({ summary: 'the check failed to run: my module broke', evidence: {} });
   });
 });
