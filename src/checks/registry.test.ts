@@ -69,7 +69,7 @@ describe('the check registry', () => {
       'a.yaml: /checks/0/intervention: expected one of the suite\'s intervention labels (baseline, fast), got "slow"',
       'a.yaml: /checks/0/min: expected less than 1: nothing is above 1',
     ]);
-    expect(suiteJsonSchema()).toMatchObject({ properties: { checks: { items: { expected: 'a check' } } } });
+    expect(suiteJsonSchema()).toMatchObject({ properties: { checks: { items: { else: { expected: 'a check' } } } } });
     expect(JSON.stringify(suiteJsonSchema())).toContain('"shareCorrectAbove"');
   });
 
