@@ -23,7 +23,7 @@ import { parse, stringify } from 'yaml';
 import { runSuite } from '../src/runner/run-suite.ts';
 import { poolFromRows, simulateGate, type GateTrialResult } from '../src/checks/gate-validation.ts';
 import { betaQuantile } from '../src/metrics/distributions.ts';
-import type { CheckSpecOf } from '../src/suite/schema/checks.ts';
+import type { CheckSpecOf } from '../src/checks/registry.ts';
 import type { InterventionSpec } from '../src/suite/schema/interventions.ts';
 import type { LabeledIntervention, ResultRow } from '../src/checks/types.ts';
 

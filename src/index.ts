@@ -5,6 +5,7 @@
 export { defineSuite, type Suite, type SuiteInput } from './suite/index.ts';
 export { property, type PropertyTools, type PropertyOptions, type Predicate, type CheckResult, type ResultRow, type CustomCheck } from './checks/index.ts';
 export { default as fc } from 'fast-check';
+export { registerCheck, defineCheck, checkSchema, type CheckDefinition } from './checks/index.ts';
 
 // Interventions and the primitives to write new ones, and the engine that runs them.
 export * as interventions from './interventions/index.ts';

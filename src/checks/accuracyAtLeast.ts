@@ -1,7 +1,19 @@
+import { Type } from '@sinclair/typebox';
 import { clusteredAccuracy } from '../metrics/clustered.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Default, Fraction, type Resolved } from '../core/typebox.ts';
+import { Bound, LabelOr, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, named } from './check.ts';
 import { fmt, noRows, num, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult } from './types.ts';
+
+export const schema = checkSchema('accuracyAtLeast', {
+  intervention: LabelOr('baseline'),
+  min: Fraction(),
+  /** Compare the point estimate, or the Wilson lower bound at `confidence`. */
+  bound: Bound(['point', 'wilsonLower'], 'point'),
+  confidence: Default(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), 0.95),
+});
+export type AccuracyAtLeastSpec = Resolved<typeof schema>;
 
 /**
  * Accuracy of one intervention is at least `min`: the point estimate, or (`wilsonLower`) the
@@ -10,7 +22,7 @@ import type { CheckContext, CheckResult } from './types.ts';
  * 95% interval's lower end would be). Samples of a problem are clustered: with samples > 1 the
  * interval is Wilson's on the effective sample size (src/metrics/clustered.ts).
  */
-export function accuracyAtLeast(spec: CheckSpecOf<'accuracyAtLeast'>, context: CheckContext, name: string): CheckResult {
+export function accuracyAtLeast(spec: AccuracyAtLeastSpec, context: CheckContext, name: string): CheckResult {
   const rows = rowsOf(context.rows, spec.intervention);
   if (rows.length === 0) return noRows(name, spec.intervention);
   const outcomes = rows.map((row) => ({ cluster: row.problemId, correct: row.correct }));
@@ -41,3 +53,11 @@ export function accuracyAtLeast(spec: CheckSpecOf<'accuracyAtLeast'>, context: C
     },
   );
 }
+
+export const check = defineCheck({
+  type: 'accuracyAtLeast',
+  schema,
+  label: (spec) => `accuracyAtLeast(${spec.intervention} >= ${spec.min})`,
+  reads: (spec) => [named('intervention', spec.intervention)],
+  run: accuracyAtLeast,
+});

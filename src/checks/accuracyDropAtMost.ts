@@ -1,9 +1,22 @@
 import { mcnemarExact, nonInferiority } from '../metrics/paired.ts';
 import { clusterDifferences, clusteredNonInferiority, signFlipWorse, type ClusteredPair } from '../metrics/clustered.ts';
 import { formatP } from '../metrics/format.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import type { Resolved } from '../core/typebox.ts';
+import { Fraction } from '../core/typebox.ts';
+import { Alpha, Bound, Label, LabelOr, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, named } from './check.ts';
 import { fmt, noRows, num, pairRows, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult } from './types.ts';
+
+export const schema = checkSchema('accuracyDropAtMost', {
+  intervention: Label(),
+  baseline: LabelOr('baseline'),
+  maxDrop: Fraction(),
+  /** `point`: paired drop <= maxDrop; `nonInferiority`: the test at `alpha` with maxDrop as margin. */
+  bound: Bound(['point', 'nonInferiority'], 'point'),
+  alpha: Alpha(),
+});
+export type AccuracyDropAtMostSpec = Resolved<typeof schema>;
 
 /** The problem of a pair key `problemId#sample` (ids may contain '#': cut at the last one). */
 function problemOf(key: string): string {
@@ -18,7 +31,7 @@ function problemOf(key: string): string {
  * the pairs are clustered by problem: the p-value is the sign-flip test's on per-problem
  * differences and non-inferiority uses the cluster-robust bound (src/metrics/clustered.ts).
  */
-export function accuracyDropAtMost(spec: CheckSpecOf<'accuracyDropAtMost'>, context: CheckContext, name: string): CheckResult {
+export function accuracyDropAtMost(spec: AccuracyDropAtMostSpec, context: CheckContext, name: string): CheckResult {
   const base = rowsOf(context.rows, spec.baseline);
   const rows = rowsOf(context.rows, spec.intervention);
   if (base.length === 0) return noRows(name, spec.baseline);
@@ -68,3 +81,11 @@ export function accuracyDropAtMost(spec: CheckSpecOf<'accuracyDropAtMost'>, cont
     { ...evidence, lowerBound: num(test.lowerBound), nonInferiorityP: num(test.pValue), alpha: spec.alpha },
   );
 }
+
+export const check = defineCheck({
+  type: 'accuracyDropAtMost',
+  schema,
+  label: (spec) => `accuracyDropAtMost(${spec.intervention} vs ${spec.baseline} <= ${spec.maxDrop})`,
+  reads: (spec) => [named('intervention', spec.intervention), named('baseline', spec.baseline)],
+  run: accuracyDropAtMost,
+});

@@ -1,14 +1,22 @@
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import type { Resolved } from '../core/typebox.ts';
+import { Labels, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, namedList } from './check.ts';
 import { result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult, Json } from './types.ts';
 
 const SHOWN = 10;
 
+export const schema = checkSchema('budgetRespected', {
+  /** Budget interventions to check (default: every `budget` intervention). */
+  interventions: Labels(),
+});
+export type BudgetRespectedSpec = Resolved<typeof schema>;
+
 /**
  * Budgets are exact: thinking tokens never exceed the budget, equal it whenever the cap fired,
  * and answers stay within the budget's answerTokens when it sets one.
  */
-export function budgetRespected(spec: CheckSpecOf<'budgetRespected'>, context: CheckContext, name: string): CheckResult {
+export function budgetRespected(spec: BudgetRespectedSpec, context: CheckContext, name: string): CheckResult {
   const wanted = spec.interventions ? new Set(spec.interventions) : undefined;
   const budgets = context.interventions.flatMap(({ label, intervention }) =>
     intervention.type === 'budget' && (!wanted || wanted.has(label)) ? [{ label, intervention }] : [],
@@ -39,3 +47,11 @@ export function budgetRespected(spec: CheckSpecOf<'budgetRespected'>, context: C
     { rows: checked, violationCount: violations.length, violations: violations.slice(0, SHOWN) },
   );
 }
+
+export const check = defineCheck({
+  type: 'budgetRespected',
+  schema,
+  label: () => 'budgetRespected',
+  reads: (spec) => namedList('interventions', spec.interventions, 'budget'),
+  run: budgetRespected,
+});

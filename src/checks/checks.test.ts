@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateSuite } from '../suite/suite.ts';
-import type { CheckSpec, CheckSpecInput } from '../suite/schema/checks.ts';
+import type { CheckSpec, CheckSpecInput } from './registry.ts';
 import { checkName, runCheck } from './index.ts';
 import { budget, context, labeled, row, rowsFor } from './fixtures.ts';
 import type { CheckContext, CheckResult, ConfidencePoint, ResultRow } from './types.ts';

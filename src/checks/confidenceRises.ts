@@ -1,9 +1,25 @@
 import { positionSpearman } from '../metrics/correlation.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Type } from '@sinclair/typebox';
+import { Default, Fraction, type Resolved } from '../core/typebox.ts';
+import { Bound, LabelOr, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, named } from './check.ts';
 import { fmt, num, pct, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult } from './types.ts';
 
 const SHOWN = 10;
+
+export const schema = checkSchema('confidenceRises', {
+  intervention: LabelOr('baseline'),
+  /** L-hat falling (RaML) or the model's probability of the right answer rising. */
+  measure: Bound(['lhat', 'pCorrect'], 'lhat'),
+  /** A trace "rises" when Spearman rho of confidence against position is at least this. */
+  minRho: Default(Type.Number({ minimum: -1, maximum: 1 }), 0),
+  /** Share of correct traces that must rise. */
+  minShare: Default(Fraction(), 0.7),
+  /** Traces with fewer confidence points are left out. */
+  minPoints: Default(Type.Integer({ minimum: 3 }), 3),
+});
+export type ConfidenceRisesSpec = Resolved<typeof schema>;
 
 /**
  * RaML's observation: on correct traces, confidence in the reference answer rises as the trace
@@ -12,7 +28,7 @@ const SHOWN = 10;
  * rho >= `minRho`, strictly above it when `minRho` is 0 or less (so with the default 0 a trace
  * with rho = 0, flat or without trend, does not rise). A trace whose confidence is constant has no rho and counts as not rising.
  */
-export function confidenceRises(spec: CheckSpecOf<'confidenceRises'>, context: CheckContext, name: string): CheckResult {
+export function confidenceRises(spec: ConfidenceRisesSpec, context: CheckContext, name: string): CheckResult {
   const rows = rowsOf(context.rows, spec.intervention).filter((row) => row.correct);
   const traces = rows.flatMap((row) => {
     const points = row.confidence.flatMap((point) => {
@@ -51,3 +67,11 @@ export function confidenceRises(spec: CheckSpecOf<'confidenceRises'>, context: C
     },
   );
 }
+
+export const check = defineCheck({
+  type: 'confidenceRises',
+  schema,
+  label: (spec) => `confidenceRises(${spec.intervention})`,
+  reads: (spec) => [named('intervention', spec.intervention)],
+  run: confidenceRises,
+});

@@ -1,7 +1,6 @@
-import { noRegression } from './noRegression.ts';
+import { noRegression, type NoRegressionSpec } from './noRegression.ts';
 import type { GoldenOutcome, LabeledIntervention, ResultRow } from './types.ts';
 import { seededRandom } from '../core/random.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
 
 /**
  * The release gate validated by resampling real outcomes: a pool of one run with many samples per
@@ -100,7 +99,7 @@ function drawPair(pool: OutcomePool, trial: GateTrial, random: () => number): { 
 }
 
 /** Runs the real noRegression check on `trial.pairs` independent golden/candidate pairs drawn from the pool. */
-export function simulateGate(pool: OutcomePool, spec: CheckSpecOf<'noRegression'>, trial: GateTrial): GateTrialResult {
+export function simulateGate(pool: OutcomePool, spec: NoRegressionSpec, trial: GateTrial): GateTrialResult {
   if (2 * trial.samples > pool.samples) throw new Error(`the pool has ${pool.samples} samples per problem; ${trial.samples}-sample pairs need ${2 * trial.samples}`);
   const random = seededRandom(trial.seed);
   let alarms = 0;

@@ -1,80 +1,67 @@
-import type { CheckSpec } from '../suite/schema/checks.ts';
-import { accuracyAtLeast } from './accuracyAtLeast.ts';
-import { accuracyDropAtMost } from './accuracyDropAtMost.ts';
-import { budgetRespected } from './budgetRespected.ts';
-import { confidenceRises } from './confidenceRises.ts';
-import { monotoneInBudget } from './monotoneInBudget.ts';
-import { noRegression } from './noRegression.ts';
-import { declarativeProperty } from './property.ts';
-import { reflectionShift } from './reflectionShift.ts';
-import { tokensSavedAtLeast } from './tokensSavedAtLeast.ts';
+import { BackendUnreachableError, InputError } from '../core/errors.ts';
+import { checkDefinition, isUserCheck, type AnyCheckDefinition, type CheckSpec } from './registry.ts';
 import { result } from './rows.ts';
 import { isCustomCheck, type CheckContext, type CheckResult, type CustomCheck, type ResultRow } from './types.ts';
 
 export * from './types.ts';
 export { property, declarativeProperty, type PropertyTools, type Predicate, type PropertyOptions } from './property.ts';
 export { mcnemarRegressionP } from './noRegression.ts';
+export { registerCheck, checkDefinitions, checksSchema, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf, type AnyCheckDefinition } from './registry.ts';
+export { defineCheck, named, namedList, type CheckDefinition, type InterventionRef } from './check.ts';
+export { checkSchema, Label, LabelOr, Labels, Alpha, Bound } from '../suite/schema/checks.ts';
+
+/** A check value's definition; a validated suite names registered checks only, so a miss is a bug. */
+function definitionOf(check: CheckSpec): AnyCheckDefinition {
+  const definition = checkDefinition(check.type);
+  if (!definition) throw new Error(`no check of type '${check.type}' is registered`);
+  return definition;
+}
 
 /** The name a check goes by in summaries and junit.xml: its `name`, else its type and key parameters. */
 export function checkName(check: CheckSpec | CustomCheck): string {
   if (isCustomCheck(check)) return check.name;
-  return check.name ?? defaultName(check);
+  return check.name ?? definitionOf(check).label(check);
 }
 
-function defaultName(check: CheckSpec): string {
-  switch (check.type) {
-    case 'accuracyAtLeast':
-      return `accuracyAtLeast(${check.intervention} >= ${check.min})`;
-    case 'accuracyDropAtMost':
-      return `accuracyDropAtMost(${check.intervention} vs ${check.baseline} <= ${check.maxDrop})`;
-    case 'tokensSavedAtLeast':
-      return `tokensSavedAtLeast(${check.intervention} vs ${check.baseline} >= ${check.min})`;
-    case 'monotoneInBudget':
-      return 'monotoneInBudget';
-    case 'confidenceRises':
-      return `confidenceRises(${check.intervention})`;
-    case 'reflectionShift':
-      return `reflectionShift(${check.intervention}, ${check.word})`;
-    case 'budgetRespected':
-      return 'budgetRespected';
-    case 'noRegression':
-      return `noRegression(${check.test})`;
-    case 'property':
-      return `property(${check.intervention.type}.${check.vary.param} in [${check.vary.min}, ${check.vary.max}]: accuracy >= ${check.minRatio} x ${check.of})`;
-  }
-}
-
-function evaluate(check: CheckSpec, context: CheckContext, name: string): CheckResult | Promise<CheckResult> {
-  switch (check.type) {
-    case 'accuracyAtLeast':
-      return accuracyAtLeast(check, context, name);
-    case 'accuracyDropAtMost':
-      return accuracyDropAtMost(check, context, name);
-    case 'tokensSavedAtLeast':
-      return tokensSavedAtLeast(check, context, name);
-    case 'monotoneInBudget':
-      return monotoneInBudget(check, context, name);
-    case 'confidenceRises':
-      return confidenceRises(check, context, name);
-    case 'reflectionShift':
-      return reflectionShift(check, context, name);
-    case 'budgetRespected':
-      return budgetRespected(check, context, name);
-    case 'noRegression':
-      return noRegression(check, context, name);
-    case 'property':
-      return declarativeProperty(check, name).run(context);
-  }
+/** The interventions a check reads, by label (undefined: all of them, or unknown for a custom check). */
+export function checkScope(check: CheckSpec | CustomCheck): string[] | undefined {
+  if (isCustomCheck(check)) return undefined;
+  return definitionOf(check).reads(check)?.map((ref) => ref.label);
 }
 
 /**
- * Runs one check; a check that throws gives an `error` verdict instead of ending the run. Checks see
- * produced rows only: errored rows (a request failed) say nothing about the model, so they are left
- * out, and the verdict says how many.
+ * An exception out of a registered check that is not an expected condition (bad input, an
+ * unreachable backend) is a bug in thinkprobe: the check gets an `error` verdict naming the crash,
+ * with the stack in its evidence, and the run ends as an internal error once its files are
+ * written (`throwIfCheckCrashed`). A suite's own check that throws is the suite's problem: an
+ * `error` verdict naming it, and the run goes on; so is a check from a suite's `use:` file.
+ */
+function crashed(check: CheckSpec | CustomCheck, name: string, error: unknown): CheckResult {
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  if (isCustomCheck(check) || isUserCheck(check.type) || error instanceof InputError || error instanceof BackendUnreachableError) {
+    return result(name, 'error', `the check failed to run: ${message}`, {});
+  }
+  const stack = error instanceof Error ? (error.stack ?? message) : message;
+  return result(name, 'error', `internal error (a bug in thinkprobe's '${check.type}' check): ${message}`, { internalError: stack });
+}
+
+/** Ends the run as an internal error (exit 70, with the stack) when a registered check crashed; call it after the run's files are written. */
+export function throwIfCheckCrashed(results: readonly CheckResult[]): void {
+  const crash = results.find((r) => typeof r.evidence['internalError'] === 'string');
+  if (!crash) return;
+  const error = new Error(`check '${crash.name}' crashed (the run's files are written; its verdict is 'error')`);
+  error.stack = `${error.name}: ${error.message}\n${String(crash.evidence['internalError'])}`;
+  throw error;
+}
+
+/**
+ * Runs one check. Checks see produced rows only: errored rows (a request failed) say nothing about
+ * the model, so they are left out, and the verdict says how many. A check that throws gives an
+ * `error` verdict (see `crashed` for when that is also an internal error).
  */
 export async function runCheck(check: CheckSpec | CustomCheck, context: CheckContext): Promise<CheckResult> {
   const name = checkName(check);
-  const scope = isCustomCheck(check) ? undefined : checkScope(check);
+  const scope = checkScope(check);
   const inScope = (row: ResultRow): boolean => scope === undefined || scope.includes(row.intervention);
   const leftOut = context.rows.filter((row) => row.error !== undefined && inScope(row)).length;
   const produced: CheckContext = { ...context, rows: context.rows.filter((row) => row.error === undefined) };
@@ -84,9 +71,9 @@ export async function runCheck(check: CheckSpec | CustomCheck, context: CheckCon
   }
   let verdict: CheckResult;
   try {
-    verdict = await (isCustomCheck(check) ? check.run(produced) : evaluate(check, produced, name));
+    verdict = await (isCustomCheck(check) ? check.run(produced) : definitionOf(check).run(check, produced, name));
   } catch (error) {
-    verdict = result(name, 'error', `the check failed to run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {});
+    verdict = crashed(check, name, error);
   }
   if (verdict.verdict === 'skipped') {
     const cause = boundedProbesCause(produced.rows.filter(inScope));
@@ -100,18 +87,6 @@ export async function runCheck(check: CheckSpec | CustomCheck, context: CheckCon
     };
   }
   return verdict;
-}
-
-/** The interventions a check reads, when it names them (undefined: all of them). */
-function checkScope(check: CheckSpec): string[] | undefined {
-  const named: string[] = [];
-  for (const key of ['intervention', 'baseline', 'of'] as const) {
-    const value = (check as Record<string, unknown>)[key];
-    if (typeof value === 'string') named.push(value);
-  }
-  const list = (check as { interventions?: unknown }).interventions;
-  if (Array.isArray(list)) return list.filter((v): v is string => typeof v === 'string');
-  return named.length > 0 ? named : undefined;
 }
 
 /**

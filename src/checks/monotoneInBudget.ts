@@ -1,9 +1,19 @@
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Default, Fraction, type Resolved } from '../core/typebox.ts';
+import { Labels, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, namedList } from './check.ts';
 import { fmt, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult, Json } from './types.ts';
 
+export const schema = checkSchema('monotoneInBudget', {
+  /** Budget interventions to compare (default: every `budget` intervention). */
+  interventions: Labels(),
+  /** Allowed accuracy dip between consecutive budgets. */
+  tolerance: Default(Fraction(), 0),
+});
+export type MonotoneInBudgetSpec = Resolved<typeof schema>;
+
 /** Accuracy does not fall as the thinking budget grows (up to `tolerance` between consecutive budgets). */
-export function monotoneInBudget(spec: CheckSpecOf<'monotoneInBudget'>, context: CheckContext, name: string): CheckResult {
+export function monotoneInBudget(spec: MonotoneInBudgetSpec, context: CheckContext, name: string): CheckResult {
   const wanted = spec.interventions ? new Set(spec.interventions) : undefined;
   const budgets = context.interventions.flatMap(({ label, intervention }) =>
     intervention.type === 'budget' && (!wanted || wanted.has(label)) ? [{ label, tokens: intervention.tokens }] : [],
@@ -36,3 +46,11 @@ export function monotoneInBudget(spec: CheckSpecOf<'monotoneInBudget'>, context:
     violations,
   });
 }
+
+export const check = defineCheck({
+  type: 'monotoneInBudget',
+  schema,
+  label: () => 'monotoneInBudget',
+  reads: (spec) => namedList('interventions', spec.interventions, 'budget'),
+  run: monotoneInBudget,
+});

@@ -4,11 +4,23 @@ import { clusterDifferences, clusteredNonInferiority, signFlipWorse } from '../m
 import { formatP } from '../metrics/format.ts';
 import { minimumDetectableDrop, powerSentence, varianceFromDiscordance, withinVariance } from '../metrics/power.ts';
 import { compareWithGolden, type InterventionComparison } from '../golden/golden.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Default, Fraction, type Resolved } from '../core/typebox.ts';
+import { Alpha, Bound, Labels, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, namedList } from './check.ts';
 import { fmt, num, result } from './rows.ts';
 import type { CheckContext, CheckResult, Json } from './types.ts';
 
 const SHOWN = 50;
+
+export const schema = checkSchema('noRegression', {
+  /** Interventions to compare against golden (default: all). */
+  interventions: Labels(),
+  test: Bound(['mcnemar', 'nonInferiority'], 'mcnemar'),
+  alpha: Alpha(),
+  /** Non-inferiority margin (accuracy points). */
+  margin: Default(Fraction(), 0.05),
+});
+export type NoRegressionSpec = Resolved<typeof schema>;
 
 /**
  * One-sided exact McNemar p-value for "worse than golden": with b problems right in golden and
@@ -47,7 +59,7 @@ interface Tested {
   evidence: { [key: string]: Json };
 }
 
-function testOne(spec: CheckSpecOf<'noRegression'>, c: InterventionComparison, alphaPerTest: number): Tested {
+function testOne(spec: NoRegressionSpec, c: InterventionComparison, alphaPerTest: number): Tested {
   const b = c.regressed.length;
   const cc = c.improved.length;
   const clustered = isClustered(c);
@@ -84,7 +96,7 @@ function testOne(spec: CheckSpecOf<'noRegression'>, c: InterventionComparison, a
   };
 }
 
-function testName(spec: CheckSpecOf<'noRegression'>, clustered: boolean): string {
+function testName(spec: NoRegressionSpec, clustered: boolean): string {
   if (spec.test === 'mcnemar') return clustered ? 'one-sided sign-flip test on per-problem differences, clustered by problem' : 'one-sided exact McNemar';
   return clustered ? `non-inferiority, margin ${spec.margin}, clustered by problem` : `non-inferiority, margin ${spec.margin}`;
 }
@@ -99,7 +111,7 @@ function testName(spec: CheckSpecOf<'noRegression'>, clustered: boolean): string
  * most alpha. The flips are listed both ways, and the evidence says which drop the gate detects
  * with 80% power.
  */
-export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckContext, name: string): CheckResult {
+export function noRegression(spec: NoRegressionSpec, context: CheckContext, name: string): CheckResult {
   if (!context.golden) {
     return result(name, 'error', 'no golden baseline for this suite and model; create one with --update-golden', {});
   }
@@ -161,3 +173,11 @@ export function noRegression(spec: CheckSpecOf<'noRegression'>, context: CheckCo
     },
   );
 }
+
+export const check = defineCheck({
+  type: 'noRegression',
+  schema,
+  label: (spec) => `noRegression(${spec.test})`,
+  reads: (spec) => namedList('interventions', spec.interventions),
+  run: noRegression,
+});

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InterventionSpec } from '../suite/schema/interventions.ts';
 import { validateSuite } from '../suite/suite.ts';
-import type { CheckSpec } from '../suite/schema/checks.ts';
+import type { CheckSpec } from './registry.ts';
 import { property, runCheck } from './index.ts';
 import { context, rowsFor } from './fixtures.ts';
 import type { Evaluate } from './types.ts';

@@ -1,7 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import fc from 'fast-check';
 import { InterventionSchema, type InterventionSpec, type InterventionInput } from '../suite/schema/interventions.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Bound, LabelOr, checkSchema } from '../suite/schema/checks.ts';
+import { Default, PositiveInt, type Resolved } from '../core/typebox.ts';
 import { validator } from '../core/validate.ts';
+import { defineCheck, named } from './check.ts';
 import { fmt, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult, CustomCheck, Json, ResultRow } from './types.ts';
 
@@ -30,6 +33,28 @@ export interface PropertyOptions {
   /** fast-check seed; default the suite's seed. */
   seed?: number;
 }
+
+/** The declarative property a JSON/YAML suite writes (`type: property`); arbitrary predicates are TypeScript's `property(...)`. */
+export const schema = checkSchema('property', {
+  /** The intervention to vary, e.g. `{ type: budget, tokens: 512 }`; `vary.param` overrides one field. */
+  intervention: Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true }),
+  vary: Type.Object(
+    {
+      param: Type.String({ minLength: 1 }),
+      min: Type.Integer(),
+      max: Type.Integer(),
+    },
+    { additionalProperties: false },
+  ),
+  /** Holds when accuracy >= minRatio x the accuracy of `of`. */
+  of: LabelOr('baseline'),
+  minRatio: Default(Type.Number({ minimum: 0 }), 0.9),
+  /** Shrink failures toward the smallest value (`min`) or the largest (`max`, e.g. the budget below which accuracy collapses). */
+  towards: Bound(['min', 'max'], 'min'),
+  runs: Default(PositiveInt({ maximum: 1000 }), 30),
+  seed: Type.Optional(Type.Integer()),
+});
+export type DeclarativePropertySpec = Resolved<typeof schema>;
 
 /** Thrown inside the property when the predicate says no, so failures and crashes stay apart. */
 class Falsified extends Error {
@@ -116,7 +141,7 @@ export function property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate:
  * The declarative form JSON/YAML suites use: vary one integer parameter of an intervention in
  * [min, max] and require accuracy >= minRatio x the accuracy of `of` in the suite run.
  */
-export function declarativeProperty(spec: CheckSpecOf<'property'>, name: string): CustomCheck {
+export function declarativeProperty(spec: DeclarativePropertySpec, name: string): CustomCheck {
   const { min, max, param } = spec.vary;
   const arbitrary =
     spec.towards === 'min' ? fc.integer({ min, max }) : fc.integer({ min: 0, max: max - min }).map((d) => max - d);
@@ -134,3 +159,12 @@ export function declarativeProperty(spec: CheckSpecOf<'property'>, name: string)
     { numRuns: spec.runs, ...(spec.seed !== undefined ? { seed: spec.seed } : {}) },
   );
 }
+
+export const check = defineCheck({
+  type: 'property',
+  schema,
+  label: (spec) => `property(${spec.intervention.type}.${spec.vary.param} in [${spec.vary.min}, ${spec.vary.max}]: accuracy >= ${spec.minRatio} x ${spec.of})`,
+  reads: (spec) => [named('of', spec.of)],
+  problems: (spec) => (spec.vary.min > spec.vary.max ? [{ pointer: 'vary', expected: `expected min <= max, got ${spec.vary.min} > ${spec.vary.max}` }] : []),
+  run: (spec, context, name) => declarativeProperty(spec, name).run(context),
+});

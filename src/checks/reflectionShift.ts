@@ -1,7 +1,18 @@
 import { pooledReflectionShift } from '../metrics/reflection.ts';
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Type } from '@sinclair/typebox';
+import { Default, type Resolved } from '../core/typebox.ts';
+import { LabelOr, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, named } from './check.ts';
 import { fmt, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult } from './types.ts';
+
+export const schema = checkSchema('reflectionShift', {
+  intervention: LabelOr('baseline'),
+  word: Default(Type.String({ minLength: 1 }), 'Wait'),
+  /** Mean relative L-hat change at the word over the mean at all positions must be at least this. */
+  minRatio: Default(Type.Number({ exclusiveMinimum: 0 }), 1.5),
+});
+export type ReflectionShiftSpec = Resolved<typeof schema>;
 
 function sameWord(a: string, b: string): boolean {
   return a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -13,7 +24,7 @@ function sameWord(a: string, b: string): boolean {
  * starts, against the mean over all intervals (metrics' pooledReflectionShift: every interval of
  * every trace weighs the same). Holds when that ratio is at least `minRatio` (RaML: about 2 at "Wait").
  */
-export function reflectionShift(spec: CheckSpecOf<'reflectionShift'>, context: CheckContext, name: string): CheckResult {
+export function reflectionShift(spec: ReflectionShiftSpec, context: CheckContext, name: string): CheckResult {
   const rows = rowsOf(context.rows, spec.intervention);
   const pooled = pooledReflectionShift(
     rows.map((row) => ({
@@ -38,3 +49,11 @@ export function reflectionShift(spec: CheckSpecOf<'reflectionShift'>, context: C
     { intervention: spec.intervention, word: spec.word, traces, atWord, overall, ratio, intervalsAtWord: atCount, intervals: allCount, minRatio: spec.minRatio },
   );
 }
+
+export const check = defineCheck({
+  type: 'reflectionShift',
+  schema,
+  label: (spec) => `reflectionShift(${spec.intervention}, ${spec.word})`,
+  reads: (spec) => [named('intervention', spec.intervention)],
+  run: reflectionShift,
+});

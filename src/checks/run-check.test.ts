@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundedProbesCause, runCheck } from './index.ts';
 import { context, labeled, row } from './fixtures.ts';
-import type { CheckSpec } from '../suite/schema/checks.ts';
+import type { CheckSpec } from './registry.ts';
 
 const errored = (problemId: string, intervention: string) => row(problemId, intervention, false, { thinkingTokens: 0, answerTokens: 0, error: `problem ${problemId}: refused` });
 

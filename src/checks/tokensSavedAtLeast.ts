@@ -1,12 +1,24 @@
-import type { CheckSpecOf } from '../suite/schema/checks.ts';
+import { Type } from '@sinclair/typebox';
+import type { Resolved } from '../core/typebox.ts';
+import { Bound, Label, LabelOr, checkSchema } from '../suite/schema/checks.ts';
+import { defineCheck, named } from './check.ts';
 import { pairKey, fmt, mean, noRows, pct, result, rowsOf } from './rows.ts';
 import type { CheckContext, CheckResult, ResultRow } from './types.ts';
+
+export const schema = checkSchema('tokensSavedAtLeast', {
+  intervention: Label(),
+  baseline: LabelOr('baseline'),
+  /** Required saving as a fraction of the baseline's mean tokens, e.g. 0.3 = 30% fewer. */
+  min: Type.Number({ maximum: 1 }),
+  tokens: Bound(['total', 'thinking'], 'total'),
+});
+export type TokensSavedAtLeastSpec = Resolved<typeof schema>;
 
 /**
  * `intervention` spends at least `min` (a fraction) fewer tokens than `baseline` on average, over
  * the problem x samples both have: saving = 1 - mean(intervention) / mean(baseline).
  */
-export function tokensSavedAtLeast(spec: CheckSpecOf<'tokensSavedAtLeast'>, context: CheckContext, name: string): CheckResult {
+export function tokensSavedAtLeast(spec: TokensSavedAtLeastSpec, context: CheckContext, name: string): CheckResult {
   const base = rowsOf(context.rows, spec.baseline);
   const rows = rowsOf(context.rows, spec.intervention);
   if (base.length === 0) return noRows(name, spec.baseline);
@@ -39,3 +51,11 @@ export function tokensSavedAtLeast(spec: CheckSpecOf<'tokensSavedAtLeast'>, cont
     },
   );
 }
+
+export const check = defineCheck({
+  type: 'tokensSavedAtLeast',
+  schema,
+  label: (spec) => `tokensSavedAtLeast(${spec.intervention} vs ${spec.baseline} >= ${spec.min})`,
+  reads: (spec) => [named('intervention', spec.intervention), named('baseline', spec.baseline)],
+  run: tokensSavedAtLeast,
+});

@@ -13,8 +13,13 @@ export interface ValidationProblem {
   expected: string;
 }
 
-/** Maps a JSON pointer to a 1-based line in the source file, when the format allows it. */
-export type LineLocator = (pointer: string) => number | undefined;
+/** Maps a JSON pointer to a 1-based line (or line and column) in the source file, when the format allows it. */
+export type LineLocator = (pointer: string) => number | { line: number; column: number } | undefined;
+
+function atPosition(at: ReturnType<LineLocator>): string {
+  if (at === undefined) return '';
+  return typeof at === 'number' ? `:${at}` : `:${at.line}:${at.column}`;
+}
 
 /** A file with one or more problems; the message has one line per problem. */
 export class ValidationError extends InputError {
@@ -25,8 +30,7 @@ export class ValidationError extends InputError {
     locate?: LineLocator,
   ) {
     const lines = problems.map((p) => {
-      const line = locate?.(p.pointer);
-      return `${file}${line === undefined ? '' : `:${line}`}: ${p.pointer || '/'}: ${p.expected}`;
+      return `${file}${atPosition(locate?.(p.pointer))}: ${p.pointer || '/'}: ${p.expected}`;
     });
     super(file, problems.map((p) => `${p.pointer || '/'}: ${p.expected}`).join('; '));
     this.lines = lines;

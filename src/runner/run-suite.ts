@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelInfo } from '../backends/backend.ts';
-import { checkName, runCheck, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
+import { checkName, runCheck, throwIfCheckCrashed, type CheckContext, type CheckResult, type Evaluate, type LabeledIntervention } from '../checks/index.ts';
 import { version } from '../core/version.ts';
 import { InputError } from '../core/errors.ts';
 import { runPlan, type Progress } from '../engine/index.ts';
@@ -264,6 +264,8 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     const run: RunData['run'] = { id: folder.runId, suite: suiteRun.suite.name, model: target.requested, startedAt: main.startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment };
     const written = { golden, ...(comparison ? { comparison } : {}), ...(goldenWritten ? { goldenWritten } : {}) };
     const data = await writeReports(options, suiteRun, { dir: folder.dir, run, results: main.graded, checks, verdict, ...written });
+    // A crash inside a registered check is a bug: exit 70 with its stack, after the files above are written.
+    throwIfCheckCrashed(checks);
     return { status: 'completed', verdict, runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
   } catch (error) {
     // Ctrl-C can land in any stage (L-hat probes, property checks): what finished is in the store.

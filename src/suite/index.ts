@@ -5,7 +5,9 @@ export { interventionLabel } from './labels.ts';
 export { ValidationError, type ValidationProblem, type LineLocator } from '../core/validate.ts';
 export { SuiteSchema, DEFAULT_MODEL, type SuiteData, type SuiteDataInput } from './schema/suite.ts';
 export { InterventionSchema, interventionTypes, type InterventionSpec, type InterventionInput, type InterventionType } from './schema/interventions.ts';
-export { CheckSchema, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf } from './schema/checks.ts';
+export { checksSchema, registerCheck, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf } from '../checks/registry.ts';
+export { checkSchema } from './schema/checks.ts';
+export { suiteSchema } from './suite-schema.ts';
 export {
   ProblemSourceSchema,
   datasetFormats,

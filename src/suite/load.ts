@@ -3,9 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { InputError } from '../core/errors.ts';
-import type { LineLocator } from '../core/validate.ts';
+import { ValidationError, type LineLocator } from '../core/validate.ts';
 import { validateSuite, type Suite } from './suite.ts';
 import { importSuiteModule } from './import-ts.ts';
+import { typeScriptLocator } from './ts-locate.ts';
+import { resolveUsedChecks } from './use-checks.ts';
 
 /** A suite loaded from a file: the validated value and where relative paths resolve from. */
 export interface LoadedSuite {
@@ -142,6 +144,17 @@ async function importTs(file: string, path: string): Promise<{ default?: unknown
   }
 }
 
+/** Validates a TypeScript suite's value; only when it is invalid is its source parsed, to give each problem its line and column. */
+async function validateTs(value: unknown, file: string, path: string): Promise<Suite> {
+  try {
+    return validateSuite(value, file);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const locate = await typeScriptLocator(path);
+    throw locate ? new ValidationError(error.file, error.problems, locate) : error;
+  }
+}
+
 /** Loads a `.suite.ts` (default export), `.json`, `.yaml` or `.yml` suite and validates it. */
 export async function loadSuite(file: string): Promise<LoadedSuite> {
   const format = suiteFormat(file);
@@ -151,7 +164,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   if (format === 'ts') {
     const module = await importTs(file, path);
     if (module.default === undefined) throw new InputError(file, 'expected a default export: export default defineSuite({ ... })');
-    return { suite: validateSuite(module.default, file), file, root };
+    return { suite: await validateTs(module.default, file, path), file, root };
   }
   let text: string;
   try {
@@ -161,5 +174,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
     throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`);
   }
   const { value, locate } = parseText(text, format, file);
-  return { suite: validateSuite(value, file, locate), file, root };
+  const load = async (display: string, modulePath: string) => (await importTs(display, modulePath)) as Record<string, unknown>;
+  const withChecks = await resolveUsedChecks(value, { file, root, locate, load });
+  return { suite: validateSuite(withChecks, file, locate), file, root };
 }

@@ -20,6 +20,11 @@ describe('the JSON Schema document', () => {
     const validate = ajv.compile(suiteJsonSchema());
     expect(validate(JSON.parse(readFileSync(here('./fixtures/same.json'), 'utf8')))).toBe(true);
     expect(validate(JSON.parse(readFileSync(here('./fixtures/broken-2.json'), 'utf8')))).toBe(false);
+    // A check named by file is left to the loader; a built-in's fields are still checked.
+    const base = { name: 'x', problems: [{ id: 'a', question: 'q', answer: 1 }] };
+    expect(validate({ ...base, checks: [{ use: './mine.ts', max: 3 }] })).toBe(true);
+    expect(validate({ ...base, checks: [{ use: '' }] })).toBe(false);
+    expect(validate({ ...base, checks: [{ type: 'accuracyAtLeast', min: 3 }] })).toBe(false);
   });
 });
 

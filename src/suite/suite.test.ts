@@ -87,7 +87,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       `${file}:7: /sampling/top_p: unknown field; expected one of temperature, topP, topK`,
       `${file}:7: /sampling/temperature: expected a number >= 0, got number -1`,
       `${file}:11: /interventions/2/method: expected deer or dynasor, got string "deep"`,
-      `${file}:15: /checks/1/type: expected one of accuracyAtLeast, accuracyDropAtMost, tokensSavedAtLeast, monotoneInBudget, confidenceRises, reflectionShift, budgetRespected, noRegression, property, got string "noSuchCheck"`,
+      `${file}:15: /checks/1/type: expected one of accuracyAtLeast, accuracyDropAtMost, budgetRespected, confidenceRises, monotoneInBudget, noRegression, property, reflectionShift, tokensSavedAtLeast, got string "noSuchCheck"`,
     ]);
   });
 
@@ -120,7 +120,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
 
   it('TypeScript suites: pointers keep their indices around TypeScript checks', async () => {
     const file = f('broken.suite.ts');
-    expect(await lines(file)).toEqual([`${file}: /interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number 0`]);
+    expect(await lines(file)).toEqual([`${file}:13:37: /interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number 0`]);
     const custom: CustomCheck = { kind: 'custom', name: 'c', run: async () => ({ name: 'c', verdict: 'pass', summary: '', evidence: {} }) };
     const value = defineSuite({
       name: 'x',

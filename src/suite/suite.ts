@@ -1,6 +1,6 @@
-import type { CheckSpec, CheckSpecInput } from './schema/checks.ts';
 import type { SuiteData, SuiteDataInput } from './schema/suite.ts';
-import { SuiteSchema } from './schema/suite.ts';
+import { suiteSchema } from './suite-schema.ts';
+import { checkDefinition, registryRevision, type CheckSpec, type CheckSpecInput } from '../checks/registry.ts';
 import { interventionLabel, interventionParams } from './labels.ts';
 import { interventionFromSpec } from '../interventions/index.ts';
 import { customTemplate, pickTemplate } from '../templates/index.ts';
@@ -20,54 +20,69 @@ export function defineSuite(suite: SuiteInput): SuiteInput {
   return suite;
 }
 
-const validateData = validator<SuiteData>(SuiteSchema);
+/** The validated value: the spec's fields, with each check as its registered schema let it through. */
+type ValidatedData = Omit<SuiteData, 'checks'> & { checks: CheckSpec[] };
+
+let compiled: { revision: number; validate: ReturnType<typeof validator<ValidatedData>> } | undefined;
+
+/** Compiled once per state of the check registry (registering a check changes the schema). */
+function validateData(value: unknown, file: string): ValidatedData {
+  const revision = registryRevision();
+  if (compiled?.revision !== revision) compiled = { revision, validate: validator<ValidatedData>(suiteSchema()) };
+  return compiled.validate(value, file);
+}
 
 /** The suite's interventions with their labels, in order. */
 export function labeledInterventions(suite: Pick<Suite, 'interventions'>): LabeledIntervention[] {
   return suite.interventions.map((intervention) => ({ label: interventionLabel(intervention), intervention }));
 }
 
-/** Rules one JSON Schema cannot say: unique labels, references between fields, sizes that must fit. */
-function crossFieldProblems(suite: SuiteData): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  // The registry's own rules (e.g. DEER's parameters against Dynasor's): one definition of each.
-  let registryOk = true;
-  suite.interventions.forEach((intervention, i) => {
+/** An InputError's `where` (`/interventions/0.tokens`) as a JSON pointer. */
+function pointerOf(error: InputError): string {
+  return error.where.replace(/\./g, '/');
+}
+
+/** The intervention registry's own rules (e.g. DEER's parameters against Dynasor's): one definition of each. */
+function interventionProblems(suite: ValidatedData): ValidationProblem[] {
+  return suite.interventions.flatMap((intervention, i) => {
     try {
       interventionFromSpec(interventionParams(intervention), `/interventions/${i}`);
+      return [];
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      registryOk = false;
-      problems.push({ pointer: error.where.replace(/\./g, '/'), expected: error.expected });
+      return [{ pointer: pointerOf(error), expected: error.expected }];
     }
   });
-  // Templates: a name must be one the template registry knows; a custom one must build.
-  if (suite.template !== undefined) {
-    try {
-      if (typeof suite.template === 'string') {
-        pickTemplate({ name: '', digest: '', serverVersion: '', family: '', templateText: '', contextLength: 0 }, suite.template);
-      } else {
-        customTemplate(suite.template, '/template');
-      }
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      problems.push(
-        typeof suite.template === 'string'
-          ? { pointer: '/template', expected: error.expected }
-          : { pointer: error.where.replace(/\./g, '/'), expected: error.expected },
-      );
-    }
+}
+
+/** Templates: a name must be one the template registry knows; a custom one must build. */
+function templateProblems(suite: ValidatedData): ValidationProblem[] {
+  const template = suite.template;
+  if (template === undefined) return [];
+  try {
+    if (typeof template === 'string') pickTemplate({ name: '', digest: '', serverVersion: '', family: '', templateText: '', contextLength: 0 }, template);
+    else customTemplate(template, '/template');
+    return [];
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return [{ pointer: typeof template === 'string' ? '/template' : pointerOf(error), expected: error.expected }];
   }
-  if (!registryOk) return problems;
-  const labels = labeledInterventions(suite);
+}
+
+/** Each label's first index; a label used twice is a problem at the second use. */
+function labelIndex(suite: ValidatedData, problems: ValidationProblem[]): Map<string, number> {
   const firstIndex = new Map<string, number>();
-  labels.forEach(({ label }, i) => {
+  labeledInterventions(suite).forEach(({ label }, i) => {
     const first = firstIndex.get(label);
     if (first === undefined) firstIndex.set(label, i);
     else problems.push({ pointer: `/interventions/${i}`, expected: `label '${label}' is already used by /interventions/${first}; give one of them a different label` });
   });
-  const known = [...firstIndex.keys()];
-  const knownText = known.join(', ');
+  return firstIndex;
+}
+
+/** The context must hold prompt + thinking + answer, and no budget may exceed the thinking cap. */
+function sizeProblems(suite: ValidatedData): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
   const needed = suite.maxThinkingTokens + suite.answerTokens;
   if (suite.numCtx <= needed) {
     problems.push({ pointer: '/numCtx', expected: `expected more than maxThinkingTokens + answerTokens (${needed}) to leave room for the prompt, got ${suite.numCtx}` });
@@ -77,51 +92,50 @@ function crossFieldProblems(suite: SuiteData): ValidationProblem[] {
       problems.push({ pointer: `/interventions/${i}/tokens`, expected: `expected at most maxThinkingTokens (${suite.maxThinkingTokens}), got ${intervention.tokens}` });
     }
   });
+  return problems;
+}
+
+/** Inline problems need distinct ids (results and golden files are keyed by them). */
+function problemIdProblems(suite: ValidatedData): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
   const seenIds = new Map<string, number>();
   suite.problems.forEach((source, i) => {
-    if ('question' in source) {
-      const id = String(source.id);
-      const first = seenIds.get(id);
-      if (first !== undefined) problems.push({ pointer: `/problems/${i}/id`, expected: `id '${id}' is already used by /problems/${first}` });
-      else seenIds.set(id, i);
-    }
-  });
-  const refer = (pointer: string, label: string): void => {
-    if (!firstIndex.has(label)) problems.push({ pointer, expected: `expected one of the suite's intervention labels (${knownText}), got ${JSON.stringify(label)}` });
-  };
-  suite.checks.forEach((check, i) => {
-    const at = `/checks/${i}`;
-    switch (check.type) {
-      case 'accuracyAtLeast':
-      case 'confidenceRises':
-      case 'reflectionShift':
-        refer(`${at}/intervention`, check.intervention);
-        break;
-      case 'accuracyDropAtMost':
-      case 'tokensSavedAtLeast':
-        refer(`${at}/intervention`, check.intervention);
-        refer(`${at}/baseline`, check.baseline);
-        break;
-      case 'monotoneInBudget':
-      case 'budgetRespected':
-        check.interventions?.forEach((label, j) => {
-          refer(`${at}/interventions/${j}`, label);
-          const index = firstIndex.get(label);
-          if (index !== undefined && suite.interventions[index]?.type !== 'budget') {
-            problems.push({ pointer: `${at}/interventions/${j}`, expected: `expected a budget intervention, got '${label}' (${suite.interventions[index]?.type})` });
-          }
-        });
-        break;
-      case 'noRegression':
-        check.interventions?.forEach((label, j) => refer(`${at}/interventions/${j}`, label));
-        break;
-      case 'property':
-        refer(`${at}/of`, check.of);
-        if (check.vary.min > check.vary.max) problems.push({ pointer: `${at}/vary`, expected: `expected min <= max, got ${check.vary.min} > ${check.vary.max}` });
-        break;
-    }
+    if (!('question' in source)) return;
+    const id = String(source.id);
+    const first = seenIds.get(id);
+    if (first !== undefined) problems.push({ pointer: `/problems/${i}/id`, expected: `id '${id}' is already used by /problems/${first}` });
+    else seenIds.set(id, i);
   });
   return problems;
+}
+
+/** Every label a check names must be one of the suite's, of the type the check needs; plus the check's own rules. */
+function checkProblems(suite: ValidatedData, firstIndex: ReadonlyMap<string, number>): ValidationProblem[] {
+  const knownText = [...firstIndex.keys()].join(', ');
+  return suite.checks.flatMap((check, i) => {
+    const at = `/checks/${i}`;
+    const definition = checkDefinition(check.type);
+    if (!definition) return [];
+    const own = (definition.problems?.(check) ?? []).map((p) => ({ pointer: `${at}/${p.pointer}`, expected: p.expected }));
+    const references = (definition.reads(check) ?? []).flatMap(({ field, label, mustBe }): ValidationProblem[] => {
+      const pointer = `${at}/${field}`;
+      const index = firstIndex.get(label);
+      if (index === undefined) return [{ pointer, expected: `expected one of the suite's intervention labels (${knownText}), got ${JSON.stringify(label)}` }];
+      const type = suite.interventions[index]?.type;
+      return mustBe !== undefined && type !== mustBe ? [{ pointer, expected: `expected a ${mustBe} intervention, got '${label}' (${type})` }] : [];
+    });
+    return [...references, ...own];
+  });
+}
+
+/** Rules one JSON Schema cannot say: unique labels, references between fields, sizes that must fit. */
+function crossFieldProblems(suite: ValidatedData): ValidationProblem[] {
+  const registry = interventionProblems(suite);
+  const problems = [...registry, ...templateProblems(suite)];
+  // Labels come from the intervention registry: with a broken intervention they cannot be known.
+  if (registry.length > 0) return problems;
+  const firstIndex = labelIndex(suite, problems);
+  return [...problems, ...sizeProblems(suite), ...problemIdProblems(suite), ...checkProblems(suite, firstIndex)];
 }
 
 /**
@@ -143,7 +157,7 @@ export function validateSuite(value: unknown, file: string, locate?: LineLocator
       const original = checkIndex[Number(k)];
       return original === undefined ? whole : `/checks/${original}`;
     });
-  let suite: SuiteData;
+  let suite: ValidatedData;
   try {
     suite = validateData(data, file);
   } catch (error) {

@@ -9,7 +9,7 @@ import { binomialCdf } from '../../src/metrics/distributions.ts';
 import { poolFromRows, simulateGate, type OutcomePool } from '../../src/checks/gate-validation.ts';
 import type { LabeledIntervention, ResultRow } from '../../src/checks/types.ts';
 import type { InterventionSpec } from '../../src/suite/schema/interventions.ts';
-import type { CheckSpecOf } from '../../src/suite/schema/checks.ts';
+import type { CheckSpecOf } from '../../src/checks/registry.ts';
 
 /**
  * A cheap version of `npm run bench:gate` (which carries the figures): the release gate's design

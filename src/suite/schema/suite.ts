@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Default, PositiveInt, type Resolved } from '../../core/typebox.ts';
 import { InterventionSchema } from './interventions.ts';
 import { ProblemSourceSchema } from '../../problems/schema.ts';
-import { CheckSchema } from './checks.ts';
+import { AnyCheck } from './checks.ts';
 
 export const DEFAULT_MODEL = 'sim:sim-qwq';
 
@@ -32,6 +32,11 @@ const TemplateSchema = Type.Unsafe<string | Static<typeof CustomTemplate>>({
   else: CustomTemplate,
 });
 
+/**
+ * The suite as this stage knows it. Checks are any `{ type }` here; the schema suites are validated
+ * against, and the editor's JSON schema, are assembled from it with the registered checks' schemas
+ * (src/suite/suite-schema.ts).
+ */
 export const SuiteSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -77,7 +82,8 @@ export const SuiteSchema = Type.Object(
      */
     maxErrorRate: Default(Type.Number({ minimum: 0, maximum: 1, expected: 'a share of results from 0 to 1' }), 0),
     interventions: Default(Type.Array(InterventionSchema, { minItems: 1 }), [{ type: 'baseline' }]),
-    checks: Default(Type.Array(CheckSchema), []),
+    /** Each check's own fields come from the check registry: src/suite/suite-schema.ts plugs them in. */
+    checks: Default(Type.Array(AnyCheck), []),
     golden: Type.Optional(
       Type.Object(
         {
