@@ -8,7 +8,8 @@ import { decodeCompletion, encodeCompletion, parseJsonRecord } from './completio
 import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
-import { WriteBatch } from './write-batch.ts';
+import { decodeTrace, encodeTrace } from './trace-codec.ts';
+import { WriteBatch, type PendingResult } from './write-batch.ts';
 
 /**
  * The run store on better-sqlite3, with group commit. Writes go to an in-memory batch (visible to
@@ -27,13 +28,20 @@ export interface StoreOptions {
   flushMs?: number;
   /** A batch this large commits at once. Default MAX_BATCH_ROWS. */
   maxBatchRows?: number;
+  /** A batch this many bytes large commits at once. Default MAX_BATCH_BYTES. */
+  maxBatchBytes?: number;
 }
 
 export const FLUSH_MS = 10;
 export const MAX_BATCH_ROWS = 256;
+/**
+ * A batch this many bytes large commits at once: a commit is synchronous, so its size bounds the
+ * event-loop pause it causes (long traces with alternatives make single records of 100 KB and more).
+ */
+export const MAX_BATCH_BYTES = 1 << 20;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Bump when what goes into a cache key changes, so old entries stop matching instead of lying. */
 const CACHE_KEY_VERSION = 1;
@@ -64,6 +72,9 @@ const MIGRATIONS: Record<number, string> = {
   // No table change: completions.completion may now hold a BLOB (completion-codec.ts), which an
   // older thinkprobe could not read, so it must refuse the file instead.
   2: `-- completions.completion: JSON text or a columnar BLOB`,
+  // A result row's trace moves out of its JSON into a columnar BLOB (trace-codec.ts); rows written
+  // before keep theirs inline (trace IS NULL) and read as they were.
+  3: `ALTER TABLE results ADD COLUMN trace BLOB;`,
 };
 
 /**
@@ -133,6 +144,7 @@ class SqliteStore implements Store {
   private failure: unknown;
   private readonly flushMs: number;
   private readonly maxBatchRows: number;
+  private readonly maxBatchBytes: number;
   private readonly stmt: Statements;
   private readonly commitBatch: (batch: WriteBatch, at: string) => void;
 
@@ -142,6 +154,7 @@ class SqliteStore implements Store {
   ) {
     this.flushMs = options.flushMs ?? FLUSH_MS;
     this.maxBatchRows = Math.max(1, options.maxBatchRows ?? MAX_BATCH_ROWS);
+    this.maxBatchBytes = Math.max(1, options.maxBatchBytes ?? MAX_BATCH_BYTES);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     try {
       this.db = new Database(file);
@@ -161,7 +174,7 @@ class SqliteStore implements Store {
     this.stmt = prepareStatements(this.db);
     this.commitBatch = this.db.transaction((batch: WriteBatch, at: string) => {
       for (const c of batch.completions.values()) this.stmt.put.run(c.key, c.parts, c.completion, at);
-      for (const r of batch.results.values()) this.stmt.putResult.run(r.runId, r.key, r.row, at);
+      for (const r of batch.results.values()) this.stmt.putResult.run(r.runId, r.key, r.row, r.trace ?? null, at);
     });
     flushOnExit(this);
   }
@@ -235,13 +248,13 @@ class SqliteStore implements Store {
       this.runs.add(runId);
     }
     this.throwIfFailed();
-    timed(() => this.batch.addResult({ runId, key: row.key, row: JSON.stringify(row) }));
+    timed(() => this.batch.addResult(encodeRow(runId, row)));
     this.written();
   }
 
   results(runId: string): ResultRow[] {
     this.flush();
-    return this.stmt.results.all(runId).map((r) => parseJsonRecord<ResultRow>(r.row, `${this.file}: results of ${runId}`));
+    return this.stmt.results.all(runId).map((r) => decodeRow(r, `${this.file}: results of ${runId}`));
   }
 
   cacheStats(): { entries: number; hits: number; misses: number } {
@@ -274,7 +287,7 @@ class SqliteStore implements Store {
 
   /** After each write: commit now when the batch is full, else make sure a group commit is due. */
   private written(): void {
-    if (this.batch.size >= this.maxBatchRows) this.flush();
+    if (this.batch.size >= this.maxBatchRows || this.batch.bytes >= this.maxBatchBytes) this.flush();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flushOnTimer(), this.flushMs);
       // A pending commit must not keep the process alive: exit and close() flush it anyway.
@@ -306,8 +319,8 @@ interface Statements {
   insertRun: Database.Statement<[string, string, string]>;
   reopenRun: Database.Statement<[string]>;
   finishRun: Database.Statement<[string, string, string]>;
-  putResult: Database.Statement<[string, string, string, string]>;
-  results: Database.Statement<[string], { row: string }>;
+  putResult: Database.Statement<[string, string, string, Buffer | null, string]>;
+  results: Database.Statement<[string], { row: string; trace: Buffer | null }>;
 }
 
 function prepareStatements(db: Database.Database): Statements {
@@ -323,11 +336,27 @@ function prepareStatements(db: Database.Database): Statements {
     reopenRun: db.prepare("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?"),
     finishRun: db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?'),
     putResult: db.prepare(
-      'INSERT INTO results (run_id, key, row, updated_at) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT(run_id, key) DO UPDATE SET row = excluded.row, updated_at = excluded.updated_at',
+      'INSERT INTO results (run_id, key, row, trace, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(run_id, key) DO UPDATE SET row = excluded.row, trace = excluded.trace, updated_at = excluded.updated_at',
     ),
-    results: db.prepare('SELECT row FROM results WHERE run_id = ? ORDER BY rowid'),
+    results: db.prepare('SELECT row, trace FROM results WHERE run_id = ? ORDER BY rowid'),
   };
+}
+
+/**
+ * A row as stored: its trace in columns beside the JSON when the codec keeps it exactly. The JSON
+ * keeps a `trace: null` in its place, so the row reads back with its fields in the order written.
+ */
+function encodeRow(runId: string, row: ResultRow): PendingResult {
+  const trace = 'trace' in row ? encodeTrace(row['trace']) : undefined;
+  if (trace === undefined) return { runId, key: row.key, row: JSON.stringify(row) };
+  return { runId, key: row.key, row: JSON.stringify({ ...row, trace: null }), trace };
+}
+
+function decodeRow(stored: { row: string; trace: Buffer | null }, where: string): ResultRow {
+  const row = parseJsonRecord<ResultRow>(stored.row, where);
+  if (stored.trace !== null) row['trace'] = decodeTrace(stored.trace, `${where}, row ${row.key}`);
+  return row;
 }
 
 /** Opens (creating if needed) the store at `file`; `:memory:` for a throwaway one. */
