@@ -8,6 +8,7 @@ import { decodeCompletion, encodeCompletion, parseJsonRecord } from './completio
 import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
+import { KeyFilter } from './key-filter.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import { WriteBatch, type PendingResult } from './write-batch.ts';
 
@@ -139,6 +140,8 @@ class SqliteStore implements Store {
   private readonly batch = new WriteBatch();
   /** Runs known to exist, so a row for an unknown run is refused at the put rather than failing its batch. */
   private readonly runs = new Set<string>();
+  /** Loaded on the first read: a fresh run's misses then never query SQLite. */
+  private keys: KeyFilter | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** A group commit that failed on its timer: reported by the next write instead of crashing the process. */
   private failure: unknown;
@@ -203,8 +206,12 @@ class SqliteStore implements Store {
     return timed(() => this.readCompletion(key));
   }
 
+  private knownKeys(): KeyFilter {
+    return (this.keys ??= new KeyFilter(this.stmt.keys.iterate()));
+  }
+
   private readCompletion(key: string): Completion | undefined {
-    const text = this.batch.completion(key) ?? this.stmt.get.get(key)?.completion;
+    const text = this.batch.completion(key) ?? (this.knownKeys().mayHave(key) ? this.stmt.get.get(key)?.completion : undefined);
     if (text === undefined) {
       this.misses++;
       return undefined;
@@ -216,6 +223,7 @@ class SqliteStore implements Store {
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
     this.throwIfFailed();
     timed(() => this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encodeCompletion(completion) }));
+    this.knownKeys().add(key);
     this.written();
   }
 
@@ -313,6 +321,7 @@ class SqliteStore implements Store {
 
 interface Statements {
   get: Database.Statement<[string], { completion: string | Buffer }>;
+  keys: Database.Statement<[], string>;
   put: Database.Statement<[string, string, string | Buffer, string]>;
   count: Database.Statement<[], { n: number }>;
   getRun: Database.Statement<[string], { meta: string }>;
@@ -326,6 +335,7 @@ interface Statements {
 function prepareStatements(db: Database.Database): Statements {
   return {
     get: db.prepare('SELECT completion FROM completions WHERE key = ?'),
+    keys: db.prepare<[], string>('SELECT key FROM completions').pluck(),
     put: db.prepare(
       'INSERT INTO completions (key, parts, completion, created_at) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT(key) DO UPDATE SET parts = excluded.parts, completion = excluded.completion',
