@@ -29,7 +29,9 @@
  * BENCH_PROFILE=<dir> also records a CPU profile of the measured runs (node:inspector) into <dir>
  * and prints the top self-time functions and files and the inclusive CPU by area (src/store,
  * src/backends, ...); the figures are then inflated by the profiler, and store_share_of_cpu is 0
- * (its cpuUsage timers would distort the profile: read the area table instead).
+ * (its cpuUsage timers would distort the profile: read the area table instead). It also lists what
+ * ran during the event loop's pauses over 20 ms that were spent computing (this process used 20 ms
+ * of CPU in them), leaving out pauses where a busy machine simply did not schedule it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
