@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Completion, CompletionRequest } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
-import { cacheKeyOf, canonicalJson, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
+import { cacheKeyOf, canonicalJson, canonicalKeyed, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
 import type { CompletionKeyParts, Store } from './store.ts';
 
 const dirs: string[] = [];
@@ -117,6 +117,38 @@ describe('cache keys', () => {
       { numRuns: 400 },
     );
     expect(cacheKeyOf(parts)).toBe(createHash('sha256').update(reference({ v: 1, model: parts.model, digest: parts.digest, namespace: parts.namespace, request: parts.request })).digest('hex'));
+  });
+});
+
+describe('the hashed text of a cache key', () => {
+  it('is canonicalJson of the versioned parts, whatever the request holds (the fast path for plain requests included)', () => {
+    const number = fc.oneof(fc.double(), fc.integer(), fc.constant(-0));
+    const anyValue = fc.oneof(number, fc.string(), fc.constant(undefined), fc.jsonValue({ maxDepth: 1 }));
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const plain = fc.record({
+      prompt: text,
+      maxTokens: number,
+      stop: fc.array(text, { maxLength: 3 }),
+      seed: number,
+      sampling: fc.record({ temperature: number, topP: number, topK: number }),
+      topLogprobs: number,
+    });
+    const odd = fc.tuple(plain, fc.string({ maxLength: 8 }), anyValue).map(([r, key, value]) => ({ ...r, [key]: value }));
+    const keyParts = fc.record({ model: text, digest: text, namespace: text, request: fc.oneof(plain, odd) });
+    fc.assert(
+      fc.property(keyParts, (p) => {
+        const general = (): string => canonicalJson({ v: 1, model: p.model, digest: p.digest, namespace: p.namespace, request: p.request });
+        let expected: string | undefined;
+        try {
+          expected = general();
+        } catch {
+          expect(() => canonicalKeyed(p as CompletionKeyParts)).toThrow(InputError);
+          return;
+        }
+        expect(canonicalKeyed(p as CompletionKeyParts)).toBe(expected);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 

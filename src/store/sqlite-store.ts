@@ -128,8 +128,49 @@ function canonicalObject(record: Record<string, unknown>): string {
 }
 
 export function cacheKeyOf(parts: CompletionKeyParts): string {
-  const keyed = { v: CACHE_KEY_VERSION, model: parts.model, digest: parts.digest, namespace: parts.namespace, request: parts.request };
-  return createHash('sha256').update(canonicalJson(keyed)).digest('hex');
+  return createHash('sha256').update(canonicalKeyed(parts)).digest('hex');
+}
+
+/** What a cache key hashes: canonicalJson of the versioned parts. */
+export function canonicalKeyed(parts: CompletionKeyParts): string {
+  return canonicalOfPlainParts(parts) ?? canonicalJson({ v: CACHE_KEY_VERSION, model: parts.model, digest: parts.digest, namespace: parts.namespace, request: parts.request });
+}
+
+function finite(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}
+
+function num(n: number): string {
+  return JSON.stringify(Object.is(n, -0) ? 0 : n);
+}
+
+function exactKeys(record: object, count: number): boolean {
+  let n = 0;
+  for (const key in record) if ((record as Record<string, unknown>)[key] !== undefined) n++;
+  return n === count;
+}
+
+/**
+ * canonicalJson of the parts written out for the one shape every request has (key order fixed
+ * by hand, sorted as canonicalObject sorts), once per request on the hot path; undefined for
+ * anything else (an extra field, a non-finite number), which takes the general path.
+ */
+function canonicalOfPlainParts(parts: CompletionKeyParts): string | undefined {
+  const { request } = parts;
+  const sampling = request?.sampling;
+  if (typeof parts.model !== 'string' || typeof parts.digest !== 'string' || typeof parts.namespace !== 'string' || !exactKeys(parts, 4)) return undefined;
+  if (typeof request !== 'object' || request === null || !exactKeys(request, 6) || typeof request.prompt !== 'string' || !Array.isArray(request.stop)) return undefined;
+  if (!finite(request.maxTokens) || !finite(request.seed) || !finite(request.topLogprobs)) return undefined;
+  if (typeof sampling !== 'object' || sampling === null || !exactKeys(sampling, 3) || !finite(sampling.temperature) || !finite(sampling.topK) || !finite(sampling.topP)) return undefined;
+  let stop = '';
+  for (let i = 0; i < request.stop.length; i++) {
+    const item = request.stop[i];
+    if (typeof item !== 'string') return undefined;
+    stop += (i > 0 ? ',' : '') + JSON.stringify(item);
+  }
+  const s = `{"temperature":${num(sampling.temperature)},"topK":${num(sampling.topK)},"topP":${num(sampling.topP)}}`;
+  const r = `{"maxTokens":${num(request.maxTokens)},"prompt":${JSON.stringify(request.prompt)},"sampling":${s},"seed":${num(request.seed)},"stop":[${stop}],"topLogprobs":${num(request.topLogprobs)}}`;
+  return `{"digest":${JSON.stringify(parts.digest)},"model":${JSON.stringify(parts.model)},"namespace":${JSON.stringify(parts.namespace)},"request":${r},"v":${CACHE_KEY_VERSION}}`;
 }
 
 class SqliteStore implements Store {
