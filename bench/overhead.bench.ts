@@ -29,7 +29,9 @@
  * BENCH_PROFILE=<dir> also records a CPU profile of the measured runs (node:inspector) into <dir>
  * and prints the top self-time functions and files and the inclusive CPU by area (src/store,
  * src/backends, ...); the figures are then inflated by the profiler, and store_share_of_cpu is 0
- * (its cpuUsage timers would distort the profile: read the area table instead).
+ * (its cpuUsage timers would distort the profile: read the area table instead). It also lists what
+ * ran during the event loop's pauses over 20 ms that were spent computing (this process used 20 ms
+ * of CPU in them), leaving out pauses where a busy machine simply did not schedule it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,8 +173,53 @@ interface ProfileNode {
   children?: number[];
 }
 
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** An event-loop pause: from the last tick of a 1 ms timer to the late one, in monotonic microseconds (the profile's clock). */
+interface Pause {
+  start: number;
+  end: number;
+  /** This process's CPU over the pause, in µs: a pause with little CPU was the OS running something else. */
+  cpu: number;
+}
+
+const PAUSE_MS = 20;
+
+/**
+ * Under BENCH_PROFILE: every pause of the event loop over PAUSE_MS in which this process also used
+ * PAUSE_MS of CPU (so a busy machine's descheduling is left out), to find what ran in them.
+ */
+function watchPauses(): { stop(): Pause[] } {
+  const pauses: Pause[] = [];
+  const now = (): number => Number(process.hrtime.bigint() / 1000n);
+  const cpuNow = (): number => {
+    const c = process.cpuUsage();
+    return c.user + c.system;
+  };
+  let last = now();
+  let lastCpu = cpuNow();
+  const timer = setInterval(() => {
+    const t = now();
+    const cpu = cpuNow();
+    if (t - last > PAUSE_MS * 1000 && cpu - lastCpu > PAUSE_MS * 1000) pauses.push({ start: last, end: t, cpu: cpu - lastCpu });
+    last = t;
+    lastCpu = cpu;
+  }, 1);
+  return {
+    stop(): Pause[] {
+      clearInterval(timer);
+      return pauses;
+    },
+  };
+}
+
 interface Profile {
-  stop(dir: string): Promise<string>;
+  stop(dir: string, pauses: Pause[]): Promise<string>;
 }
 
 /** BENCH_PROFILE: a V8 CPU profile of the measured runs, summarised as top self time by function and by file. */
@@ -183,12 +230,12 @@ async function startProfile(): Promise<Profile> {
   await session.post('Profiler.setSamplingInterval', { interval: 500 });
   await session.post('Profiler.start');
   return {
-    async stop(dir: string): Promise<string> {
-      const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[] } };
+    async stop(dir: string, pauses: Pause[]): Promise<string> {
+      const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
       session.disconnect();
       const file = join(dir, `overhead-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
-      return `profile: ${file}\n${summariseProfile(profile.nodes)}${summariseAreas(profile.nodes)}`;
+      return `profile: ${file}\n${summariseProfile(profile.nodes)}${summariseAreas(profile.nodes)}${summarisePauses(profile, pauses)}`;
     },
   };
 }
@@ -251,6 +298,51 @@ function summariseAreas(nodes: ProfileNode[]): string {
   return `CPU by area, inclusive, idle excluded:\n${lines.join('\n')}\n`;
 }
 
+function frameName(node: ProfileNode, root: string): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const short = path.startsWith(root) ? path.slice(root.length) : path;
+  return `${functionName || '(anonymous)'} ${short ? `${short}:${lineNumber + 1}` : ''}`.trim();
+}
+
+/**
+ * What ran during the event loop's pauses over PAUSE_MS: the samples inside them, by function,
+ * inclusive (a function counts once per sample wherever it is on the stack).
+ */
+function summarisePauses(profile: CpuProfile, pauses: Pause[]): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const inclusive = new Map<string, number>();
+  let samples = 0;
+  let at = profile.startTime;
+  let p = 0;
+  const sorted = [...pauses].sort((a, b) => a.start - b.start);
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    while (p < sorted.length && sorted[p]!.end < at) p++;
+    const pause = sorted[p];
+    if (!pause || at < pause.start) continue;
+    samples++;
+    const seen = new Set<string>();
+    for (let node = byId.get(profile.samples[i]!); node; node = parent.get(node.id)) {
+      const name = frameName(node, root);
+      if (name === '(root)' || seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + 1);
+    }
+  }
+  const totalMs = pauses.reduce((n, q) => n + q.cpu / 1000, 0);
+  const longest = pauses.reduce((n, q) => Math.max(n, q.cpu / 1000), 0);
+  const lines = [...inclusive.entries()]
+    .filter(([name]) => !name.startsWith('node:') && !name.includes(' node:'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([name, n]) => `  ${((100 * n) / Math.max(1, samples)).toFixed(1).padStart(5)}%  ${name}`);
+  return `event-loop pauses with over ${PAUSE_MS} ms of CPU: ${pauses.length}, ${totalMs.toFixed(0)} ms of CPU in all, longest ${longest.toFixed(0)} ms; inclusive CPU in them by function (node internals left out):\n${lines.join('\n')}\n`;
+}
+
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -268,12 +360,16 @@ async function main(): Promise<void> {
   let profile: Profile | undefined;
   try {
     await measure('warm-up', warmup, sim.url, join(dir, 'reports'));
-    if (process.env.BENCH_PROFILE) profile = await startProfile();
+    let pauses: { stop(): Pause[] } | undefined;
+    if (process.env.BENCH_PROFILE) {
+      profile = await startProfile();
+      pauses = watchPauses();
+    }
     const requestHeavy = await measure('request-heavy (suites/termination.yaml)', REQUEST_HEAVY, sim.url, join(dir, 'reports'));
     process.stdout.write(`${JSON.stringify(requestHeavy)}\n`);
     const tokens = await measure('token-heavy (baseline + extend x1, difficulty 5)', tokenHeavy, sim.url, join(dir, 'reports'));
     process.stdout.write(`${JSON.stringify(tokens)}\n`);
-    if (profile && process.env.BENCH_PROFILE) process.stdout.write(await profile.stop(process.env.BENCH_PROFILE));
+    if (profile && pauses && process.env.BENCH_PROFILE) process.stdout.write(await profile.stop(process.env.BENCH_PROFILE, pauses.stop()));
     const final = {
       requests: requestHeavy.requests + tokens.requests,
       decoded_tokens: requestHeavy.decoded_tokens + tokens.decoded_tokens,

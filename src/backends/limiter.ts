@@ -13,7 +13,7 @@ export interface Limiter {
 export function createLimiter(concurrency: number): Limiter {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   let active = 0;
-  const queue: { start: () => void; signal?: AbortSignal; cancel: (reason: unknown) => void }[] = [];
+  const queue: { start: () => void; signal?: AbortSignal | undefined; cancel: (reason: unknown) => void }[] = [];
 
   const next = (): void => {
     while (active < concurrency && queue.length > 0) {

@@ -135,7 +135,7 @@ export interface RetryInfo {
 
 export interface RetryOptions {
   policy?: RetryPolicy;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   random?: () => number;
   /** Called before each wait, e.g. to log "retrying in 1.2 s after 503". */
   onRetry?: (info: RetryInfo) => void;

@@ -25,15 +25,19 @@ export function rowKey(problemId: string, label: string, sample: number): string
   return `${problemId}|${label}|${sample}`;
 }
 
+/**
+ * With alternatives the row holds the trace's own segments, not a copy: a long trace is thousands
+ * of tokens with their alternatives, and copying them for every row was much of the engine's
+ * garbage. Rows are read-only, and the store encodes the trace when the row is written.
+ */
 export function storeTrace(trace: Trace, alternatives: boolean): StoredSegment[] {
+  if (alternatives) return trace.segments;
   return trace.segments.map((s: Segment): StoredSegment => {
     if (s.kind !== 'generated') return s;
     return {
       kind: 'generated',
       text: s.text,
-      tokens: s.tokens.map((t) =>
-        alternatives ? { text: t.text, logprob: t.logprob, top: t.top.map((a) => ({ text: a.text, logprob: a.logprob })) } : { text: t.text, logprob: t.logprob },
-      ),
+      tokens: s.tokens.map((t) => ({ text: t.text, logprob: t.logprob })),
     };
   });
 }

@@ -78,7 +78,12 @@ export class Worker {
   }
 
   chunkKey(spec: StreamSpec, prompt: string): { key: string; parts: CompletionKeyParts } {
-    const parts: CompletionKeyParts = {
+    const parts = this.chunkParts(spec, prompt);
+    return { key: this.store.cacheKey(parts), parts };
+  }
+
+  private chunkParts(spec: StreamSpec, prompt: string): CompletionKeyParts {
+    return {
       model: this.model.name,
       digest: this.model.digest,
       namespace: spec.namespace,
@@ -91,7 +96,6 @@ export class Worker {
         topLogprobs: spec.topLogprobs,
       },
     };
-    return { key: this.store.cacheKey(parts), parts };
   }
 
   private queue: Promise<unknown> = Promise.resolve();
@@ -103,16 +107,20 @@ export class Worker {
     return this.slotText !== undefined && prompt.startsWith(this.slotText);
   }
 
-  /** One chunk at a time per worker: a worker stands for one server slot. */
-  chunk(spec: StreamSpec, prompt: string, maxTokens: number): Promise<{ completion: Completion; cost: RequestCost }> {
-    const run = this.queue.then(() => this.chunkNow(spec, prompt, maxTokens));
+  /**
+   * One chunk at a time per worker: a worker stands for one server slot. `key`, when given, is
+   * chunkKey(spec, prompt).key already computed (a stream's first chunk has its stream's key).
+   */
+  chunk(spec: StreamSpec, prompt: string, maxTokens: number, key?: string): Promise<{ completion: Completion; cost: RequestCost }> {
+    const run = this.queue.then(() => this.chunkNow(spec, prompt, maxTokens, key));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   /** One chunk: from the cache when stored, else from the backend (committed before returning). */
-  private async chunkNow(spec: StreamSpec, prompt: string, maxTokens: number): Promise<{ completion: Completion; cost: RequestCost }> {
-    const { key, parts } = this.chunkKey(spec, prompt);
+  private async chunkNow(spec: StreamSpec, prompt: string, maxTokens: number, knownKey: string | undefined): Promise<{ completion: Completion; cost: RequestCost }> {
+    const parts = this.chunkParts(spec, prompt);
+    const key = knownKey ?? this.store.cacheKey(parts);
     const cached = this.store.getCompletion(key);
     if (cached) {
       const tree = { prefill: this.treeKv.charge(prompt, cached.promptTokens, cached.tokens), decoded: cached.decodedTokens, wallMs: cached.wallMs };
@@ -187,7 +195,8 @@ export class Stream {
     while (!this.ended && this.tokens.length < n) {
       beforeChunk?.();
       const start = this.tokens.length;
-      const { completion, cost } = await worker.chunk(this.spec, this.spec.prompt + this.text, n - start);
+      // The first chunk's request is the stream's own: its key is the stream's key (Tree.streamFor).
+      const { completion, cost } = await worker.chunk(this.spec, this.spec.prompt + this.text, n - start, start === 0 ? this.key : undefined);
       if (start === 0) this.promptTokens = completion.promptTokens;
       for (const t of completion.tokens) this.tokens.push(t);
       this.text += completion.tokens.map((t) => t.text).join('');

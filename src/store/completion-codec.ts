@@ -15,7 +15,7 @@ import { InputError } from '../core/errors.ts';
  */
 const MAGIC = 'TPC1';
 
-function columnar(tokens: readonly CompletionToken[]): boolean {
+export function columnar(tokens: readonly CompletionToken[]): boolean {
   for (const token of tokens) {
     if (typeof token.text !== 'string' || typeof token.logprob !== 'number' || !Array.isArray(token.top)) return false;
     for (const key in token) if (key !== 'text' && key !== 'logprob' && key !== 'top') return false;
@@ -30,6 +30,22 @@ function columnar(tokens: readonly CompletionToken[]): boolean {
 export function encodeCompletion(completion: Completion): Buffer | string {
   const { tokens, ...header } = completion;
   if (!Array.isArray(tokens) || !columnar(tokens)) return JSON.stringify(completion);
+  return packColumns(MAGIC, header, tokens);
+}
+
+export function decodeCompletion(stored: string | Buffer, where: string): Completion {
+  if (typeof stored === 'string') return parseJsonRecord<Completion>(stored, where);
+  const { header, tokens } = unpackColumns<Omit<Completion, 'tokens'>>(stored, MAGIC, where);
+  // Field order as written: the header's fields with tokens after text, as the backend builds it.
+  const { text, ...rest } = header as Omit<Completion, 'tokens'> & { text: string };
+  return { text, tokens, ...rest } as Completion;
+}
+
+/**
+ * Tokens in columns after a JSON header, behind a 4-character magic (layout in the comment at the
+ * top). Shared by completions and result traces (trace-codec.ts).
+ */
+export function packColumns(magic: string, header: unknown, tokens: readonly CompletionToken[]): Buffer {
   const n = tokens.length;
   const counts = new Uint32Array(n);
   let m = 0;
@@ -55,16 +71,16 @@ export function encodeCompletion(completion: Completion): Buffer | string {
   const countBytes = Buffer.from(counts.buffer, counts.byteOffset, counts.byteLength);
   const floatBytes = Buffer.from(logprobs.buffer, logprobs.byteOffset, logprobs.byteLength);
   // u32 n sits before the counts, u32 m after them.
-  return Buffer.concat([Buffer.from(MAGIC), sizes, head, fixed.subarray(0, 4), countBytes, fixed.subarray(4, 8), floatBytes, Buffer.from(JSON.stringify(texts))]);
+  return Buffer.concat([Buffer.from(magic), sizes, head, fixed.subarray(0, 4), countBytes, fixed.subarray(4, 8), floatBytes, Buffer.from(JSON.stringify(texts))]);
 }
 
-export function decodeCompletion(stored: string | Buffer, where: string): Completion {
-  if (typeof stored === 'string') return parseJsonRecord<Completion>(stored, where);
+/** The inverse of packColumns; a damaged or foreign entry is an InputError naming `where`. */
+export function unpackColumns<H>(stored: Buffer, magic: string, where: string, what = 'a stored completion'): { header: H; tokens: CompletionToken[] } {
   try {
-    if (stored.toString('latin1', 0, 4) !== MAGIC) throw new Error('unknown format');
+    if (stored.toString('latin1', 0, 4) !== magic) throw new Error('unknown format');
     let at = 4;
     const headLength = stored.readUInt32LE(at);
-    const header = JSON.parse(stored.toString('utf8', (at += 4), (at += headLength))) as Omit<Completion, 'tokens'>;
+    const header = JSON.parse(stored.toString('utf8', (at += 4), (at += headLength))) as H;
     const n = stored.readUInt32LE(at);
     const counts = new Uint32Array(stored.buffer.slice(stored.byteOffset + (at += 4), stored.byteOffset + (at += 4 * n)));
     const m = stored.readUInt32LE(at);
@@ -78,11 +94,9 @@ export function decodeCompletion(stored: string | Buffer, where: string): Comple
       for (let k = 0; k < top.length; k++, alt++) top[k] = { text: texts[alt]!, logprob: logprobs[alt]! };
       tokens[i] = { text: texts[i]!, logprob: logprobs[i]!, top };
     }
-    // Field order as written: the header's fields with tokens after text, as the backend builds it.
-    const { text, ...rest } = header as Omit<Completion, 'tokens'> & { text: string };
-    return { text, tokens, ...rest } as Completion;
+    return { header, tokens };
   } catch {
-    throw new InputError(where, 'expected a stored completion; the store entry is damaged');
+    throw new InputError(where, `expected ${what}; the store entry is damaged`);
   }
 }
 

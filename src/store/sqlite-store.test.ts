@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Completion, CompletionRequest } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
-import { cacheKeyOf, canonicalJson, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
+import { cacheKeyOf, canonicalJson, canonicalKeyed, openStore, SCHEMA_VERSION } from './sqlite-store.ts';
 import type { CompletionKeyParts, Store } from './store.ts';
 
 const dirs: string[] = [];
@@ -120,6 +120,38 @@ describe('cache keys', () => {
   });
 });
 
+describe('the hashed text of a cache key', () => {
+  it('is canonicalJson of the versioned parts, whatever the request holds (the fast path for plain requests included)', () => {
+    const number = fc.oneof(fc.double(), fc.integer(), fc.constant(-0));
+    const anyValue = fc.oneof(number, fc.string(), fc.constant(undefined), fc.jsonValue({ maxDepth: 1 }));
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const plain = fc.record({
+      prompt: text,
+      maxTokens: number,
+      stop: fc.array(text, { maxLength: 3 }),
+      seed: number,
+      sampling: fc.record({ temperature: number, topP: number, topK: number }),
+      topLogprobs: number,
+    });
+    const odd = fc.tuple(plain, fc.string({ maxLength: 8 }), anyValue).map(([r, key, value]) => ({ ...r, [key]: value }));
+    const keyParts = fc.record({ model: text, digest: text, namespace: text, request: fc.oneof(plain, odd) });
+    fc.assert(
+      fc.property(keyParts, (p) => {
+        const general = (): string => canonicalJson({ v: 1, model: p.model, digest: p.digest, namespace: p.namespace, request: p.request });
+        let expected: string | undefined;
+        try {
+          expected = general();
+        } catch {
+          expect(() => canonicalKeyed(p as CompletionKeyParts)).toThrow(InputError);
+          return;
+        }
+        expect(canonicalKeyed(p as CompletionKeyParts)).toBe(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('SQLite store', () => {
   it('round-trips a completion exactly, across reopening the file', () => {
     const file = tempFile();
@@ -209,6 +241,59 @@ describe('SQLite store', () => {
     expect(open(file).getCompletion(store.cacheKey(parts))).toEqual(completion);
   });
 
+  it('keeps a result row\'s trace beside its JSON and reads the row back whole; v2 rows with inline traces still read', () => {
+    const file = tempFile('v2.sqlite');
+    const meta = { runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} };
+    const trace = [
+      { kind: 'prompt', text: 'Q?' },
+      { kind: 'generated', text: completion.text, tokens: completion.tokens },
+      { kind: 'injected', text: 'Wait', label: 'extend', tokens: 1 },
+    ];
+    const old = { key: 'p|baseline|0', problemId: 'p', trace, correct: true };
+    // A store as v2 wrote it: the trace inside the row's JSON.
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.exec(
+      'CREATE TABLE completions (key TEXT PRIMARY KEY, parts TEXT NOT NULL, completion TEXT NOT NULL, created_at TEXT NOT NULL);' +
+        'CREATE TABLE runs (run_id TEXT PRIMARY KEY, meta TEXT NOT NULL, status TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT);' +
+        'CREATE TABLE results (run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL, row TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (run_id, key));',
+    );
+    db.prepare("INSERT INTO runs VALUES ('r', ?, 'interrupted', '2026-01-01T00:00:00Z', NULL)").run(JSON.stringify(meta));
+    db.prepare('INSERT INTO results VALUES (?, ?, ?, ?)').run('r', old.key, JSON.stringify(old), '2026-01-01T00:00:00Z');
+    db.pragma('user_version = 2');
+    db.close();
+
+    const store = open(file);
+    expect(store.results('r')).toEqual([old]);
+    store.beginRun(meta);
+    const fresh = { key: 'p|extend|0', problemId: 'p', trace, correct: false };
+    store.putResult('r', fresh);
+    expect(store.results('r')).toEqual([old, fresh]);
+    // Rewriting the old row moves its trace out of the JSON too.
+    store.putResult('r', { ...old, correct: false });
+    store.close();
+
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const rows = check.prepare('SELECT row, trace FROM results ORDER BY rowid').all() as { row: string; trace: Buffer | null }[];
+    check.close();
+    for (const r of rows) {
+      expect(JSON.parse(r.row).trace).toBeNull();
+      expect(r.trace).toBeInstanceOf(Buffer);
+      expect(r.row.length).toBeLessThan(200);
+    }
+    expect(open(file).results('r')).toEqual([{ ...old, correct: false }, fresh]);
+  });
+
+  it('a row whose trace the codec cannot keep exactly stays whole in its JSON', () => {
+    const store = open(tempFile());
+    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const odd = { key: 'k', trace: [{ kind: 'generated', text: 'a', tokens: [{ text: 'a', logprob: -1, top: [], bytes: [97] }] }] };
+    store.putResult('r', odd);
+    store.putResult('r', { key: 'no-trace', trace: 'not a list' });
+    expect(store.results('r')).toEqual([odd, { key: 'no-trace', trace: 'not a list' }]);
+  });
+
   it('refuses a store from a newer thinkprobe, and a file that is not a store, with one clear line', () => {
     const newer = tempFile('newer.sqlite');
     open(newer).close();
@@ -295,6 +380,22 @@ describe('group commit', () => {
     expect(committedKeys(file)).toEqual(keys.slice(0, 3).sort());
     store.close();
     expect(committedKeys(file)).toEqual([...keys].sort());
+  });
+
+  it('a batch over its byte bound commits at once, so no single commit grows without bound', () => {
+    const file = tempFile();
+    const store = openStore(file, { maxBatchBytes: 2000, flushMs: 60_000 });
+    stores.push(store);
+    const big = { ...completion, tokens: Array.from({ length: 40 }, (_, i) => ({ text: `t${i}`, logprob: -i, top: [{ text: 'x', logprob: -1 }] })) };
+    const keys = [0, 1, 2].map((i) => store.cacheKey(variant(i)));
+    store.putCompletion(keys[0]!, variant(0), big);
+    expect(committedKeys(file)).toEqual([]);
+    store.putCompletion(keys[1]!, variant(1), big);
+    // Two of them pass 2000 bytes: committed without waiting for the timer or the row count.
+    expect(committedKeys(file)).toEqual(keys.slice(0, 2).sort());
+    store.putCompletion(keys[2]!, variant(2), completion);
+    expect(committedKeys(file)).toEqual(keys.slice(0, 2).sort());
+    expect(store.getCompletion(keys[2]!)).toEqual(completion);
   });
 
   it('a later put of the same key wins, and the last write before close is never lost', () => {

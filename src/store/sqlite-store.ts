@@ -8,7 +8,9 @@ import { decodeCompletion, encodeCompletion, parseJsonRecord } from './completio
 import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
-import { WriteBatch } from './write-batch.ts';
+import { KeyFilter } from './key-filter.ts';
+import { decodeTrace, encodeTrace } from './trace-codec.ts';
+import { WriteBatch, type PendingResult } from './write-batch.ts';
 
 /**
  * The run store on better-sqlite3, with group commit. Writes go to an in-memory batch (visible to
@@ -27,13 +29,20 @@ export interface StoreOptions {
   flushMs?: number;
   /** A batch this large commits at once. Default MAX_BATCH_ROWS. */
   maxBatchRows?: number;
+  /** A batch this many bytes large commits at once. Default MAX_BATCH_BYTES. */
+  maxBatchBytes?: number;
 }
 
 export const FLUSH_MS = 10;
 export const MAX_BATCH_ROWS = 256;
+/**
+ * A batch this many bytes large commits at once: a commit is synchronous, so its size bounds the
+ * event-loop pause it causes (long traces with alternatives make single records of 100 KB and more).
+ */
+export const MAX_BATCH_BYTES = 1 << 20;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Bump when what goes into a cache key changes, so old entries stop matching instead of lying. */
 const CACHE_KEY_VERSION = 1;
@@ -64,6 +73,9 @@ const MIGRATIONS: Record<number, string> = {
   // No table change: completions.completion may now hold a BLOB (completion-codec.ts), which an
   // older thinkprobe could not read, so it must refuse the file instead.
   2: `-- completions.completion: JSON text or a columnar BLOB`,
+  // A result row's trace moves out of its JSON into a columnar BLOB (trace-codec.ts); rows written
+  // before keep theirs inline (trace IS NULL) and read as they were.
+  3: `ALTER TABLE results ADD COLUMN trace BLOB;`,
 };
 
 /**
@@ -116,8 +128,49 @@ function canonicalObject(record: Record<string, unknown>): string {
 }
 
 export function cacheKeyOf(parts: CompletionKeyParts): string {
-  const keyed = { v: CACHE_KEY_VERSION, model: parts.model, digest: parts.digest, namespace: parts.namespace, request: parts.request };
-  return createHash('sha256').update(canonicalJson(keyed)).digest('hex');
+  return createHash('sha256').update(canonicalKeyed(parts)).digest('hex');
+}
+
+/** What a cache key hashes: canonicalJson of the versioned parts. */
+export function canonicalKeyed(parts: CompletionKeyParts): string {
+  return canonicalOfPlainParts(parts) ?? canonicalJson({ v: CACHE_KEY_VERSION, model: parts.model, digest: parts.digest, namespace: parts.namespace, request: parts.request });
+}
+
+function finite(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n);
+}
+
+function num(n: number): string {
+  return JSON.stringify(Object.is(n, -0) ? 0 : n);
+}
+
+function exactKeys(record: object, count: number): boolean {
+  let n = 0;
+  for (const key in record) if ((record as Record<string, unknown>)[key] !== undefined) n++;
+  return n === count;
+}
+
+/**
+ * canonicalJson of the parts written out for the one shape every request has (key order fixed
+ * by hand, sorted as canonicalObject sorts), once per request on the hot path; undefined for
+ * anything else (an extra field, a non-finite number), which takes the general path.
+ */
+function canonicalOfPlainParts(parts: CompletionKeyParts): string | undefined {
+  const { request } = parts;
+  const sampling = request?.sampling;
+  if (typeof parts.model !== 'string' || typeof parts.digest !== 'string' || typeof parts.namespace !== 'string' || !exactKeys(parts, 4)) return undefined;
+  if (typeof request !== 'object' || request === null || !exactKeys(request, 6) || typeof request.prompt !== 'string' || !Array.isArray(request.stop)) return undefined;
+  if (!finite(request.maxTokens) || !finite(request.seed) || !finite(request.topLogprobs)) return undefined;
+  if (typeof sampling !== 'object' || sampling === null || !exactKeys(sampling, 3) || !finite(sampling.temperature) || !finite(sampling.topK) || !finite(sampling.topP)) return undefined;
+  let stop = '';
+  for (let i = 0; i < request.stop.length; i++) {
+    const item = request.stop[i];
+    if (typeof item !== 'string') return undefined;
+    stop += (i > 0 ? ',' : '') + JSON.stringify(item);
+  }
+  const s = `{"temperature":${num(sampling.temperature)},"topK":${num(sampling.topK)},"topP":${num(sampling.topP)}}`;
+  const r = `{"maxTokens":${num(request.maxTokens)},"prompt":${JSON.stringify(request.prompt)},"sampling":${s},"seed":${num(request.seed)},"stop":[${stop}],"topLogprobs":${num(request.topLogprobs)}}`;
+  return `{"digest":${JSON.stringify(parts.digest)},"model":${JSON.stringify(parts.model)},"namespace":${JSON.stringify(parts.namespace)},"request":${r},"v":${CACHE_KEY_VERSION}}`;
 }
 
 class SqliteStore implements Store {
@@ -128,11 +181,14 @@ class SqliteStore implements Store {
   private readonly batch = new WriteBatch();
   /** Runs known to exist, so a row for an unknown run is refused at the put rather than failing its batch. */
   private readonly runs = new Set<string>();
+  /** Loaded on the first read: a fresh run's misses then never query SQLite. */
+  private keys: KeyFilter | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** A group commit that failed on its timer: reported by the next write instead of crashing the process. */
   private failure: unknown;
   private readonly flushMs: number;
   private readonly maxBatchRows: number;
+  private readonly maxBatchBytes: number;
   private readonly stmt: Statements;
   private readonly commitBatch: (batch: WriteBatch, at: string) => void;
 
@@ -142,6 +198,7 @@ class SqliteStore implements Store {
   ) {
     this.flushMs = options.flushMs ?? FLUSH_MS;
     this.maxBatchRows = Math.max(1, options.maxBatchRows ?? MAX_BATCH_ROWS);
+    this.maxBatchBytes = Math.max(1, options.maxBatchBytes ?? MAX_BATCH_BYTES);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     try {
       this.db = new Database(file);
@@ -161,7 +218,7 @@ class SqliteStore implements Store {
     this.stmt = prepareStatements(this.db);
     this.commitBatch = this.db.transaction((batch: WriteBatch, at: string) => {
       for (const c of batch.completions.values()) this.stmt.put.run(c.key, c.parts, c.completion, at);
-      for (const r of batch.results.values()) this.stmt.putResult.run(r.runId, r.key, r.row, at);
+      for (const r of batch.results.values()) this.stmt.putResult.run(r.runId, r.key, r.row, r.trace ?? null, at);
     });
     flushOnExit(this);
   }
@@ -190,8 +247,12 @@ class SqliteStore implements Store {
     return timed(() => this.readCompletion(key));
   }
 
+  private knownKeys(): KeyFilter {
+    return (this.keys ??= new KeyFilter(this.stmt.keys.iterate()));
+  }
+
   private readCompletion(key: string): Completion | undefined {
-    const text = this.batch.completion(key) ?? this.stmt.get.get(key)?.completion;
+    const text = this.batch.completion(key) ?? (this.knownKeys().mayHave(key) ? this.stmt.get.get(key)?.completion : undefined);
     if (text === undefined) {
       this.misses++;
       return undefined;
@@ -203,6 +264,7 @@ class SqliteStore implements Store {
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
     this.throwIfFailed();
     timed(() => this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encodeCompletion(completion) }));
+    this.knownKeys().add(key);
     this.written();
   }
 
@@ -235,13 +297,13 @@ class SqliteStore implements Store {
       this.runs.add(runId);
     }
     this.throwIfFailed();
-    timed(() => this.batch.addResult({ runId, key: row.key, row: JSON.stringify(row) }));
+    timed(() => this.batch.addResult(encodeRow(runId, row)));
     this.written();
   }
 
   results(runId: string): ResultRow[] {
     this.flush();
-    return this.stmt.results.all(runId).map((r) => parseJsonRecord<ResultRow>(r.row, `${this.file}: results of ${runId}`));
+    return this.stmt.results.all(runId).map((r) => decodeRow(r, `${this.file}: results of ${runId}`));
   }
 
   cacheStats(): { entries: number; hits: number; misses: number } {
@@ -274,7 +336,7 @@ class SqliteStore implements Store {
 
   /** After each write: commit now when the batch is full, else make sure a group commit is due. */
   private written(): void {
-    if (this.batch.size >= this.maxBatchRows) this.flush();
+    if (this.batch.size >= this.maxBatchRows || this.batch.bytes >= this.maxBatchBytes) this.flush();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.flushOnTimer(), this.flushMs);
       // A pending commit must not keep the process alive: exit and close() flush it anyway.
@@ -300,19 +362,21 @@ class SqliteStore implements Store {
 
 interface Statements {
   get: Database.Statement<[string], { completion: string | Buffer }>;
+  keys: Database.Statement<[], string>;
   put: Database.Statement<[string, string, string | Buffer, string]>;
   count: Database.Statement<[], { n: number }>;
   getRun: Database.Statement<[string], { meta: string }>;
   insertRun: Database.Statement<[string, string, string]>;
   reopenRun: Database.Statement<[string]>;
   finishRun: Database.Statement<[string, string, string]>;
-  putResult: Database.Statement<[string, string, string, string]>;
-  results: Database.Statement<[string], { row: string }>;
+  putResult: Database.Statement<[string, string, string, Buffer | null, string]>;
+  results: Database.Statement<[string], { row: string; trace: Buffer | null }>;
 }
 
 function prepareStatements(db: Database.Database): Statements {
   return {
     get: db.prepare('SELECT completion FROM completions WHERE key = ?'),
+    keys: db.prepare<[], string>('SELECT key FROM completions').pluck(),
     put: db.prepare(
       'INSERT INTO completions (key, parts, completion, created_at) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT(key) DO UPDATE SET parts = excluded.parts, completion = excluded.completion',
@@ -323,11 +387,27 @@ function prepareStatements(db: Database.Database): Statements {
     reopenRun: db.prepare("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?"),
     finishRun: db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?'),
     putResult: db.prepare(
-      'INSERT INTO results (run_id, key, row, updated_at) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT(run_id, key) DO UPDATE SET row = excluded.row, updated_at = excluded.updated_at',
+      'INSERT INTO results (run_id, key, row, trace, updated_at) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT(run_id, key) DO UPDATE SET row = excluded.row, trace = excluded.trace, updated_at = excluded.updated_at',
     ),
-    results: db.prepare('SELECT row FROM results WHERE run_id = ? ORDER BY rowid'),
+    results: db.prepare('SELECT row, trace FROM results WHERE run_id = ? ORDER BY rowid'),
   };
+}
+
+/**
+ * A row as stored: its trace in columns beside the JSON when the codec keeps it exactly. The JSON
+ * keeps a `trace: null` in its place, so the row reads back with its fields in the order written.
+ */
+function encodeRow(runId: string, row: ResultRow): PendingResult {
+  const trace = 'trace' in row ? encodeTrace(row['trace']) : undefined;
+  if (trace === undefined) return { runId, key: row.key, row: JSON.stringify(row) };
+  return { runId, key: row.key, row: JSON.stringify({ ...row, trace: null }), trace };
+}
+
+function decodeRow(stored: { row: string; trace: Buffer | null }, where: string): ResultRow {
+  const row = parseJsonRecord<ResultRow>(stored.row, where);
+  if (stored.trace !== null) row['trace'] = decodeTrace(stored.trace, `${where}, row ${row.key}`);
+  return row;
 }
 
 /** Opens (creating if needed) the store at `file`; `:memory:` for a throwaway one. */

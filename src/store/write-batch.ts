@@ -14,7 +14,9 @@ export interface PendingCompletion {
 export interface PendingResult {
   runId: string;
   key: string;
+  /** The row's JSON; its trace is in `trace` when the trace codec could keep it exactly. */
   row: string;
+  trace?: Buffer;
 }
 
 export class WriteBatch {
@@ -22,16 +24,21 @@ export class WriteBatch {
   /** By run id and row key; a Map keeps first-insertion order, as the upsert keeps the first rowid. */
   readonly results = new Map<string, PendingResult>();
 
+  /** About how many bytes a commit of this batch writes (strings by length). */
+  bytes = 0;
+
   get size(): number {
     return this.completions.size + this.results.size;
   }
 
   addCompletion(entry: PendingCompletion): void {
     this.completions.set(entry.key, entry);
+    this.bytes += entry.parts.length + entry.completion.length;
   }
 
   addResult(entry: PendingResult): void {
     this.results.set(`${entry.runId}\u0000${entry.key}`, entry);
+    this.bytes += entry.row.length + (entry.trace?.length ?? 0);
   }
 
   completion(key: string): string | Buffer | undefined {
@@ -41,5 +48,6 @@ export class WriteBatch {
   clear(): void {
     this.completions.clear();
     this.results.clear();
+    this.bytes = 0;
   }
 }
