@@ -29,6 +29,7 @@ import { errorRateCheck, runVerdict, type RunVerdict } from '../checks/verdict.t
 import { hostPool } from '../backends/hosts.ts';
 import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
 import { loadCard } from '../sim/model/index.ts';
+import { estimateAgainstActual, estimateBeforeRun } from './estimate-pass.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -288,6 +289,8 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
       ...(options.onStage ? { onStage: options.onStage } : {}),
       log: options.log,
     };
+    // Cost estimate vs actual (estimate-pass.ts): planned here, before any generation, reported with the run's data.
+    const planned = estimateBeforeRun({ out, suite: suite.name, runDir: folder.dir, goldenFile: suiteGoldenPath(loaded, target.requested), labels: labeled.map((l) => l.label), resultsPerLabel: problems.length * suite.samples, maxThinkingTokens: suite.maxThinkingTokens, answerTokens: suite.answerTokens, concurrency });
     options.onStage?.('generation');
     const main = await execute(session, folder.runId, labeled);
     // A resumed run reports its first start: the store keeps it from the first session.
@@ -378,7 +381,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
         results: main.graded,
         checks,
         ...(comparison ? { comparison } : {}),
-      }), verdict };
+      }), verdict, ...estimateAgainstActual(planned, { graded: main.graded, store, startedAt, log: options.log }) };
       await writeRunFiles({
         dir: folder.dir,
         data,
@@ -393,6 +396,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
           checks,
           verdict,
           golden: goldenWritten ? { written: goldenWritten } : golden ? { file: goldenFile, comparison } : null,
+          ...(data.estimate ? { estimate: data.estimate } : {}),
         },
       });
       return data;
