@@ -35,6 +35,8 @@ export interface HostState {
   trees: number;
   /** Measured decode rate per request (tokens/s), undefined until a request finished. */
   tokensPerSecond: number | undefined;
+  /** The model's digest as this host reported it at preflight (undefined when it was not usable). */
+  digest?: string | undefined;
 }
 
 export interface PoolBackend extends Backend {
@@ -184,7 +186,10 @@ async function preflight(hosts: Host[], model: string, warn: (line: string) => v
   let firstError: unknown;
   settled.forEach((result, i) => {
     const host = hosts[i]!;
-    if (result.status === 'fulfilled') return void usable.push({ host, info: result.value });
+    if (result.status === 'fulfilled') {
+      host.digest = result.value.digest;
+      return void usable.push({ host, info: result.value });
+    }
     if (result.reason instanceof InputError) throw result.reason;
     firstError ??= result.reason;
     host.down = true;

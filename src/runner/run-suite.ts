@@ -30,6 +30,7 @@ import { hostPool } from '../backends/hosts.ts';
 import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
 import { loadCard } from '../sim/model/index.ts';
 import { estimateAgainstActual, estimateBeforeRun } from './estimate-pass.ts';
+import { checkResumedModel, modelIdentity, recordModel } from './model-identity.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -258,6 +259,8 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
   try {
     info = await target.backend.describe(target.model);
     template = chooseTemplate(suite, info);
+    // A resume must meet the model the run started with (model-identity.ts): exit 2 otherwise.
+    checkResumedModel(folder.dir, folder.resumed, modelIdentity(target.requested, info, target.backend));
   } catch (error) {
     await target.close();
     throw error;
@@ -269,6 +272,7 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     throw new InputError(`--out ${out}`, `expected a folder thinkprobe can write to (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
   if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
+  recordModel(folder.dir, modelIdentity(target.requested, info, target.backend));
 
   if (offline && !folder.resumed) await copyStore(offline, join(folder.dir, 'store.sqlite'));
   const store = openStore(join(folder.dir, 'store.sqlite'));
