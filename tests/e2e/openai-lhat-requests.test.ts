@@ -15,6 +15,7 @@ import { RAML_SAMPLING, runPlan, type ResultRecord } from '../../src/engine/inde
 import { interventionFromSpec } from '../../src/interventions/index.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
 import type { Problem } from '../../src/problems/problem.ts';
+import { cachedBackend } from '../../src/runner/cached-backend.ts';
 import { measureLhat } from '../../src/runner/confidence-pass.ts';
 import { loadCard } from '../../src/sim/cards/load.ts';
 import { createSimModel } from '../../src/sim/model/index.ts';
@@ -112,6 +113,24 @@ describe('L-hat on the OpenAI-compatible simulator', () => {
     // Scored exactly, not as bounds, at every probe.
     expect(points.length).toBe(perProbe.length);
     expect(points.every((p) => !p.bounded && Number.isFinite(p.lhat))).toBe(true);
+  });
+
+  it('costs one request per probe through the run store, and none when a resumed run replays it', async () => {
+    const backend = createOpenAIBackend({ host: sims[0]!.url, numCtx: 16384 });
+    const info = await backend.describe(MODEL);
+    const dir = mkdtempSync(join(tmpdir(), 'tp-openai-lhat-store-'));
+    dirs.push(dir);
+    const store = openStore(join(dir, 'store.sqlite'));
+    try {
+      const first = await requestsPerProbe(cachedBackend(backend, store, info, 'lhat'), sims, problems, records);
+      expect(first.perProbe.length).toBeGreaterThanOrEqual(8);
+      expect(first.perProbe).toEqual(first.perProbe.map(() => 1));
+      const replay = await requestsPerProbe(cachedBackend(backend, store, info, 'lhat'), sims, problems, records);
+      expect(replay.perProbe).toEqual(first.perProbe.map(() => 0));
+      expect(replay.points).toEqual(first.points);
+    } finally {
+      store.close();
+    }
   });
 
   it('costs one request per probe through a pool of hosts', async () => {
