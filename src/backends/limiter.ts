@@ -3,6 +3,11 @@
  * arrival order (the engine submits nodes in the order that reuses the server's KV cache, so the
  * queue must not reorder them). Set it to the server's OLLAMA_NUM_PARALLEL: more only queues on
  * the server, where it cannot be cancelled and can trip its queue limit (503).
+ *
+ * Kept rather than a library: the host pool needs FIFO order, a queued waiter that leaves on its
+ * abort signal, and the active/pending counts it balances on; p-limit has no per-task signal and
+ * p-queue would be a dependency for these seventy lines. The engine's slot gate (engine/) sits
+ * above backends/ in the stage order, so the pool cannot use it.
  */
 export interface Limiter {
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T>;

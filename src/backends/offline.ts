@@ -122,6 +122,9 @@ export function createOfflineBackend(stored: StoredRun, problems: readonly Probl
     async describe(model: string): Promise<ModelInfo> {
       return { name: model, digest: stored.digest, serverVersion: stored.serverVersion, contextLength: Number.MAX_SAFE_INTEGER, ...templateHint(stored.template) };
     },
+    // No server to score a text: an OpenAI run's one-request probes are answered by the store in
+    // front of this (runner/cached-backend.ts); anything else goes token by token, to the store too.
+    scoreText: async () => undefined,
     async complete(_model: string, request: CompletionRequest): Promise<Completion> {
       throw new OfflineMissError(
         `offline: ${stored.dir} has no stored completion for ${describeRequest(request, stored, problems)}`,

@@ -35,6 +35,8 @@ export interface HostState {
   trees: number;
   /** Measured decode rate per request (tokens/s), undefined until a request finished. */
   tokensPerSecond: number | undefined;
+  /** The model's digest as this host reported it at preflight (undefined when it was not usable). */
+  digest?: string | undefined;
 }
 
 export interface PoolBackend extends Backend {
@@ -65,104 +67,112 @@ export function createPoolBackend(options: { hosts: readonly PoolHost[]; onWarn?
     trees: 0,
     tokensPerSecond: undefined,
   }));
-  const keys = new TreeKeys();
-  const treeHost = new Map<string, Host>();
-  const problemHost = new Map<string, Host>();
-  const warn = (line: string): void => options.onWarn?.(line);
-
-  const markDown = (host: Host, error: unknown): void => {
-    if (host.down) return;
-    host.down = true;
-    const left = hosts.filter((h) => !h.down).length;
-    warn(`host ${host.url} is down (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ${left === 0 ? 'no host left' : `its trees move to the other ${left}`}`);
-  };
-
-  const place = (): Host => {
-    const alive = hosts.filter((h) => !h.down);
-    // A host with a free slot first: a tree queued behind a busy host's slots waits while another host idles.
-    const free = alive.filter((h) => h.limiter.active + h.limiter.pending < h.slots);
-    const up = free.length > 0 ? free : alive;
-    const measured = up.map((h) => h.tokensPerSecond).filter((r): r is number => r !== undefined);
-    const typical = measured.length > 0 ? measured.reduce((a, b) => a + b, 0) / measured.length : 1;
-    let best: Host | undefined;
-    let bestScore = Number.POSITIVE_INFINITY;
-    for (const h of up) {
-      // Expected wait of one more tree here: work in flight over the host's capacity.
-      const score = (h.limiter.active + h.limiter.pending + 1) / (h.slots * (h.tokensPerSecond ?? typical));
-      if (score < bestScore || (score === bestScore && best !== undefined && h.trees < best.trees)) {
-        best = h;
-        bestScore = score;
-      }
-    }
-    if (!best) throw new BackendUnreachableError(`no host left of ${hosts.map((h) => h.url).join(', ')}`, 'every host failed; finished requests are stored, rerun to resume');
-    best.trees++;
-    return best;
-  };
-
-  const hostFor = (tree: string, problem: string): Host => {
-    const assigned = treeHost.get(tree);
-    if (assigned && !assigned.down) return assigned;
-    const host = place();
-    treeHost.set(tree, host);
-    problemHost.set(problem, host);
-    return host;
-  };
-
-  /** Runs `task` on the tree's host, moving the tree to another host when that one fails. */
-  async function routed<T>(prompt: string, seed: number | undefined, task: (backend: Backend) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const { tree, problem } = keys.key(prompt, seed);
-    // Every host's slots share the run's one signal: more listeners than Node's default 10 is expected here.
-    if (signal) setMaxListeners(0, signal);
-    for (;;) {
-      const host = seed === undefined && !treeHost.has(tree) && problemHost.get(problem)?.down === false ? problemHost.get(problem)! : hostFor(tree, problem);
-      try {
-        return await host.limiter.run(() => {
-          if (host.down) throw new HostDownError(`host ${host.url} is down`);
-          return task(host.backend);
-        }, signal);
-      } catch (error) {
-        if (signal?.aborted || !(error instanceof BackendUnreachableError)) throw error;
-        markDown(host, error);
-        if (hosts.every((h) => h.down)) throw error instanceof HostDownError ? new BackendUnreachableError('every host is down') : error;
-      }
-    }
-  }
-
-  const measure = (host: Host, completion: Completion): void => {
-    host.requests++;
-    host.decodedTokens += completion.decodedTokens;
-    if (completion.decodedTokens < 2 || completion.wallMs <= 0) return;
-    const rate = (completion.decodedTokens * 1000) / completion.wallMs;
-    host.tokensPerSecond = host.tokensPerSecond === undefined ? rate : host.tokensPerSecond + RATE_WEIGHT * (rate - host.tokensPerSecond);
-  };
-
+  const router = new Router(hosts, (line) => options.onWarn?.(line));
   let described: Promise<ModelInfo> | undefined;
   const pool: PoolBackend = {
     label: `pool of ${hosts.length}: ${hosts.map((h) => `${h.backend.label} (${h.slots} slot${h.slots === 1 ? '' : 's'})`).join(', ')}`,
     describe(model: string): Promise<ModelInfo> {
-      described ??= preflight(hosts, model, warn);
+      described ??= preflight(hosts, model, (line) => options.onWarn?.(line));
       return described;
     },
     complete(model: string, request: CompletionRequest, signal?: AbortSignal): Promise<Completion> {
-      return routed(
-        request.prompt,
-        request.seed,
-        async (backend) => {
-          const completion = await backend.complete(model, request, signal);
-          const host = hosts.find((h) => h.backend === backend);
-          if (host) measure(host, completion);
-          return completion;
-        },
-        signal,
-      );
+      return router.routed(request.prompt, request.seed, async (host) => measure(host, await host.backend.complete(model, request, signal)), signal);
     },
     hosts: () => hosts.map(({ backend: _b, limiter: _l, ...state }) => ({ ...state })),
   };
   if (hosts.some((h) => h.backend.scoreText)) {
+    // No seed: a probe goes where its problem's trees went, whose prefix cache holds its context.
     pool.scoreText = (model: string, request: { context: string; continuation: string }, signal?: AbortSignal): Promise<TextScore | undefined> =>
-      routed(request.context, undefined, async (backend) => (backend.scoreText ? backend.scoreText(model, request, signal) : undefined), signal);
+      router.routed(request.context, undefined, async (host) => (host.backend.scoreText ? host.backend.scoreText(model, request, signal) : undefined), signal);
   }
   return pool;
+}
+
+/** Counts a host's answer and updates its measured decode rate. */
+function measure(host: Host, completion: Completion): Completion {
+  host.requests++;
+  host.decodedTokens += completion.decodedTokens;
+  if (completion.decodedTokens < 2 || completion.wallMs <= 0) return completion;
+  const rate = (completion.decodedTokens * 1000) / completion.wallMs;
+  host.tokensPerSecond = host.tokensPerSecond === undefined ? rate : host.tokensPerSecond + RATE_WEIGHT * (rate - host.tokensPerSecond);
+  return completion;
+}
+
+/** Where each request goes: its tree's host, a newly placed one, or another when that host fails. */
+class Router {
+  private readonly keys = new TreeKeys();
+  private readonly treeHost = new Map<string, Host>();
+  private readonly problemHost = new Map<string, Host>();
+
+  constructor(
+    private readonly hosts: Host[],
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  /** Runs `task` on the tree's host, moving the tree to another host when that one fails. */
+  async routed<T>(prompt: string, seed: number | undefined, task: (host: Host) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const { tree, problem } = this.keys.key(prompt, seed);
+    // Every host's slots share the run's one signal: more listeners than Node's default 10 is expected here.
+    if (signal) setMaxListeners(0, signal);
+    for (;;) {
+      const host = this.hostOf(tree, problem, seed);
+      try {
+        return await host.limiter.run(() => {
+          if (host.down) throw new HostDownError(`host ${host.url} is down`);
+          return task(host);
+        }, signal);
+      } catch (error) {
+        if (signal?.aborted || !(error instanceof BackendUnreachableError)) throw error;
+        this.markDown(host, error);
+        if (this.hosts.every((h) => h.down)) throw error instanceof HostDownError ? new BackendUnreachableError('every host is down') : error;
+      }
+    }
+  }
+
+  /** A request without a seed (an L-hat probe) that starts no tree of its own goes to its problem's host. */
+  private hostOf(tree: string, problem: string, seed: number | undefined): Host {
+    const problemHost = this.problemHost.get(problem);
+    if (seed === undefined && !this.treeHost.has(tree) && problemHost?.down === false) return problemHost;
+    const assigned = this.treeHost.get(tree);
+    if (assigned && !assigned.down) return assigned;
+    const host = this.place();
+    this.treeHost.set(tree, host);
+    this.problemHost.set(problem, host);
+    return host;
+  }
+
+  private place(): Host {
+    const best = bestHost(this.hosts.filter((h) => !h.down));
+    if (!best) throw new BackendUnreachableError(`no host left of ${this.hosts.map((h) => h.url).join(', ')}`, 'every host failed; finished requests are stored, rerun to resume');
+    best.trees++;
+    return best;
+  }
+
+  private markDown(host: Host, error: unknown): void {
+    if (host.down) return;
+    host.down = true;
+    const left = this.hosts.filter((h) => !h.down).length;
+    this.warn(`host ${host.url} is down (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ${left === 0 ? 'no host left' : `its trees move to the other ${left}`}`);
+  }
+}
+
+/** The host where one more tree would wait least: work in flight over capacity (slots x measured rate). */
+function bestHost(alive: readonly Host[]): Host | undefined {
+  // A host with a free slot first: a tree queued behind a busy host's slots waits while another host idles.
+  const free = alive.filter((h) => h.limiter.active + h.limiter.pending < h.slots);
+  const up = free.length > 0 ? free : alive;
+  const measured = up.map((h) => h.tokensPerSecond).filter((r): r is number => r !== undefined);
+  const typical = measured.length > 0 ? measured.reduce((a, b) => a + b, 0) / measured.length : 1;
+  let best: Host | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const h of up) {
+    const score = (h.limiter.active + h.limiter.pending + 1) / (h.slots * (h.tokensPerSecond ?? typical));
+    if (score < bestScore || (score === bestScore && best !== undefined && h.trees < best.trees)) {
+      best = h;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /**
@@ -176,7 +186,10 @@ async function preflight(hosts: Host[], model: string, warn: (line: string) => v
   let firstError: unknown;
   settled.forEach((result, i) => {
     const host = hosts[i]!;
-    if (result.status === 'fulfilled') return void usable.push({ host, info: result.value });
+    if (result.status === 'fulfilled') {
+      host.digest = result.value.digest;
+      return void usable.push({ host, info: result.value });
+    }
     if (result.reason instanceof InputError) throw result.reason;
     firstError ??= result.reason;
     host.down = true;

@@ -1,7 +1,9 @@
-import type { Backend, CompletionToken, SamplingSettings, TextScore, TokenChoice } from '../backends/backend.ts';
+import type { Backend, SamplingSettings, TextScore } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
-import { continuations, outsideTopBound } from './match.ts';
 import { RAML_SUFFIX } from './suffixes.ts';
+import { TokenSearch, type ScoredToken, type TeacherForcedStop } from './token-search.ts';
+
+export type { ScoredToken, TeacherForcedStop } from './token-search.ts';
 
 /**
  * Teacher-forced L-hat (RaML, arXiv 2505.19815): the negative mean log-probability of the
@@ -40,9 +42,6 @@ import { RAML_SUFFIX } from './suffixes.ts';
 /** Logprobs are raw on Ollama <= 0.24 whatever the sampling; these keep them untruncated on later versions too. */
 export const UNTRUNCATED_SAMPLING: SamplingSettings = { temperature: 1, topK: 0, topP: 1 };
 
-/** Ollama's maximum. */
-const TOP_LOGPROBS = 20;
-
 export interface TeacherForcedOptions {
   backend: Backend;
   model: string;
@@ -78,18 +77,6 @@ export interface TeacherForcedOptions {
   oneRequest?: boolean;
 }
 
-export interface ScoredToken {
-  text: string;
-  /** The model's logprob of this token; for a bound token, the upper bound. */
-  logprob: number;
-  /** 1-based rank among the top 20, or null (the bound token, or a sampled token outside the top list). */
-  rank: number | null;
-  /** True for the one token whose logprob is only bounded. */
-  bound: boolean;
-}
-
-export type TeacherForcedStop = 'complete' | 'outside-top' | 'no-distribution';
-
 /**
  * 'verified': the server's prompt token counts agree with the scored path (N and every step).
  * 'mismatch': they disagree (e.g. the prompt's end merged with the reference's start when
@@ -119,185 +106,62 @@ export interface TeacherForcedResult {
   decodedTokens: number;
 }
 
-interface Position {
-  top: readonly TokenChoice[];
-  sampled: TokenChoice;
-}
-
-/** Search nodes visited before alternative tokenizations are left unexplored. */
-const MAX_SEARCH_NODES = 2000;
-
-/** How many times to re-ask when the model ends its turn instead of offering a token (it sampled end-of-turn). */
-const EMPTY_RETRIES = 3;
-
-interface Frontier {
-  path: ScoredToken[];
-  consumed: number;
-  /** Upper bound on the logprob of any tokenization of the reference that leaves the offered tokens here. */
-  bound: number;
-  stop: TeacherForcedStop;
-}
-
 export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<TeacherForcedResult> {
   const { backend, model, reference, signal } = options;
-  const suffix = options.suffix ?? RAML_SUFFIX;
-  const seed = options.seed ?? 0;
   const lookahead = options.lookahead ?? 1;
-  const maxExtra = options.maxExtraRequests ?? 8;
-  const verify = options.verifyTokenization ?? 'auto';
   if (reference === '') throw new InputError('teacher-forced probe: reference', 'a non-empty answer text');
   if (!Number.isInteger(lookahead) || lookahead < 1) {
     throw new InputError('teacher-forced probe: lookahead', `a whole number >= 1 (got ${lookahead})`);
   }
-  const base = options.prefix + suffix;
+  const base = options.prefix + (options.suffix ?? RAML_SUFFIX);
   if (backend.scoreText && options.oneRequest !== false) {
     const scored = await backend.scoreText(model, { context: base, continuation: reference }, signal);
     if (scored) return fromTextScore(scored, reference);
   }
-
-  // Per character offset of the reference: the distribution there (null: none to be had) and the
-  // server's prompt token count for base + reference[0, offset).
-  const positions = new Map<number, Position | null>();
-  const promptCounts = new Map<number, number>();
-  let requests = 0;
-  let decodedTokens = 0;
-  let extraRequests = 0;
-
-  async function ask(consumed: number, maxTokens: number, topLogprobs: number, attempt: number) {
-    const completion = await backend.complete(
-      model,
-      {
-        prompt: base + reference.slice(0, consumed),
-        maxTokens,
-        stop: [],
-        seed: seed + attempt * 7919,
-        sampling: UNTRUNCATED_SAMPLING,
-        topLogprobs,
-      },
-      signal,
-    );
-    requests++;
-    decodedTokens += completion.decodedTokens;
-    promptCounts.set(consumed, completion.promptTokens);
-    return completion;
-  }
-
-  async function fetchAt(consumed: number): Promise<void> {
-    const maxTokens = Math.max(1, Math.min(lookahead, reference.length - consumed));
-    for (let attempt = 0; attempt < EMPTY_RETRIES; attempt++) {
-      const completion = await ask(consumed, maxTokens, TOP_LOGPROBS, attempt);
-      if (completion.tokens.length === 0) continue;
-      recordPath(consumed, completion.tokens);
-      return;
-    }
-    positions.set(consumed, null);
-  }
-
-  // The first generated token's distribution belongs to `consumed`; each later one belongs to the
-  // offset after the tokens before it, as long as those followed the reference.
-  function recordPath(consumed: number, tokens: readonly CompletionToken[]): void {
-    let at = consumed;
-    for (const token of tokens) {
-      if (!positions.get(at)) positions.set(at, { top: token.top, sampled: token });
-      if (token.text === '' || !reference.startsWith(token.text, at)) return;
-      at += token.text.length;
-      if (at >= reference.length) return;
-    }
-  }
-
-  const frontier: Frontier[] = [];
-  let referenceTokens: number | null = null;
-  let counted = false;
-  let visits = 0;
-
-  /** Depth-first over the offered tokenizations, longest first; returns the first acceptable complete path. */
-  async function search(consumed: number, path: ScoredToken[], logprob: number, mainLine: boolean): Promise<ScoredToken[] | null> {
-    // Tokenizations of a long reference can be exponentially many; past the cap a branch is left
-    // unexplored, which keeps the bound valid (its rest is only known to be <= 0).
-    if (++visits > MAX_SEARCH_NODES && !mainLine) {
-      frontier.push({ path, consumed, bound: logprob, stop: 'no-distribution' });
-      return null;
-    }
-    if (consumed === reference.length) {
-      if (referenceTokens === null && (verify === true || (verify === 'auto' && path.length > 1))) {
-        referenceTokens = await countReferenceTokens();
-      }
-      if (referenceTokens === null || path.length === referenceTokens) return path;
-      return null; // a tokenization the model's tokenizer did not produce
-    }
-    if (!positions.has(consumed)) {
-      if (!mainLine && extraRequests >= maxExtra) {
-        frontier.push({ path, consumed, bound: logprob, stop: 'no-distribution' });
-        return null;
-      }
-      const before = requests;
-      await fetchAt(consumed);
-      if (!mainLine) extraRequests += requests - before;
-    }
-    const position = positions.get(consumed);
-    if (!position) {
-      // Nothing known beyond here: the rest of any path through here is only known to be <= 0.
-      frontier.push({ path, consumed, bound: logprob, stop: 'no-distribution' });
-      return null;
-    }
-    const remaining = reference.slice(consumed);
-    const listedBound = outsideTopBound(position.top) ?? position.sampled.logprob;
-    frontier.push({ path, consumed, bound: logprob + listedBound, stop: 'outside-top' });
-    for (const [i, candidate] of continuations(remaining, position.top, position.sampled).entries()) {
-      const token: ScoredToken = { text: candidate.text, logprob: candidate.logprob, rank: candidate.rank, bound: false };
-      const found = await search(consumed + candidate.text.length, [...path, token], logprob + candidate.logprob, mainLine && i === 0);
-      if (found) return found;
-    }
-    return null;
-  }
-
-  /** N = count(base + reference) - count(base), from the server's prompt token counts. */
-  async function countReferenceTokens(): Promise<number | null> {
-    counted = true;
-    if (!promptCounts.has(0)) await ask(0, 1, 0, 0);
-    if (!promptCounts.has(reference.length)) await ask(reference.length, 1, 0, 0);
-    const n = promptCounts.get(reference.length)! - promptCounts.get(0)!;
-    return n > 0 ? n : null;
-  }
-
-  /** Every step's prompt count must equal the base count plus the path's tokens so far. */
-  function pathAgreesWithCounts(path: readonly ScoredToken[]): boolean {
-    const base0 = promptCounts.get(0);
-    if (base0 === undefined) return false;
-    let consumed = 0;
-    for (const [j, token] of path.entries()) {
-      const count = promptCounts.get(consumed);
-      if (count !== undefined && count !== base0 + j) return false;
-      consumed += token.text.length;
-    }
-    return true;
-  }
-
-  const complete = await search(0, [], 0, true);
-  if (complete) {
-    const sequenceLogprob = complete.reduce((sum, token) => sum + token.logprob, 0);
-    const tokenization: TokenizationCheck = !counted
-      ? 'unchecked'
-      : referenceTokens !== null && pathAgreesWithCounts(complete)
-        ? 'verified'
-        : 'mismatch';
-    return {
-      lhat: -sequenceLogprob / complete.length,
-      sequenceLogprob,
-      tokens: complete,
-      bounded: false,
-      referenceTokens,
-      tokenization,
-      coveredChars: reference.length,
-      stop: 'complete',
-      requests,
-      decodedTokens,
-    };
-  }
-
+  const verify = options.verifyTokenization ?? 'auto';
+  const search = new TokenSearch({
+    backend,
+    model,
+    base,
+    reference,
+    seed: options.seed ?? 0,
+    lookahead,
+    maxExtraRequests: options.maxExtraRequests ?? 8,
+    verify,
+    sampling: UNTRUNCATED_SAMPLING,
+    signal,
+  });
+  const complete = await search.search(0, [], 0, true);
+  if (complete) return completeResult(search, complete, reference);
   // No acceptable complete path: the true one leaves the offered tokens somewhere the search went.
-  if (verify !== false && referenceTokens === null) referenceTokens = await countReferenceTokens();
-  const worst = frontier.reduce<Frontier | null>((a, b) => (a === null || b.bound > a.bound ? b : a), null);
+  if (verify !== false && search.referenceTokens === null) search.referenceTokens = await search.countReferenceTokens();
+  return boundedResult(search, reference);
+}
+
+function completeResult(search: TokenSearch, path: ScoredToken[], reference: string): TeacherForcedResult {
+  const sequenceLogprob = path.reduce((sum, token) => sum + token.logprob, 0);
+  const tokenization: TokenizationCheck = !search.counted
+    ? 'unchecked'
+    : search.referenceTokens !== null && search.pathAgreesWithCounts(path)
+      ? 'verified'
+      : 'mismatch';
+  return {
+    lhat: -sequenceLogprob / path.length,
+    sequenceLogprob,
+    tokens: path,
+    bounded: false,
+    referenceTokens: search.referenceTokens,
+    tokenization,
+    coveredChars: reference.length,
+    stop: 'complete',
+    requests: search.requests,
+    decodedTokens: search.decodedTokens,
+  };
+}
+
+/** The bound at the frontier place with the largest bound (see the module comment). */
+function boundedResult(search: TokenSearch, reference: string): TeacherForcedResult {
+  const worst = search.frontier.reduce<(typeof search.frontier)[number] | null>((a, b) => (a === null || b.bound > a.bound ? b : a), null);
   const scored = worst?.path ?? [];
   const sequenceLogprob = worst?.bound ?? 0;
   const stop = worst?.stop ?? 'no-distribution';
@@ -306,17 +170,18 @@ export async function teacherForcedLhat(options: TeacherForcedOptions): Promise<
     { text: reference.slice(worst?.consumed ?? 0), logprob: sequenceLogprob - scored.reduce((sum, t) => sum + t.logprob, 0), rank: null, bound: true },
   ];
   const noneScored = stop === 'no-distribution' && scored.length === 0;
+  const referenceTokens = search.referenceTokens;
   return {
     lhat: noneScored ? null : -sequenceLogprob / (referenceTokens ?? tokens.length),
     sequenceLogprob,
     tokens,
     bounded: true,
     referenceTokens,
-    tokenization: !counted ? 'unchecked' : referenceTokens !== null ? 'verified' : 'mismatch',
+    tokenization: !search.counted ? 'unchecked' : referenceTokens !== null ? 'verified' : 'mismatch',
     coveredChars: worst?.consumed ?? 0,
     stop,
-    requests,
-    decodedTokens,
+    requests: search.requests,
+    decodedTokens: search.decodedTokens,
   };
 }
 

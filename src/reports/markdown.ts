@@ -64,6 +64,28 @@ function erroredSection(errored: RunData['results']): string[] {
   ];
 }
 
+/** The run's cost estimate (made before generating) against what it spent; bounds say so. */
+function estimateSection(compared: RunData['estimate']): string[] {
+  if (!compared) return [];
+  const bound = compared.kind === 'upper-bound';
+  const figure = (x: number | null, prefix = ''): string => (x === null ? '–' : `${prefix}${Math.round(x)}`);
+  const wall = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
+  const { estimate: e, actual: a } = compared;
+  return [
+    '### Cost: estimate against actual',
+    '',
+    `Estimated before the run from ${cell(compared.basis)}.`,
+    '',
+    '| | estimate | actual |',
+    '| --- | ---: | ---: |',
+    `| requests | ${figure(e.requests, bound ? 'at least ' : '')} | ${figure(a.requests)} |`,
+    `| prompt tokens | ${figure(e.promptTokens)} | ${figure(a.promptTokens)} |`,
+    `| generated tokens | ${figure(e.generatedTokens, bound ? 'at most ' : '')} | ${figure(a.generatedTokens)} |`,
+    `| wall time | ${wall(e.wallMs)} | ${wall(a.wallMs)} |`,
+    '',
+  ];
+}
+
 const ICON = { pass: '✅', fail: '❌', error: '⚠️', skipped: '⏭️' } as const;
 
 /** A summary for CI job pages (e.g. $GITHUB_STEP_SUMMARY). */
@@ -88,6 +110,7 @@ export function markdownSummary(data: RunData): string {
     '',
     ...flipsSection(data.checks),
     ...erroredSection(errored),
+    ...estimateSection(data.estimate),
     `Run \`${cell(data.run.id)}\`, thinkprobe ${cell(data.run.thinkprobeVersion)}.`,
     '',
   ];

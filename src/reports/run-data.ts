@@ -147,4 +147,23 @@ export interface RunData {
   reflectionShift?: Array<{ intervention: string; atReflection: number; allPositions: number; count: number }>;
   /** Whether the run passed and why (src/checks/verdict.ts), when the run computed it. */
   verdict?: { passed: boolean; headline: string };
+  /** The plan's cost estimate, made before generating (as `thinkprobe estimate`), against what the run spent. */
+  estimate?: EstimateVsActual;
+}
+
+/** A run's cost: requests, new prefill (prompt) tokens, generated tokens, wall time; null where unknown. */
+export interface CostFigures {
+  requests: number | null;
+  promptTokens: number | null;
+  generatedTokens: number | null;
+  wallMs: number | null;
+}
+
+export interface EstimateVsActual {
+  /** 'measured': every intervention had a prior; 'upper-bound': none (generated tokens a bound, requests a floor); 'mixed'. */
+  kind: 'measured' | 'upper-bound' | 'mixed';
+  /** Where the prior came from, in words (an earlier run folder, a golden file, or the plan alone). */
+  basis: string;
+  estimate: CostFigures;
+  actual: CostFigures;
 }

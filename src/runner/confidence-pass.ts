@@ -21,6 +21,8 @@ function countingAlternatives(backend: Backend): { backend: Backend; take(): { r
   const counting: Backend = {
     label: backend.label,
     describe: (model) => backend.describe(model),
+    // Dropping scoreText here sent every probe on an OpenAI-compatible server down the token-by-token path.
+    ...(backend.scoreText ? { scoreText: backend.scoreText.bind(backend) } : {}),
     async complete(model, request, signal) {
       const completion = await backend.complete(model, request, signal);
       asked = Math.max(asked, request.topLogprobs);

@@ -17,6 +17,8 @@ interface StoredSummary {
   golden: { comparison?: InterventionComparison[] } | null;
   /** The run's verdict (runs written before it was stored have none). */
   verdict?: { passed: boolean; headline: string };
+  /** The cost estimate against actual (estimate-pass.ts), when the run made one. */
+  estimate?: RunData['estimate'];
 }
 
 interface StoredGrade {
@@ -87,5 +89,6 @@ export function loadRun(dir: string): { data: RunData; results: GradedResult[]; 
     ...(summary.golden?.comparison ? { comparison: summary.golden.comparison } : {}),
   });
   if (summary.verdict) data.verdict = summary.verdict;
+  if (summary.estimate) data.estimate = summary.estimate;
   return { data, results, problems };
 }

@@ -10,7 +10,7 @@ import { createGrader, type Grader } from '../grading/grader.ts';
 import { interventionFromSpec, type Intervention as EngineIntervention } from '../interventions/index.ts';
 import { loadAllProblems } from '../problems/load.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { RunData } from '../reports/run-data.ts';
+import type { EstimateVsActual, RunData } from '../reports/run-data.ts';
 import { openStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { labeledInterventions, loadSuite, type Suite } from '../suite/index.ts';
@@ -30,6 +30,8 @@ import { errorRateCheck, runVerdict, type RunVerdict } from '../checks/verdict.t
 import { hostPool } from '../backends/hosts.ts';
 import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
 import { loadCard } from '../sim/model/index.ts';
+import { estimateAgainstActual, estimateBeforeRun, type PlannedCost } from './estimate-pass.ts';
+import { checkResumedModel, modelIdentity, recordModel } from './model-identity.ts';
 
 export interface RunSuiteOptions {
   suiteFile: string;
@@ -246,6 +248,8 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
   const interrupted: RunSuiteOutcome = { status: 'interrupted', runDir: folder.dir, checks: [] };
   try {
     const session = openSession(options, suiteRun, opened, store, grader);
+    // Cost estimate vs actual (estimate-pass.ts): planned here, before any generation, reported with the run's data.
+    const planned = planCost(options, suiteRun, opened);
     options.onStage?.('generation');
     const main = await execute(session, folder.runId, suiteRun.labeled);
     if (main.status === 'interrupted') return interrupted;
@@ -263,7 +267,8 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
     options.onStage?.('reports');
     const run: RunData['run'] = { id: folder.runId, suite: suiteRun.suite.name, model: target.requested, startedAt: main.startedAt, finishedAt: new Date().toISOString(), thinkprobeVersion: version, environment };
     const written = { golden, ...(comparison ? { comparison } : {}), ...(goldenWritten ? { goldenWritten } : {}) };
-    const data = await writeReports(options, suiteRun, { dir: folder.dir, run, results: main.graded, checks, verdict, ...written });
+    const estimate = estimateAgainstActual(planned, { graded: main.graded, store, startedAt: main.startedAt, log: options.log });
+    const data = await writeReports(options, suiteRun, { dir: folder.dir, run, results: main.graded, checks, verdict, ...estimate, ...written });
     // A crash inside a registered check is a bug: exit 70 with its stack, after the files above are written.
     throwIfCheckCrashed(checks);
     return { status: 'completed', verdict, runDir: folder.dir, data, checks, ...(goldenWritten ? { goldenWritten } : {}) };
@@ -308,6 +313,8 @@ async function openRun(options: RunSuiteOptions, { suite, problems, concurrency,
   try {
     info = await target.backend.describe(target.model);
     template = chooseTemplate(suite, info);
+    // A resume must meet the model the run started with (model-identity.ts): exit 2 otherwise.
+    checkResumedModel(folder.dir, folder.resumed, modelIdentity(target.requested, info, target.backend));
   } catch (error) {
     await target.close();
     throw error;
@@ -319,6 +326,7 @@ async function openRun(options: RunSuiteOptions, { suite, problems, concurrency,
     throw new InputError(`--out ${out}`, `expected a folder thinkprobe can write to (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
   if (folder.resumed) options.log(`resuming interrupted run ${folder.runId}: finished work is replayed from its store`);
+  recordModel(folder.dir, modelIdentity(target.requested, info, target.backend));
   if (offline && !folder.resumed) await copyStore(offline, join(folder.dir, 'store.sqlite'));
   return { folder, target, info, template };
 }
@@ -339,6 +347,21 @@ function openSession(options: RunSuiteOptions, { suite, problems, concurrency }:
     ...(options.onStage ? { onStage: options.onStage } : {}),
     log: options.log,
   };
+}
+
+/** What the plan will cost, estimated before any generation from the latest finished run in --out, else the golden, else the plan alone. */
+function planCost(options: RunSuiteOptions, { suite, problems, labeled, loaded, concurrency }: PreparedSuite, { folder, target }: OpenedRun): PlannedCost {
+  return estimateBeforeRun({
+    out: options.out ?? 'reports',
+    suite: suite.name,
+    runDir: folder.dir,
+    goldenFile: suiteGoldenPath(loaded, target.requested),
+    labels: labeled.map((l) => l.label),
+    resultsPerLabel: problems.length * suite.samples,
+    maxThinkingTokens: suite.maxThinkingTokens,
+    answerTokens: suite.answerTokens,
+    concurrency,
+  });
 }
 
 /** The settings a run records with its results (summary.json, the report, the golden's outcome options). */
@@ -435,15 +458,17 @@ interface RunOutputs {
   golden: GoldenSetup;
   comparison?: InterventionComparison[];
   goldenWritten?: string;
+  estimate?: EstimateVsActual;
 }
 
 /** The report data and the run's files. Everything here works on values thinkprobe computed itself: an InputError is a bug (exit 70), not bad input. */
 async function writeReports(options: RunSuiteOptions, { problems, labeled }: PreparedSuite, outputs: RunOutputs): Promise<RunData> {
-  const { checks, verdict, comparison, goldenWritten, golden } = outputs;
+  const { checks, verdict, comparison, goldenWritten, golden, estimate } = outputs;
   return asInternal(async () => {
     const data: RunData = {
       ...buildRunData({ run: outputs.run, interventions: labeled, problems, results: outputs.results, checks, ...(comparison ? { comparison } : {}) }),
       verdict,
+      ...(estimate ? { estimate } : {}),
     };
     await writeRunFiles({
       dir: outputs.dir,
@@ -459,6 +484,7 @@ async function writeReports(options: RunSuiteOptions, { problems, labeled }: Pre
         checks,
         verdict,
         golden: goldenWritten ? { written: goldenWritten } : golden.file ? { file: golden.path, comparison } : null,
+        ...(estimate ? { estimate } : {}),
       },
     });
     return data;

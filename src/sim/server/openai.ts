@@ -34,7 +34,8 @@ function models(ctx: ServerContext, res: ServerResponse): void {
     object: 'model',
     created,
     owned_by: simOpenAIVersion,
-    root: served.name,
+    // vLLM's root is the weights' path; the simulator's weights are its card: two cards served under one name differ here.
+    root: `${served.name}@sha256:${served.digest.slice(0, 16)}`,
     parent: null,
     max_model_len: served.model().contextLength,
   }));

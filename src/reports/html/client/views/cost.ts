@@ -3,6 +3,7 @@ import type { RunData } from '../../../run-data.ts';
 import { el } from '../dom.ts';
 import { comparedSide, interventionColours } from '../palette.ts';
 import { paddedDomain, placeLabels, type Frame } from './cost-labels.ts';
+import { renderEstimate } from './estimate.ts';
 
 const TOKENS = ',.0f';
 
@@ -112,5 +113,6 @@ export function renderCost(data: RunData): HTMLElement {
   const sides = data.comparison ? ' (A solid, B dashed)' : '';
   if (distinct > 1) section.append(el('h2', {}, `Budget curves${sides}`), budgetCharts(budgets));
   else if (distinct === 1) section.append(el('p', { class: 'hint budget-note' }, 'One budget in this suite: a budget curve needs two or more (e.g. budget(256), budget(512), budget(1024)).'));
+  section.append(...renderEstimate(data));
   return section;
 }
