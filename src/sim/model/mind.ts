@@ -1,6 +1,6 @@
 import { equal, frac, type Fraction } from '../../problems/families/fraction.ts';
 import { byLevel, type ModelCard } from '../cards/card.ts';
-import { hashInts, Purpose, uniform } from './hash.ts';
+import { hashInts, hashString, Purpose, uniform } from './hash.ts';
 import { normalizeDist, type Dist } from './dist.ts';
 import {
   CONFIRMATIONS,
@@ -296,8 +296,35 @@ function afterAnswer(answer: string): Effect {
   };
 }
 
+/** Mass the right answer keeps when a card's regression makes the model blunder at a cue. */
+const BLUNDER_KEEPS = 1e-6;
+
+/**
+ * A card's regression at this answer cue: a keyed draw on the problem and the text before the cue
+ * (so reading one's own prefix blunders the same way again) decides at a drop / calibratedAccuracy
+ * share of cues that the right answer's mass moves to the other candidates, in proportion to theirs.
+ * Independent of the trace's own outcome, so every accuracy a becomes exactly a * (1 - share) in
+ * expectation whatever the sampling settings.
+ */
+function withRegression(ctx: MindContext, s: State, bel: Belief): Belief {
+  const regression = ctx.card.regression;
+  if (!regression || regression.drop <= 0) return bel;
+  const share = Math.min(1, regression.drop / regression.calibratedAccuracy);
+  const right = bel.answers.indexOf(ctx.r.correct);
+  if (right < 0 || uniform(ctx.r.key, Purpose.regression, s.chars, hashString(s.tail)) >= share) return bel;
+  const others = 1 - (bel.probs[right] ?? 0);
+  if (!(others > 0)) {
+    // No other candidate to fall to: a neighbouring number (or a primed symbol) is the blunder.
+    const n = Number(ctx.r.correct);
+    const wrong = Number.isFinite(n) ? String(n + 1) : `${ctx.r.correct}'`;
+    return { answers: [ctx.r.correct, wrong], probs: [BLUNDER_KEEPS, 1 - BLUNDER_KEEPS] };
+  }
+  const scale = (1 - BLUNDER_KEEPS) / others;
+  return { answers: bel.answers, probs: bel.probs.map((p, i) => (i === right ? BLUNDER_KEEPS : p * scale)) };
+}
+
 function answerChoice(ctx: MindContext, s: State): ChoiceItem {
-  const bel = belief(ctx, s);
+  const bel = withRegression(ctx, s, belief(ctx, s));
   const item = choiceItem(bel.answers.map((answer, i) => ({ text: `${answer}}`, p: bel.probs[i] ?? 0, effect: afterAnswer(answer) })));
   item.answers = item.options.map((o) => o.text.slice(0, -1));
   // A few other numbers share the leftover mass, as a real model's top alternatives would show.

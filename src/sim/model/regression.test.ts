@@ -1,0 +1,78 @@
+/**
+ * sim-qwq-minus5: sim-qwq with a card regression. It must write the twin's traces, and lose exactly
+ * drop / calibratedAccuracy of the twin's right answers (in expectation), whatever the sampling.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadCard } from '../cards/load.ts';
+import { createSimModel } from './model.ts';
+import { generateAll, lastBoxed, problemPrompt, text } from './testing.ts';
+
+const twin = createSimModel(loadCard('sim-qwq'));
+const minus5 = createSimModel(loadCard('sim-qwq-minus5'));
+const regression = minus5.card.regression!;
+const share = regression.drop / regression.calibratedAccuracy;
+const sampling = { seed: 0, temperature: 0.6, topK: 40, topP: 0.95 };
+
+/** Prompts that end at an answer cue after a little thinking (varied so the keyed draws differ). */
+function cuePrompts(n: number): { prompt: string; answer: string; seed: number }[] {
+  const out: { prompt: string; answer: string; seed: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const family = i % 2 === 0 ? 'arithmetic-chain' : 'linear-equation';
+    const { prompt, answer } = problemPrompt(twin, family, 1000 + (i >> 1), family === 'arithmetic-chain' ? 3 : 2);
+    const thinking = `<think>\nOkay, let me work this out${' carefully'.repeat(i % 3)}.\n</think>\n\n**Final Answer**\n\\boxed{`;
+    out.push({ prompt: prompt + thinking, answer, seed: i });
+  }
+  return out;
+}
+
+describe('sim-qwq-minus5, the twin with a 5-point regression', () => {
+  it('states its regression, and writes the twin trace when it does not blunder', () => {
+    expect(regression).toEqual({ drop: 0.05, calibratedAccuracy: expect.any(Number) });
+    const { prompt } = problemPrompt(twin, 'arithmetic-chain', 5, 3);
+    const a = text(generateAll(twin, prompt, { ...sampling, seed: 3 }).tokens);
+    const b = text(generateAll(minus5, prompt, { ...sampling, seed: 3 }).tokens);
+    // Same thinking up to the answer cue (the keyed blunder only touches the answer).
+    const cue = a.indexOf('</think>');
+    expect(cue).toBeGreaterThan(500);
+    expect(b.slice(0, cue)).toBe(a.slice(0, cue));
+  });
+
+  const prompts = cuePrompts(3000);
+  const pRight = (model: typeof twin, prompt: string, answer: string) => {
+    const b = model.beliefAt(prompt);
+    return b.probs[b.answers.indexOf(answer)] ?? 0;
+  };
+
+  it('at a drop / calibratedAccuracy share of answer cues moves all of the right answer’s mass away; elsewhere it is the twin', () => {
+    let blunders = 0;
+    for (const { prompt, answer } of prompts) {
+      const base = pRight(twin, prompt, answer);
+      const now = pRight(minus5, prompt, answer);
+      if (now === base) continue;
+      expect(now).toBeLessThan(1e-5);
+      blunders++;
+    }
+    // Binomial(n, share): within 4.5 standard deviations.
+    const sd = Math.sqrt(prompts.length * share * (1 - share));
+    expect(Math.abs(blunders - prompts.length * share)).toBeLessThan(4.5 * sd);
+  });
+
+  it('loses drop / calibratedAccuracy of the twin’s right answers when sampled (temperature 0.6, top-p 0.95)', () => {
+    let twinRight = 0;
+    let lost = 0;
+    for (const { prompt, answer, seed } of prompts) {
+      const read = (model: typeof twin) => lastBoxed(`\\boxed{${text(generateAll(model, prompt, { ...sampling, seed }, 40).tokens)}`);
+      const a = read(twin) === answer;
+      const b = read(minus5) === answer;
+      // The regression never turns a wrong answer right.
+      expect(b && !a).toBe(false);
+      if (a) twinRight++;
+      if (a && !b) lost++;
+    }
+    expect(twinRight).toBeGreaterThan(prompts.length / 3);
+    const sd = Math.sqrt(twinRight * share * (1 - share));
+    expect(Math.abs(lost - twinRight * share)).toBeLessThan(4.5 * sd);
+    // Relative to the twin's accuracy: (1 - share) of it is kept, to within a point of the 5.
+    expect(Math.abs(lost / twinRight - share) * regression.calibratedAccuracy).toBeLessThan(0.01);
+  });
+});
