@@ -848,6 +848,21 @@ function openBoxed(tail: string): { inner: string; depth: number } | undefined {
   return { inner: `${inner.trim()}${'}'.repeat(depth - 1)}`, depth };
 }
 
+/** The answer of a `\\boxed{...}` that the text ends by closing (short, one line), if any. */
+function closedBoxedAtEnd(end: string): string | undefined {
+  if (!end.endsWith('}')) return undefined;
+  const at = end.lastIndexOf('\\boxed{');
+  if (at < 0) return undefined;
+  const inner = end.slice(at + 7, -1);
+  if (inner.length > 60 || inner.includes('\n')) return undefined;
+  let depth = 0;
+  for (const ch of inner) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && --depth < 0) return undefined;
+  }
+  return depth === 0 ? inner.trim() : undefined;
+}
+
 function interpret(ctx: MindContext, base: State, since: { chars: number; tokens: number; tail: string }): State {
   const s = cloneState(base);
   s.chars = base.chars + since.chars;
@@ -881,6 +896,13 @@ function interpret(ctx: MindContext, base: State, since: { chars: number; tokens
   if (open) {
     // An answer was written (or forced) that is none of the candidates: close it and go on.
     push(s, textItem('}'.repeat(open.depth), false, afterAnswer(open.inner)));
+    return s;
+  }
+  // The same box read back closed (its brace may come in another token than the one written):
+  // what writing that brace did, so reading one's own continuation reproduces its state.
+  const closed = closedBoxedAtEnd(end);
+  if (closed !== undefined && end.length === tail.length) {
+    afterAnswer(closed)(ctx, s);
     return s;
   }
   if (/(?:\*\*Final Answer\*\*:?|Final Answer:)$/i.test(end) || /(?:the|my|final) answer is:?$/i.test(end)) {

@@ -17,9 +17,11 @@ const sampling = { seed: 0, temperature: 0.6, topK: 40, topP: 0.95 };
 function cuePrompts(n: number): { prompt: string; answer: string; seed: number }[] {
   const out: { prompt: string; answer: string; seed: number }[] = [];
   for (let i = 0; i < n; i++) {
-    const family = i % 2 === 0 ? 'arithmetic-chain' : 'linear-equation';
-    const { prompt, answer } = problemPrompt(twin, family, 1000 + (i >> 1), family === 'arithmetic-chain' ? 3 : 2);
-    const thinking = `<think>\nOkay, let me work this out${' carefully'.repeat(i % 3)}.\n</think>\n\n**Final Answer**\n\\boxed{`;
+    // Eight thinking texts per problem: the problem's reading is cached, the keyed draws differ.
+    const problem = i >> 3;
+    const family = problem % 2 === 0 ? 'arithmetic-chain' : 'linear-equation';
+    const { prompt, answer } = problemPrompt(twin, family, 1000 + problem, family === 'arithmetic-chain' ? 3 : 2);
+    const thinking = `<think>\nOkay, let me work this out${' carefully'.repeat(i % 8)}.\n</think>\n\n**Final Answer**\n\\boxed{`;
     out.push({ prompt: prompt + thinking, answer, seed: i });
   }
   return out;
@@ -37,42 +39,37 @@ describe('sim-qwq-minus5, the twin with a 5-point regression', () => {
     expect(b.slice(0, cue)).toBe(a.slice(0, cue));
   });
 
-  const prompts = cuePrompts(3000);
-  const pRight = (model: typeof twin, prompt: string, answer: string) => {
-    const b = model.beliefAt(prompt);
-    return b.probs[b.answers.indexOf(answer)] ?? 0;
-  };
-
-  it('at a drop / calibratedAccuracy share of answer cues moves all of the right answer’s mass away; elsewhere it is the twin', () => {
+  it('blunders at a drop / calibratedAccuracy share of answer cues and is the twin elsewhere, in its beliefs and when sampled', () => {
+    const prompts = cuePrompts(2400);
+    const pRight = (model: typeof twin, prompt: string, answer: string) => {
+      const b = model.beliefAt(prompt);
+      return b.probs[b.answers.indexOf(answer)] ?? 0;
+    };
+    // Sampled as a run samples (temperature 0.6, top-p 0.95), same seed for both models.
+    const sampledRight = (model: typeof twin, prompt: string, answer: string, seed: number) =>
+      lastBoxed(`\\boxed{${text(generateAll(model, prompt, { ...sampling, seed }, 40).tokens)}`) === answer;
     let blunders = 0;
-    for (const { prompt, answer } of prompts) {
-      const base = pRight(twin, prompt, answer);
-      const now = pRight(minus5, prompt, answer);
-      if (now === base) continue;
-      expect(now).toBeLessThan(1e-5);
-      blunders++;
-    }
-    // Binomial(n, share): within 4.5 standard deviations.
-    const sd = Math.sqrt(prompts.length * share * (1 - share));
-    expect(Math.abs(blunders - prompts.length * share)).toBeLessThan(4.5 * sd);
-  });
-
-  it('loses drop / calibratedAccuracy of the twin’s right answers when sampled (temperature 0.6, top-p 0.95)', () => {
     let twinRight = 0;
     let lost = 0;
     for (const { prompt, answer, seed } of prompts) {
-      const read = (model: typeof twin) => lastBoxed(`\\boxed{${text(generateAll(model, prompt, { ...sampling, seed }, 40).tokens)}`);
-      const a = read(twin) === answer;
-      const b = read(minus5) === answer;
-      // The regression never turns a wrong answer right.
-      expect(b && !a).toBe(false);
+      const base = pRight(twin, prompt, answer);
+      const now = pRight(minus5, prompt, answer);
+      if (now !== base) {
+        // A blunder moves all of the right answer's mass away.
+        expect(now).toBeLessThan(1e-5);
+        blunders++;
+      }
+      const a = sampledRight(twin, prompt, answer, seed);
+      const b = sampledRight(minus5, prompt, answer, seed);
+      // Only a blunder changes the sampled answer, and it never turns a wrong answer right.
+      expect(b).toBe(a && now === base);
       if (a) twinRight++;
       if (a && !b) lost++;
     }
+    // Binomial counts within 4 standard deviations of drop / calibratedAccuracy.
+    const within = (count: number, n: number) => Math.abs(count - n * share) < 4 * Math.sqrt(n * share * (1 - share));
+    expect(within(blunders, prompts.length)).toBe(true);
     expect(twinRight).toBeGreaterThan(prompts.length / 3);
-    const sd = Math.sqrt(twinRight * share * (1 - share));
-    expect(Math.abs(lost - twinRight * share)).toBeLessThan(4.5 * sd);
-    // Relative to the twin's accuracy: (1 - share) of it is kept, to within a point of the 5.
-    expect(Math.abs(lost / twinRight - share) * regression.calibratedAccuracy).toBeLessThan(0.01);
+    expect(within(lost, twinRight)).toBe(true);
   });
 });
