@@ -863,7 +863,10 @@ function closedBoxedAtEnd(end: string): string | undefined {
   return depth === 0 ? inner.trim() : undefined;
 }
 
-function interpret(ctx: MindContext, base: State, since: { chars: number; tokens: number; tail: string }): State {
+type Since = { chars: number; tokens: number; tail: string };
+
+/** The state before a divergence, moved to its end with an empty plan (re-planned by the caller). */
+function divergedState(base: State, since: Since): State {
   const s = cloneState(base);
   s.chars = base.chars + since.chars;
   s.tokens = base.tokens + since.tokens;
@@ -874,54 +877,90 @@ function interpret(ctx: MindContext, base: State, since: { chars: number; tokens
   s.off = 0;
   s.alive = null;
   s.lastFiller = false;
-  const tail = s.tail;
-  const end = tail.trimEnd();
-  const trailingSpace = end.length < tail.length;
   if (s.phase === 'pre') s.phase = 'think';
   if (s.cursor.k === 'open') s.cursor = { k: 'intro' };
+  return s;
+}
 
+/** The end of the turn or an answer being written (a cue, an open or closed box): plans it and says so. */
+function planAnswerCue(ctx: MindContext, s: State, tail: string, end: string): boolean {
   if (end.endsWith(ctx.eot)) {
     push(s, { kind: 'eot' });
-    return s;
+    return true;
   }
   if (/\\boxed\{$/.test(tail)) {
     push(s, answerChoice(ctx, s));
-    return s;
+    return true;
   }
   if (/\\boxed$/.test(tail)) {
     push(s, textItem('{', false), answerChoice(ctx, s));
-    return s;
+    return true;
   }
   const open = openBoxed(tail);
   if (open) {
     // An answer was written (or forced) that is none of the candidates: close it and go on.
     push(s, textItem('}'.repeat(open.depth), false, afterAnswer(open.inner)));
-    return s;
+    return true;
   }
   // The same box read back closed (its brace may come in another token than the one written):
   // what writing that brace did, so reading one's own continuation reproduces its state.
   const closed = closedBoxedAtEnd(end);
   if (closed !== undefined && end.length === tail.length) {
     afterAnswer(closed)(ctx, s);
-    return s;
+    return true;
   }
   if (/(?:\*\*Final Answer\*\*:?|Final Answer:)$/i.test(end) || /(?:the|my|final) answer is:?$/i.test(end)) {
-    const lead = trailingSpace ? '' : end.endsWith('**') ? '\n' : ' ';
+    const lead = end.length < tail.length ? '' : end.endsWith('**') ? '\n' : ' ';
     push(s, textItem(`${lead}\\boxed{`, false), answerChoice(ctx, s));
-    return s;
+    return true;
   }
+  return false;
+}
+
+/** Thinking closed by the injected text (nothing written after the delimiter yet): answer now. */
+function planAfterClose(ctx: MindContext, s: State, tail: string): boolean {
   const closeAt = tail.lastIndexOf(ctx.thinkClose);
-  if (s.phase === 'think' && closeAt >= 0 && closeAt > tail.lastIndexOf(ctx.thinkOpen)) {
-    const after = tail.slice(closeAt + ctx.thinkClose.length);
-    if (!/[\p{L}\p{N}]/u.test(after)) {
-      s.phase = 'answer';
-      if (!s.concluded) s.forced = true;
-      s.doubt = false;
-      s.cursor = { k: 'done' };
-      answerSection(ctx, s, /\s$/.test(tail) ? '' : '\n\n');
-      return s;
-    }
+  if (s.phase !== 'think' || closeAt < 0 || closeAt <= tail.lastIndexOf(ctx.thinkOpen)) return false;
+  const after = tail.slice(closeAt + ctx.thinkClose.length);
+  if (/[\p{L}\p{N}]/u.test(after)) return false;
+  s.phase = 'answer';
+  if (!s.concluded) s.forced = true;
+  s.doubt = false;
+  s.cursor = { k: 'done' };
+  answerSection(ctx, s, /\s$/.test(tail) ? '' : '\n\n');
+  return true;
+}
+
+/** A reflection word at the end of the text: re-check the last step, or verify the whole computation. */
+function planReflection(ctx: MindContext, s: State, tail: string, end: string): void {
+  const trailingSpace = end.length < tail.length;
+  const last = end[end.length - 1] ?? '';
+  const lead = trailingSpace ? '' : /[\p{L}\p{N}]/u.test(last) ? ',' : /[.!?…]/.test(last) ? '' : '';
+  const sep = trailingSpace ? '' : ' ';
+  const cap = trailingSpace || /[.!?…]/.test(last) ? 'L' : 'l';
+  s.doubt = true;
+  s.reflections += 1;
+  s.passCorrected = false;
+  if (s.concluded || s.cursor.k === 'end') {
+    s.concluded = true;
+    startVerification(ctx, s, `${lead}${sep}${cap}et me go through the whole computation once more.\n\n`);
+    return;
   }
+  const i = s.done - 1;
+  const next: Cursor = s.done >= ctx.r.steps ? { k: 'conclude', lead: true } : { k: 'step', i: s.done, connector: true };
+  if (i >= 0) {
+    push(s, textItem(`${lead}${sep}${cap}et me double-check the last step.${ctx.r.recheckLead(i, s.values)}`), recheckChoice(ctx, s, i, next));
+  } else {
+    s.doubt = false;
+    push(s, textItem(`${lead}${sep}${cap}et me start from the beginning.\n\n`));
+  }
+}
+
+function interpret(ctx: MindContext, base: State, since: Since): State {
+  const s = divergedState(base, since);
+  const tail = s.tail;
+  const end = tail.trimEnd();
+  if (planAnswerCue(ctx, s, tail, end) || planAfterClose(ctx, s, tail)) return s;
   if (s.phase === 'answer') {
     s.cursor = { k: 'done' };
     if (s.committed) push(s, { kind: 'eot' });
@@ -929,26 +968,7 @@ function interpret(ctx: MindContext, base: State, since: { chars: number; tokens
     return s;
   }
   if (REFLECTION_AT_END.test(tail)) {
-    const last = end[end.length - 1] ?? '';
-    const lead = trailingSpace ? '' : /[\p{L}\p{N}]/u.test(last) ? ',' : /[.!?…]/.test(last) ? '' : '';
-    const sep = trailingSpace ? '' : ' ';
-    const cap = trailingSpace || /[.!?…]/.test(last) ? 'L' : 'l';
-    s.doubt = true;
-    s.reflections += 1;
-    s.passCorrected = false;
-    if (s.concluded || s.cursor.k === 'end') {
-      s.concluded = true;
-      startVerification(ctx, s, `${lead}${sep}${cap}et me go through the whole computation once more.\n\n`);
-      return s;
-    }
-    const i = s.done - 1;
-    const next: Cursor = s.done >= ctx.r.steps ? { k: 'conclude', lead: true } : { k: 'step', i: s.done, connector: true };
-    if (i >= 0) {
-      push(s, textItem(`${lead}${sep}${cap}et me double-check the last step.${ctx.r.recheckLead(i, s.values)}`), recheckChoice(ctx, s, i, next));
-    } else {
-      s.doubt = false;
-      push(s, textItem(`${lead}${sep}${cap}et me start from the beginning.\n\n`));
-    }
+    planReflection(ctx, s, tail, end);
     return s;
   }
   // Free text: finish the sentence and carry on from where the reasoning was.
