@@ -72,4 +72,22 @@ describe('sim-qwq-minus5, the twin with a 5-point regression', () => {
     expect(twinRight).toBeGreaterThan(prompts.length / 3);
     expect(within(lost, twinRight)).toBe(true);
   });
+
+  it('blunders at a share within 0.7 accuracy points of the 5 over 16,000 answer cues', () => {
+    // Only the keyed draw decides a blunder: many cues of a few problems measure its share tightly.
+    let cues = 0;
+    let blunders = 0;
+    for (let problem = 0; problem < 40; problem++) {
+      const { prompt, answer } = problemPrompt(twin, 'arithmetic-chain', 5000 + problem, 3);
+      for (let v = 0; v < 400; v++) {
+        const b = minus5.beliefAt(`${prompt}<think>\nStep ${v}: working.\n</think>\n\n**Final Answer**\n\\boxed{`);
+        cues++;
+        if ((b.probs[b.answers.indexOf(answer)] ?? 0) < 1e-5) blunders++;
+      }
+    }
+    // 4 standard deviations of the share is 0.0072: 0.64 points of accuracy on the calibrated suite.
+    const sd = Math.sqrt((share * (1 - share)) / cues);
+    expect(Math.abs(blunders / cues - share)).toBeLessThan(4 * sd);
+    expect(4 * sd * regression.calibratedAccuracy).toBeLessThan(0.0066);
+  });
 });
