@@ -1,33 +1,40 @@
 /**
  * bench:gate — is the bundled release gate (suites/release-gate.yaml) honest? How it works:
- *   1. One real run of the suite's design (its problems, interventions, model card) on the
- *      in-process simulator through the real engine, with POOL samples per problem (default 10):
- *      every problem x sample x intervention graded as `thinkprobe run` grades it.
- *   2. PAIRS independent golden/candidate pairs per condition (default 400): each pair draws 2m
- *      distinct samples of every problem from the pool, m for the golden, m for the candidate
- *      (fresh draws for both sides of every pair, no shared golden), and runs the real
- *      noRegression check on them (src/checks/gate-validation.ts).
- *   3. Conditions: an unchanged model (false alarms) and a model exactly 5 accuracy points worse on
- *      every intervention (power), each with samples: 1 (exact McNemar) and samples: 4 (the
- *      clustered sign-flip test). The 5-point regression is defined relative to the base model:
- *      each right candidate answer turns wrong with probability 0.05 / accuracy(intervention),
- *      so it stays exactly 5 points whatever the simulator card's accuracy.
- * Resampling a pool instead of running 4 x PAIRS x 2 suites keeps this to one suite run (minutes
- * on 2 cores); drawing without replacement keeps the per-problem variance that of independent runs.
- * Environment: GATE_POOL (samples per problem, >= 8), GATE_PAIRS, GATE_SEED. Last line: one JSON object.
+ *   1. Two real runs of the suite's design (its problems, interventions) on the in-process
+ *      simulator through the real engine, each problem x sample x intervention graded as
+ *      `thinkprobe run` grades it: the suite's model (sim:sim-qwq) with GATE_POOL samples per problem
+ *      (default 8, the least that 4-sample pairs need), and the regressed card sim:sim-qwq-minus5
+ *      (exactly 5 accuracy points worse in expectation on these interventions: see
+ *      src/sim/cards/README.md) with GATE_REGRESSED_POOL samples (default 4) and other seeds.
+ *   2. PAIRS independent golden/candidate pairs per condition (default 400): an unchanged model
+ *      draws 2m distinct samples of every problem from the base pool, m for the golden and m for the
+ *      candidate (src/checks/gate-validation.ts); the regression draws the golden's m from the base
+ *      pool and the candidate's m from the regressed card's pool (bench/gate-pairs.ts). Fresh draws
+ *      for both sides of every pair, no shared golden; the real noRegression check judges each.
+ *   3. Conditions: samples: 1 (exact McNemar) and samples: 4 (the clustered sign-flip test).
+ * Resampling pools instead of running 4 x PAIRS x 2 suites keeps this to two suite runs; drawing
+ * without replacement keeps the per-problem variance that of independent runs. The regressed pool
+ * needs only m samples for the candidate side (its draws decide power, which is far from 0.5, so
+ * the fewer distinct candidates cost little precision).
+ * Environment: GATE_POOL (>= 8), GATE_REGRESSED_POOL (>= 4), GATE_PAIRS, GATE_SEED, GATE_PROBLEMS
+ * (keep every k-th problem, for a quick check only). Last line: one JSON object.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runSuite } from '../src/runner/run-suite.ts';
-import { poolFromRows, simulateGate, type GateTrialResult } from '../src/checks/gate-validation.ts';
+import { poolFromRows, simulateGate, type GateTrialResult, type OutcomePool } from '../src/checks/gate-validation.ts';
+import { simulateAgainst } from './gate-pairs.ts';
 import { betaQuantile } from '../src/metrics/distributions.ts';
 import type { CheckSpecOf } from '../src/checks/registry.ts';
 import type { InterventionSpec } from '../src/suite/schema/interventions.ts';
 import type { LabeledIntervention, ResultRow } from '../src/checks/types.ts';
 
-const POOL = Number(process.env['GATE_POOL'] ?? 10);
+const POOL = Number(process.env['GATE_POOL'] ?? 8);
+const REGRESSED_POOL = Number(process.env['GATE_REGRESSED_POOL'] ?? 4);
+const REGRESSED_MODEL = 'sim:sim-qwq-minus5';
+const EVERY = Number(process.env['GATE_PROBLEMS'] ?? 1);
 const PAIRS = Number(process.env['GATE_PAIRS'] ?? 400);
 const SEED = Number(process.env['GATE_SEED'] ?? 1);
 const suiteFile = new URL('../suites/release-gate.yaml', import.meta.url);
@@ -47,30 +54,39 @@ const spec = { test: 'mcnemar', alpha: 0.05, margin: 0.05, ...gateSpec } as Chec
 const work = mkdtempSync(join(tmpdir(), 'thinkprobe-bench-gate-'));
 const started = performance.now();
 try {
-  const scratch = join(work, 'release-gate.yaml');
   const { golden: _golden, checks: _checks, ...design } = raw;
-  writeFileSync(scratch, stringify({ ...design, samples: POOL, checks: [] }));
-  const run = await runSuite({ suiteFile: scratch, seed: SEED, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
-  if (!run.data) throw new Error('the pool run did not complete');
-  const interventions: LabeledIntervention[] = run.data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
-  const rows: ResultRow[] = run.data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
-  const pool = poolFromRows(rows, interventions);
-  const poolSeconds = (performance.now() - started) / 1000;
-  console.log(`pool: ${pool.problems.length} problems x ${pool.samples} samples x ${interventions.length} interventions in ${poolSeconds.toFixed(1)} s`);
-  console.log(`accuracy: ${interventions.map((l, k) => `${l.label} ${(pool.accuracy[k]! * 100).toFixed(1)}%`).join(', ')}`);
+  const runPool = async (model: string | undefined, samples: number, seed: number): Promise<OutcomePool> => {
+    const file = join(work, `pool-${seed}.yaml`);
+    const problems = (design['problems'] as Array<Record<string, unknown>>).map((p) => ({ ...p, count: Math.max(1, Math.round(Number(p['count']) / EVERY)) }));
+    writeFileSync(file, stringify({ ...design, problems, samples, checks: [] }));
+    const run = await runSuite({ suiteFile: file, ...(model ? { model } : {}), seed, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
+    if (!run.data) throw new Error(`the ${model ?? 'base'} pool run did not complete`);
+    const labeled: LabeledIntervention[] = run.data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
+    const rows: ResultRow[] = run.data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
+    return poolFromRows(rows, labeled);
+  };
+  const describe = (name: string, pool: OutcomePool) =>
+    console.log(`${name}: ${pool.problems.length} problems x ${pool.samples} samples; accuracy ${pool.interventions.map((l, k) => `${l.label} ${(pool.accuracy[k]! * 100).toFixed(1)}%`).join(', ')} (${((performance.now() - started) / 1000).toFixed(1)} s so far)`);
+  const pool = await runPool(undefined, POOL, SEED);
+  describe('pool (sim:sim-qwq)', pool);
+  const regressed = await runPool(REGRESSED_MODEL, REGRESSED_POOL, SEED + 7919);
+  describe(`regressed pool (${REGRESSED_MODEL})`, regressed);
+  const interventions = pool.interventions;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-  const trial = (samples: number, drop: number, offset: number): GateTrialResult => {
-    const result = simulateGate(pool, spec, { samples, drop, pairs: PAIRS, seed: SEED * 1000 + offset });
+  const trial = (samples: number, regression: boolean, offset: number): GateTrialResult => {
+    const seed = SEED * 1000 + offset;
+    const result = regression ? simulateAgainst(pool, regressed, spec, { samples, pairs: PAIRS, seed }) : simulateGate(pool, spec, { samples, drop: 0, pairs: PAIRS, seed });
     const rate = result.alarms / result.pairs;
     console.log(
-      `samples ${samples}, drop ${(drop * 100).toFixed(0)} points: gate fails ${result.alarms}/${result.pairs} = ${rate.toFixed(3)}; observed difference ${result.observedDifference.map((d) => (d * 100).toFixed(2)).join(' / ')} points; gate's detectable drop ${result.detectableDropPoints.toFixed(2)} points`,
+      `samples ${samples}, ${regression ? REGRESSED_MODEL : 'unchanged model'}: gate fails ${result.alarms}/${result.pairs} = ${rate.toFixed(3)}; observed difference ${result.observedDifference.map((d) => (d * 100).toFixed(2)).join(' / ')} points; gate's detectable drop ${result.detectableDropPoints.toFixed(2)} points`,
     );
     return result;
   };
-  const null1 = trial(1, 0, 1);
-  const alt1 = trial(1, 0.05, 2);
-  const null4 = trial(4, 0, 3);
-  const alt4 = trial(4, 0.05, 4);
+  const null1 = trial(1, false, 1);
+  const alt1 = trial(1, true, 2);
+  const null4 = trial(4, false, 3);
+  const alt4 = trial(4, true, 4);
   const rate = (r: GateTrialResult) => Number((r.alarms / r.pairs).toFixed(4));
   // One-sided 95% Clopper-Pearson upper bound of the false-alarm rate.
   const upper = (r: GateTrialResult) => Number(betaQuantile(0.95, r.alarms + 1, r.pairs - r.alarms).toFixed(4));
@@ -85,9 +101,13 @@ try {
     problems: pool.problems.length,
     interventions: interventions.length,
     pool_samples: pool.samples,
+    regressed_pool_samples: regressed.samples,
+    base_accuracy: Number(mean(pool.accuracy).toFixed(4)),
+    regressed_accuracy: Number(mean(regressed.accuracy).toFixed(4)),
     detectable_drop_pts: Number(alt1.detectableDropPoints.toFixed(2)),
     detectable_drop_pts_samples4: Number(alt4.detectableDropPoints.toFixed(2)),
-    observed_drop_pts: Number((-100 * (alt1.observedDifference.reduce((a, b) => a + b, 0) / interventions.length)).toFixed(2)),
+    // The regressed card's drop as the two pools measure it (about 5: the card is calibrated on this suite).
+    observed_drop_pts: Number((100 * (mean(pool.accuracy) - mean(regressed.accuracy))).toFixed(2)),
     targets_met: rate(null1) <= 0.05 && rate(null4) <= 0.05 && rate(alt1) >= 0.8 && rate(alt4) >= 0.8,
     seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };

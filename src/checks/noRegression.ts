@@ -1,6 +1,7 @@
 import { binomialCdf } from '../metrics/distributions.ts';
 import { nonInferiority, type Pair } from '../metrics/paired.ts';
 import { clusterDifferences, clusteredNonInferiority, signFlipWorse } from '../metrics/clustered.ts';
+import { stratifiedPermutationWorse } from '../metrics/stratified.ts';
 import { formatP } from '../metrics/format.ts';
 import { minimumDetectableDrop, powerSentence, varianceFromDiscordance, withinVariance } from '../metrics/power.ts';
 import { compareWithGolden, type InterventionComparison } from '../golden/golden.ts';
@@ -78,7 +79,7 @@ function testOne(spec: NoRegressionSpec, c: InterventionComparison, alphaPerTest
     detectableDropPoints: num(drop * 100),
   };
   if (spec.test === 'mcnemar') {
-    const p = clustered ? signFlipWorse(c.clusteredPairs).pWorse : mcnemarRegressionP(b, cc);
+    const p = c.byProblem ? stratifiedPermutationWorse(c.byProblem).pWorse : clustered ? signFlipWorse(c.clusteredPairs).pWorse : mcnemarRegressionP(b, cc);
     return { c, failed: p < alphaPerTest, detail: formatP(p), evidence: { ...base, pValue: p } };
   }
   if (clustered) {
@@ -139,7 +140,7 @@ export function noRegression(spec: NoRegressionSpec, context: CheckContext, name
   ];
   const describe = (r: Tested) => `${r.c.intervention} ${r.c.regressed.length} regressed/${r.c.improved.length} improved (${r.detail})`;
   const clustered = perIntervention.some((r) => r.evidence['clustered'] === true);
-  const name_ = testName(spec, clustered);
+  const name_ = tested.some((c) => c.byProblem) && spec.test === 'mcnemar' ? 'one-sided permutation test stratified by problem (unequal samples per problem)' : testName(spec, clustered);
   // The gate catches a drop of X in any one intervention: the largest per-intervention X.
   const drops = perIntervention.map((r) => r.evidence['detectableDropPoints']).filter((x): x is number => typeof x === 'number');
   const detectable = drops.length === perIntervention.length ? Math.max(...drops) : Number.NaN;

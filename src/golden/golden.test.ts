@@ -161,6 +161,30 @@ describe('noRegression', () => {
     expect(result.summary).toContain('--update-golden');
   });
 
+  it('uses all 4 samples of a samples: 4 run against a samples: 1 golden (paired by problem)', async () => {
+    // Golden: one sample, all right. Run: sample 0 as golden, samples 1-3 wrong on 30 of 60 problems.
+    const four = (label: string, wrong: (i: number, sample: number) => boolean): ResultRow[] =>
+      Array.from({ length: 60 }, (_, i) => [0, 1, 2, 3].map((sample) => ({ ...row(`p${i}`, label, !wrong(i, sample)), sample }))).flat();
+    const now = [...four('baseline', (i, sample) => sample > 0 && i < 30), ...four('budget(512)', (i) => i % 2 === 1)];
+    const [baseline, capped] = compareWithGolden(golden.outcomes, now, ['baseline', 'budget(512)']);
+    expect(baseline!.byProblem).toHaveLength(60);
+    expect(baseline!.byProblem![0]).toEqual({ problemId: 'p0', aSamples: 1, aCorrect: 1, bSamples: 4, bCorrect: 1 });
+    expect(baseline!.pairs).toBe(240);
+    expect(baseline!.runCorrect).toBe(150);
+    expect(baseline!.regressed.map((f) => `${f.problemId}/${f.sample}`).slice(0, 4)).toEqual(['p0/1', 'p0/2', 'p0/3', 'p1/1']);
+    expect(baseline!.regressed).toHaveLength(90);
+    expect(capped!.regressed).toHaveLength(0);
+    const result = await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, ctx(now));
+    expect(result.verdict).toBe('fail');
+    expect(result.summary).toMatch(/^regression against golden: baseline 90 regressed\/0 improved \(p[=<]/);
+    expect(result.summary).toContain('permutation test stratified by problem');
+    // Sample 0 alone (what pairing by sample number saw) is the golden exactly: no regression.
+    const sampleZero = now.filter((r) => r.sample === 0);
+    expect((await runCheck({ type: 'noRegression', test: 'mcnemar', alpha: 0.05, margin: 0.05 }, ctx(sampleZero))).verdict).toBe('pass');
+    // The same run against itself-as-golden pairs by sample as before (no byProblem).
+    expect(compareWithGolden(now, now, ['baseline'])[0]!.byProblem).toBeUndefined();
+  });
+
   it('computes the one-sided exact McNemar p-value', () => {
     expect(mcnemarRegressionP(0, 0)).toBe(1);
     expect(mcnemarRegressionP(8, 0)).toBeCloseTo(1 / 256, 12);

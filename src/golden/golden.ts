@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.ts';
 import { validator } from '../core/validate.ts';
 import type { GoldenOutcome, LabeledIntervention, ResultRow } from '../results/types.ts';
 import type { ClusteredPair } from '../metrics/clustered.ts';
+import type { ProblemCounts } from '../metrics/stratified.ts';
 import {
   GOLDEN_FORMAT,
   GOLDEN_VERSION,
@@ -148,6 +149,68 @@ export interface InterventionComparison {
   onlyInRun: number;
   /** Every pair, clustered by problem (a = golden, b = run): what the clustered tests use. */
   clusteredPairs: ClusteredPair[];
+  /**
+   * Set when the two sides have different samples of some problem (a `samples: 4` run against a
+   * `samples: 1` golden): per-problem counts, which the gate tests by problem (stratified
+   * permutation) so that every sample counts. `clusteredPairs` then pair each side's samples in
+   * turn (a run's four with a golden's one), and the flips are the run samples of problems whose
+   * accuracy moved: its wrong samples where it fell, its right ones where it rose.
+   */
+  byProblem?: ProblemCounts[];
+}
+
+type Keyed = { problemId: string; sample: number; correct: boolean };
+
+function groupByProblem<T extends Keyed>(list: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const o of list) {
+    const group = groups.get(o.problemId) ?? [];
+    group.push(o);
+    groups.set(o.problemId, group);
+  }
+  for (const group of groups.values()) group.sort((a, b) => a.sample - b.sample);
+  return groups;
+}
+
+/** Whether every problem on both sides has the same sample numbers on each (then pairs are by sample). */
+function sameSamples(golden: Map<string, Keyed[]>, run: Map<string, Keyed[]>): boolean {
+  for (const [problemId, mine] of run) {
+    const theirs = golden.get(problemId);
+    if (!theirs) continue;
+    if (theirs.length !== mine.length || theirs.some((o, i) => o.sample !== mine[i]!.sample)) return false;
+  }
+  return true;
+}
+
+/** The comparison by problem, for sides with different samples per problem. */
+function compareByProblem(label: string, golden: Map<string, Keyed[]>, run: Map<string, Keyed[]>, comparison: InterventionComparison): void {
+  const counts: ProblemCounts[] = [];
+  for (const [problemId, mine] of run) {
+    const theirs = golden.get(problemId);
+    if (!theirs) {
+      comparison.onlyInRun += mine.length;
+      continue;
+    }
+    const right = (list: Keyed[]) => list.filter((o) => o.correct).length;
+    const entry = { problemId, aSamples: theirs.length, aCorrect: right(theirs), bSamples: mine.length, bCorrect: right(mine) };
+    counts.push(entry);
+    for (let k = 0; k < Math.max(theirs.length, mine.length); k++) {
+      const a = theirs[k % theirs.length]!.correct;
+      const b = mine[k % mine.length]!.correct;
+      comparison.pairs++;
+      if (a) comparison.goldenCorrect++;
+      if (b) comparison.runCorrect++;
+      comparison.clusteredPairs.push({ cluster: problemId, a, b });
+    }
+    const change = entry.bCorrect / entry.bSamples - entry.aCorrect / entry.aSamples;
+    for (const o of mine) {
+      const flip = { problemId, intervention: label, sample: o.sample };
+      if (change < 0 && !o.correct) comparison.regressed.push(flip);
+      if (change > 0 && o.correct) comparison.improved.push(flip);
+    }
+  }
+  for (const [problemId, theirs] of golden) if (!run.has(problemId)) comparison.onlyInGolden += theirs.length;
+  comparison.byProblem = counts;
 }
 
 /** Pairs a run's rows with golden outcomes per intervention label and lists the flips both ways. */
@@ -172,6 +235,12 @@ export function compareWithGolden(
       onlyInRun: 0,
       clusteredPairs: [],
     };
+    const goldenGroups = groupByProblem([...before.values()]);
+    const runGroups = groupByProblem(now);
+    if (!sameSamples(goldenGroups, runGroups)) {
+      compareByProblem(label, goldenGroups, runGroups, comparison);
+      return sortFlips(comparison);
+    }
     const matched = new Set<string>();
     for (const row of now) {
       const old = before.get(key(row));
@@ -189,12 +258,16 @@ export function compareWithGolden(
       if (!old.correct && row.correct) comparison.improved.push(flip);
     }
     comparison.onlyInGolden = before.size - matched.size;
-    // Natural order (problem 7 before problem 10), as a reader scans a list of ids.
-    const byId = (a: Flip, b: Flip) => a.problemId.localeCompare(b.problemId, 'en', { numeric: true }) || a.sample - b.sample;
-    comparison.regressed.sort(byId);
-    comparison.improved.sort(byId);
-    return comparison;
+    return sortFlips(comparison);
   });
+}
+
+/** Natural order (problem 7 before problem 10), as a reader scans a list of ids. */
+function sortFlips(comparison: InterventionComparison): InterventionComparison {
+  const byId = (a: Flip, b: Flip) => a.problemId.localeCompare(b.problemId, 'en', { numeric: true }) || a.sample - b.sample;
+  comparison.regressed.sort(byId);
+  comparison.improved.sort(byId);
+  return comparison;
 }
 
 /** Settings that differ between a golden file's environment and the current run's ("path: golden -> now"). */

@@ -8,3 +8,21 @@ export function formatP(p: number): string {
   if (p < 0.001) return 'p<0.001';
   return `p=${Math.min(1, p).toFixed(3)}`;
 }
+
+/**
+ * The largest number of outcomes any problem has under one intervention: the samples per problem
+ * that make an interval clustered (more than one).
+ */
+export function samplesPerProblem(results: ReadonlyArray<{ problemId: string; intervention: string }>): number {
+  const counts = new Map<string, number>();
+  for (const r of results) {
+    const key = `${r.problemId}\u0000${r.intervention}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return Math.max(1, ...counts.values());
+}
+
+/** How every report names the accuracy interval: `95% interval`, and with samples `95% interval, clustered by problem (4 samples)`. */
+export function intervalLabel(samples: number): string {
+  return samples > 1 ? `95% interval, clustered by problem (${samples} samples)` : '95% interval';
+}

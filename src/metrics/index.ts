@@ -12,3 +12,4 @@ export * from './tokens.ts';
 export * from './clustered.ts';
 export * from './power.ts';
 export * from './format.ts';
+export * from './stratified.ts';

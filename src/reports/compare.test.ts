@@ -52,6 +52,7 @@ describe('compareRuns', () => {
     expect(row.worseP).toBeCloseTo(0.5, 12);
     expect(data.checks[0]?.verdict).toBe('pass');
     expect(data.checks[0]?.summary).toContain('sign-flip test clustered by problem p=0.500');
+    expect(data.checks[0]?.summary).toContain('95% CI, clustered by problem (8 samples) ');
     // The same loss spread over 8 different problems (one sample each) is significant.
     const c = structuredClone(a);
     for (const r of c.results) if (r.sample === 0 && Number(r.problemId.slice(1)) < 8) r.correct = false;

@@ -1,6 +1,6 @@
 import { mcnemarRegressionP } from '../checks/noRegression.ts';
 import { InputError } from '../core/errors.ts';
-import { clusterDifferences, clusteredDifference, formatP, mcnemarExact, pairedBootstrap, signFlipWorse, type ClusteredPair } from '../metrics/index.ts';
+import { clusterDifferences, clusteredDifference, formatP, mcnemarExact, pairedBootstrap, samplesPerProblem, signFlipWorse, type ClusteredPair } from '../metrics/index.ts';
 import type { CheckSummary, Comparison, ComparisonSummaryRow, ResultSummary, RunData } from './run-data.ts';
 
 function key(r: ResultSummary): string {
@@ -107,6 +107,11 @@ export function assertComparable(a: RunData, b: RunData, rows: readonly Comparis
   );
 }
 
+/** Samples per problem of one intervention of a run. */
+function samplesOf(data: RunData, label: string): number {
+  return samplesPerProblem(data.results.filter((r) => r.intervention === label));
+}
+
 /**
  * Run B shown against run A in one report: both runs' interventions side by side (labels prefixed
  * `A:` / `B:`), B's flips against A marked, and one verdict per shared intervention: a significant
@@ -124,7 +129,7 @@ export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; s
     return {
       name: `paired(${row.intervention})`,
       verdict: row.pairs === 0 ? 'skipped' : worse ? 'fail' : 'pass',
-      summary: row.pairs === 0 ? 'no problem x sample of this intervention is in both runs' : `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided ${row.clustered ? 'sign-flip test clustered by problem' : 'McNemar'} ${formatP(row.worseP)})`,
+      summary: row.pairs === 0 ? 'no problem x sample of this intervention is in both runs' : `${pct(row.accuracyA)} -> ${pct(row.accuracyB)} (difference ${(row.difference * 100).toFixed(1)} points, 95% CI${row.clustered ? `, clustered by problem (${samplesOf(b, row.intervention)} samples)` : ''} ${(row.low * 100).toFixed(1)} to ${(row.high * 100).toFixed(1)}; ${row.lost} lost, ${row.gained} gained, one-sided ${row.clustered ? 'sign-flip test clustered by problem' : 'McNemar'} ${formatP(row.worseP)})`,
       evidence: row,
     };
   });

@@ -44,4 +44,9 @@ describe('markdownSummary', () => {
     const cut = cutAtWord('alpha beta gamma delta epsilon', 20);
     expect(cut).toBe('alpha beta gamma …');
   });
+  it('heads the interval column with its kind: clustered by problem when samples repeat a problem', () => {
+    const header = (samples: number) => markdownSummary(syntheticRun({ problems: 4, samples })).split('\n').find((l) => l.startsWith('| intervention |'));
+    expect(header(1)).toBe('| intervention | n | errored | accuracy | 95% interval | thinking tokens | answer tokens |');
+    expect(header(3)).toBe('| intervention | n | errored | accuracy | 95% interval, clustered by problem (3 samples) | thinking tokens | answer tokens |');
+  });
 });

@@ -2,6 +2,7 @@ import { terminalSafe } from './terminal.ts';
 import type { RunData } from './run-data.ts';
 import { runVerdict } from '../checks/verdict.ts';
 import { gateFlips } from '../golden/flips.ts';
+import { intervalLabel, samplesPerProblem } from '../metrics/format.ts';
 
 /** Errored results listed in full up to this many; the rest are counted. */
 const ERRORED_LISTED = 50;
@@ -101,7 +102,7 @@ export function markdownSummary(data: RunData): string {
     '| --- | --- | --- |',
     ...data.checks.map((c) => `| ${cell(c.name)} | ${ICON[c.verdict]} ${c.verdict} | ${cell(c.summary)} |`),
     '',
-    '| intervention | n | errored | accuracy | 95% interval | thinking tokens | answer tokens |',
+    `| intervention | n | errored | accuracy | ${intervalLabel(samplesPerProblem(data.results))} | thinking tokens | answer tokens |`,
     '| --- | ---: | ---: | ---: | --- | ---: | ---: |',
     ...data.interventions.map(
       (i) =>

@@ -39,6 +39,12 @@ describe('terminalSummary', () => {
     expect(lines.filter((l) => l.includes('cost alone:'))).toHaveLength(1);
   });
 
+  it('says the accuracy interval is clustered by problem when samples repeat a problem', () => {
+    const note = (samples: number) => terminalSummary(syntheticRun({ problems: 4, samples })).split('\n').filter((l) => l.includes('accuracy (low–high):'));
+    expect(note(1)).toEqual(['  accuracy (low–high): 95% interval']);
+    expect(note(4)).toEqual(['  accuracy (low–high): 95% interval, clustered by problem (4 samples)']);
+  });
+
   it("prints a failed check's detail lines in full, each on its own line (the gate's flips)", () => {
     const data = syntheticRun({ problems: 4 });
     const failed = data.checks.find((c) => c.verdict === 'fail');

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { CheckSummary, RunData } from './run-data.ts';
 import { flipLines, gateFlips, TERMINAL_FLIPS } from '../golden/flips.ts';
+import { intervalLabel, samplesPerProblem } from '../metrics/format.ts';
 
 /**
  * Model output and suite text may carry escape sequences that rewrite a terminal (cursor moves,
@@ -56,6 +57,7 @@ export function terminalSummary(data: RunData, options: { runDir?: string } = {}
     );
   }
   out.push(chalk.dim(`  ${COST_LEGEND}`));
+  out.push(chalk.dim(`  accuracy (low–high): ${intervalLabel(samplesPerProblem(data.results))}`));
   const failedResults = data.results.filter((r) => r.error);
   if (failedResults.length > 0) {
     out.push(

@@ -105,6 +105,19 @@ export interface ModelCard {
     /** Probability mass of filler words ("just", "now") at word boundaries of free text. */
     fillerMass: number;
   };
+  /**
+   * A regression of known size (a release gate's test double): at a `drop / calibratedAccuracy`
+   * share of answer cues, keyed by the problem and the text before the cue, the model blunders and
+   * moves the right answer's mass to its other candidates. Every intervention's accuracy a becomes
+   * a * (1 - drop / calibratedAccuracy), so a suite whose mean accuracy (over its interventions,
+   * without the regression) is `calibratedAccuracy` loses exactly `drop` in expectation.
+   */
+  regression?: {
+    /** Accuracy (a fraction) the suite it was calibrated on loses, e.g. 0.05 for 5 points. */
+    drop: number;
+    /** The mean accuracy of that suite without the regression. */
+    calibratedAccuracy: number;
+  };
 }
 
 /** The value for a difficulty level (1..6; out-of-range levels clamp; level 6 falls back to level 5's value). */

@@ -65,7 +65,7 @@ describe('model cards', () => {
   });
 
   it('rejects unknown names, missing files and broken JSON with one clear line', () => {
-    expect(errorOf(() => loadCard('sim-gpt')).message).toMatch(/^sim-gpt: expected a built-in card \(sim-qwq, sim-qwq-regressed, sim-overthinker, sim-fast\) or an existing card JSON file$/);
+    expect(errorOf(() => loadCard('sim-gpt')).message).toMatch(/^sim-gpt: expected a built-in card \(sim-qwq, sim-qwq-regressed, sim-overthinker, sim-fast, sim-qwq-minus5\) or an existing card JSON file$/);
     const broken = cardFile('broken.json', '{"name": ');
     const e = errorOf(() => loadCard(broken));
     expect(e.message).toMatch(/broken\.json: expected valid JSON/);

@@ -6,7 +6,7 @@ import type { ModelCard } from './card.ts';
 export type { ModelCard, ByDifficulty } from './card.ts';
 
 /** Cards shipped with thinkprobe, by name. */
-export const builtinCards = ['sim-qwq', 'sim-qwq-regressed', 'sim-overthinker', 'sim-fast'] as const;
+export const builtinCards = ['sim-qwq', 'sim-qwq-regressed', 'sim-overthinker', 'sim-fast', 'sim-qwq-minus5'] as const;
 export const defaultCardName = 'sim-qwq';
 
 const schema = JSON.parse(readFileSync(new URL('./card.schema.json', import.meta.url), 'utf8')) as object;

@@ -17,4 +17,5 @@ export const Purpose = {
   breakStep: 9,
   comply: 10,
   distractor: 11,
+  regression: 12,
 } as const;

@@ -1,6 +1,6 @@
 import { equal, frac, type Fraction } from '../../problems/families/fraction.ts';
 import { byLevel, type ModelCard } from '../cards/card.ts';
-import { hashInts, Purpose, uniform } from './hash.ts';
+import { hashInts, hashString, Purpose, uniform } from './hash.ts';
 import { normalizeDist, type Dist } from './dist.ts';
 import {
   CONFIRMATIONS,
@@ -296,8 +296,35 @@ function afterAnswer(answer: string): Effect {
   };
 }
 
+/** Mass the right answer keeps when a card's regression makes the model blunder at a cue. */
+const BLUNDER_KEEPS = 1e-6;
+
+/**
+ * A card's regression at this answer cue: a keyed draw on the problem and the text before the cue
+ * (so reading one's own prefix blunders the same way again) decides at a drop / calibratedAccuracy
+ * share of cues that the right answer's mass moves to the other candidates, in proportion to theirs.
+ * Independent of the trace's own outcome, so every accuracy a becomes exactly a * (1 - share) in
+ * expectation whatever the sampling settings.
+ */
+function withRegression(ctx: MindContext, s: State, bel: Belief): Belief {
+  const regression = ctx.card.regression;
+  if (!regression || regression.drop <= 0) return bel;
+  const share = Math.min(1, regression.drop / regression.calibratedAccuracy);
+  const right = bel.answers.indexOf(ctx.r.correct);
+  if (right < 0 || uniform(ctx.r.key, Purpose.regression, s.chars, hashString(s.tail)) >= share) return bel;
+  const others = 1 - (bel.probs[right] ?? 0);
+  if (!(others > 0)) {
+    // No other candidate to fall to: a neighbouring number (or a primed symbol) is the blunder.
+    const n = Number(ctx.r.correct);
+    const wrong = Number.isFinite(n) ? String(n + 1) : `${ctx.r.correct}'`;
+    return { answers: [ctx.r.correct, wrong], probs: [BLUNDER_KEEPS, 1 - BLUNDER_KEEPS] };
+  }
+  const scale = (1 - BLUNDER_KEEPS) / others;
+  return { answers: bel.answers, probs: bel.probs.map((p, i) => (i === right ? BLUNDER_KEEPS : p * scale)) };
+}
+
 function answerChoice(ctx: MindContext, s: State): ChoiceItem {
-  const bel = belief(ctx, s);
+  const bel = withRegression(ctx, s, belief(ctx, s));
   const item = choiceItem(bel.answers.map((answer, i) => ({ text: `${answer}}`, p: bel.probs[i] ?? 0, effect: afterAnswer(answer) })));
   item.answers = item.options.map((o) => o.text.slice(0, -1));
   // A few other numbers share the leftover mass, as a real model's top alternatives would show.
@@ -821,7 +848,25 @@ function openBoxed(tail: string): { inner: string; depth: number } | undefined {
   return { inner: `${inner.trim()}${'}'.repeat(depth - 1)}`, depth };
 }
 
-function interpret(ctx: MindContext, base: State, since: { chars: number; tokens: number; tail: string }): State {
+/** The answer of a `\\boxed{...}` that the text ends by closing (short, one line), if any. */
+function closedBoxedAtEnd(end: string): string | undefined {
+  if (!end.endsWith('}')) return undefined;
+  const at = end.lastIndexOf('\\boxed{');
+  if (at < 0) return undefined;
+  const inner = end.slice(at + 7, -1);
+  if (inner.length > 60 || inner.includes('\n')) return undefined;
+  let depth = 0;
+  for (const ch of inner) {
+    if (ch === '{') depth++;
+    else if (ch === '}' && --depth < 0) return undefined;
+  }
+  return depth === 0 ? inner.trim() : undefined;
+}
+
+type Since = { chars: number; tokens: number; tail: string };
+
+/** The state before a divergence, moved to its end with an empty plan (re-planned by the caller). */
+function divergedState(base: State, since: Since): State {
   const s = cloneState(base);
   s.chars = base.chars + since.chars;
   s.tokens = base.tokens + since.tokens;
@@ -832,47 +877,90 @@ function interpret(ctx: MindContext, base: State, since: { chars: number; tokens
   s.off = 0;
   s.alive = null;
   s.lastFiller = false;
-  const tail = s.tail;
-  const end = tail.trimEnd();
-  const trailingSpace = end.length < tail.length;
   if (s.phase === 'pre') s.phase = 'think';
   if (s.cursor.k === 'open') s.cursor = { k: 'intro' };
+  return s;
+}
 
+/** The end of the turn or an answer being written (a cue, an open or closed box): plans it and says so. */
+function planAnswerCue(ctx: MindContext, s: State, tail: string, end: string): boolean {
   if (end.endsWith(ctx.eot)) {
     push(s, { kind: 'eot' });
-    return s;
+    return true;
   }
   if (/\\boxed\{$/.test(tail)) {
     push(s, answerChoice(ctx, s));
-    return s;
+    return true;
   }
   if (/\\boxed$/.test(tail)) {
     push(s, textItem('{', false), answerChoice(ctx, s));
-    return s;
+    return true;
   }
   const open = openBoxed(tail);
   if (open) {
     // An answer was written (or forced) that is none of the candidates: close it and go on.
     push(s, textItem('}'.repeat(open.depth), false, afterAnswer(open.inner)));
-    return s;
+    return true;
+  }
+  // The same box read back closed (its brace may come in another token than the one written):
+  // what writing that brace did, so reading one's own continuation reproduces its state.
+  const closed = closedBoxedAtEnd(end);
+  if (closed !== undefined && end.length === tail.length) {
+    afterAnswer(closed)(ctx, s);
+    return true;
   }
   if (/(?:\*\*Final Answer\*\*:?|Final Answer:)$/i.test(end) || /(?:the|my|final) answer is:?$/i.test(end)) {
-    const lead = trailingSpace ? '' : end.endsWith('**') ? '\n' : ' ';
+    const lead = end.length < tail.length ? '' : end.endsWith('**') ? '\n' : ' ';
     push(s, textItem(`${lead}\\boxed{`, false), answerChoice(ctx, s));
-    return s;
+    return true;
   }
+  return false;
+}
+
+/** Thinking closed by the injected text (nothing written after the delimiter yet): answer now. */
+function planAfterClose(ctx: MindContext, s: State, tail: string): boolean {
   const closeAt = tail.lastIndexOf(ctx.thinkClose);
-  if (s.phase === 'think' && closeAt >= 0 && closeAt > tail.lastIndexOf(ctx.thinkOpen)) {
-    const after = tail.slice(closeAt + ctx.thinkClose.length);
-    if (!/[\p{L}\p{N}]/u.test(after)) {
-      s.phase = 'answer';
-      if (!s.concluded) s.forced = true;
-      s.doubt = false;
-      s.cursor = { k: 'done' };
-      answerSection(ctx, s, /\s$/.test(tail) ? '' : '\n\n');
-      return s;
-    }
+  if (s.phase !== 'think' || closeAt < 0 || closeAt <= tail.lastIndexOf(ctx.thinkOpen)) return false;
+  const after = tail.slice(closeAt + ctx.thinkClose.length);
+  if (/[\p{L}\p{N}]/u.test(after)) return false;
+  s.phase = 'answer';
+  if (!s.concluded) s.forced = true;
+  s.doubt = false;
+  s.cursor = { k: 'done' };
+  answerSection(ctx, s, /\s$/.test(tail) ? '' : '\n\n');
+  return true;
+}
+
+/** A reflection word at the end of the text: re-check the last step, or verify the whole computation. */
+function planReflection(ctx: MindContext, s: State, tail: string, end: string): void {
+  const trailingSpace = end.length < tail.length;
+  const last = end[end.length - 1] ?? '';
+  const lead = trailingSpace ? '' : /[\p{L}\p{N}]/u.test(last) ? ',' : /[.!?…]/.test(last) ? '' : '';
+  const sep = trailingSpace ? '' : ' ';
+  const cap = trailingSpace || /[.!?…]/.test(last) ? 'L' : 'l';
+  s.doubt = true;
+  s.reflections += 1;
+  s.passCorrected = false;
+  if (s.concluded || s.cursor.k === 'end') {
+    s.concluded = true;
+    startVerification(ctx, s, `${lead}${sep}${cap}et me go through the whole computation once more.\n\n`);
+    return;
   }
+  const i = s.done - 1;
+  const next: Cursor = s.done >= ctx.r.steps ? { k: 'conclude', lead: true } : { k: 'step', i: s.done, connector: true };
+  if (i >= 0) {
+    push(s, textItem(`${lead}${sep}${cap}et me double-check the last step.${ctx.r.recheckLead(i, s.values)}`), recheckChoice(ctx, s, i, next));
+  } else {
+    s.doubt = false;
+    push(s, textItem(`${lead}${sep}${cap}et me start from the beginning.\n\n`));
+  }
+}
+
+function interpret(ctx: MindContext, base: State, since: Since): State {
+  const s = divergedState(base, since);
+  const tail = s.tail;
+  const end = tail.trimEnd();
+  if (planAnswerCue(ctx, s, tail, end) || planAfterClose(ctx, s, tail)) return s;
   if (s.phase === 'answer') {
     s.cursor = { k: 'done' };
     if (s.committed) push(s, { kind: 'eot' });
@@ -880,26 +968,7 @@ function interpret(ctx: MindContext, base: State, since: { chars: number; tokens
     return s;
   }
   if (REFLECTION_AT_END.test(tail)) {
-    const last = end[end.length - 1] ?? '';
-    const lead = trailingSpace ? '' : /[\p{L}\p{N}]/u.test(last) ? ',' : /[.!?…]/.test(last) ? '' : '';
-    const sep = trailingSpace ? '' : ' ';
-    const cap = trailingSpace || /[.!?…]/.test(last) ? 'L' : 'l';
-    s.doubt = true;
-    s.reflections += 1;
-    s.passCorrected = false;
-    if (s.concluded || s.cursor.k === 'end') {
-      s.concluded = true;
-      startVerification(ctx, s, `${lead}${sep}${cap}et me go through the whole computation once more.\n\n`);
-      return s;
-    }
-    const i = s.done - 1;
-    const next: Cursor = s.done >= ctx.r.steps ? { k: 'conclude', lead: true } : { k: 'step', i: s.done, connector: true };
-    if (i >= 0) {
-      push(s, textItem(`${lead}${sep}${cap}et me double-check the last step.${ctx.r.recheckLead(i, s.values)}`), recheckChoice(ctx, s, i, next));
-    } else {
-      s.doubt = false;
-      push(s, textItem(`${lead}${sep}${cap}et me start from the beginning.\n\n`));
-    }
+    planReflection(ctx, s, tail, end);
     return s;
   }
   // Free text: finish the sentence and carry on from where the reasoning was.

@@ -113,6 +113,20 @@ describe('sim model: generation', () => {
     );
   });
 
+  it('reads back a box it closed itself as the answer it wrote (the closing brace may tokenize differently)', () => {
+    // Found by the property above: free text typed inside an answer box, closed by the model.
+    const opts = { seed: 0, temperature: 0, topK: 0, topP: 1 };
+    const { prompt } = problemPrompt(model, 'arithmetic-chain', 0, 1);
+    const full = generateAll(model, prompt, opts).tokens;
+    const cue = text(full).lastIndexOf('\\boxed{') + '\\boxed{'.length;
+    for (const injection of ['Hmm, hold on. ', 'x ']) {
+      const diverged = prompt + text(full).slice(0, cue) + injection;
+      const cont = text(generateAll(model, diverged, opts).tokens);
+      expect(cont).toBe('}');
+      expect(text(generateAll(model, diverged + cont, opts).tokens)).toBe('');
+    }
+  });
+
   it('reports the same per-token logprobs through logprobOf as while generating', () => {
     fc.assert(
       fc.property(family, fc.nat(10_000), fc.integer({ min: 1, max: 4 }), sampling, (fam, seed, d, opts) => {

@@ -56,7 +56,7 @@ export interface RunSink {
   /** True when the client has gone: generation stops and the slot is freed. */
   readonly closed: boolean;
   /** For injected mid-stream faults: return true to stop generating right now. */
-  afterChunk?(chunksSent: number): boolean;
+  afterChunk?: ((chunksSent: number) => boolean) | undefined;
 }
 
 export interface RunContext {
@@ -99,6 +99,82 @@ export function fitPrompt(model: SimModel, prompt: string, numCtx: number, trunc
   return { tokens: tail, prompt: tail.join('') };
 }
 
+/** What the decode loop has produced so far. */
+interface Decoded {
+  generated: string[];
+  output: string;
+  chunksSent: number;
+  stoppedByFault: boolean;
+}
+
+/** Sends stop-matched pieces as one chunk (with logprob entries when asked). */
+function sendPieces(request: RunRequest, context: RunContext, sink: RunSink, decoded: Decoded, pieces: { text: string; item: GeneratedToken }[]): void {
+  if (pieces.length === 0) return;
+  let text = '';
+  const entries: LogprobEntry[] = [];
+  for (const piece of pieces) {
+    text += piece.text;
+    if (request.logprobs) entries.push(toEntry(piece.item, request.topLogprobs, context.vocab));
+  }
+  decoded.output += text;
+  sink.chunk(text, entries);
+  decoded.chunksSent++;
+  if (sink.afterChunk?.(decoded.chunksSent)) decoded.stoppedByFault = true;
+}
+
+interface DecodeLoop {
+  generation: ReturnType<SimModel['start']>;
+  matcher: StopMatcher<GeneratedToken>;
+  limit: number;
+  decodeMs: number;
+  evalStart: bigint;
+}
+
+/** Generates until end-of-turn, the limit or a stop string (undefined: client gone or a fault). */
+async function decode(request: RunRequest, context: RunContext, sink: RunSink, loop: DecodeLoop, decoded: Decoded): Promise<'stop' | 'length' | undefined> {
+  const { generated } = decoded;
+  let sinceYield = 0;
+  for (;;) {
+    if (sink.closed || decoded.stoppedByFault) return undefined;
+    if (generated.length >= loop.limit) return 'length';
+    const token = loop.generation.next();
+    if (token === null) return 'stop';
+    generated.push(token.token);
+    context.stats.decoded++;
+    const pushed = loop.matcher.push(token.token, token);
+    sendPieces(request, context, sink, decoded, pushed.emit);
+    if (pushed.stopped) return 'stop';
+    if (loop.decodeMs > 0 && Number(process.hrtime.bigint() - loop.evalStart) / 1e6 < generated.length * loop.decodeMs) {
+      sink.flush();
+      await sleepUntil(loop.evalStart, generated.length * loop.decodeMs);
+      sinceYield = 0;
+    }
+    if (++sinceYield >= yieldEvery) {
+      sinceYield = 0;
+      sink.flush();
+      await nextTick();
+    }
+  }
+}
+
+/** What the slot's cache holds after a finished run. */
+function cachedAfter(promptTokens: readonly string[], generated: readonly string[], output: string, doneReason: 'stop' | 'length'): string[] {
+  // The slot keeps the tokens that survived whole (Ollama drops the stop string's tokens from its cache).
+  if (doneReason === 'stop' && output.length < generated.join('').length) return [...promptTokens, ...countWholeTokens(generated, output)];
+  // The last sampled token was never fed back, so the cache lacks it.
+  if (doneReason === 'length') return [...promptTokens, ...generated.slice(0, Math.max(0, generated.length - 1))];
+  return [...promptTokens, ...generated];
+}
+
+/** Prefill: only the part of the prompt the slot does not already hold costs time. */
+async function prefill(context: RunContext, promptTokens: readonly string[], cached: number): Promise<void> {
+  const prefillStart = process.hrtime.bigint();
+  const newTokens = promptTokens.length - cached;
+  context.stats.prefillNew += newTokens;
+  context.stats.prefillCached += cached;
+  if (context.latency && context.latency.prefillMsPerToken > 0) await sleepUntil(prefillStart, newTokens * context.latency.prefillMsPerToken);
+}
+
 export async function runCompletion(request: RunRequest, context: RunContext, sink: RunSink, startedAt: bigint): Promise<RunTotals | undefined> {
   const { model, options } = request;
   const fitted = fitPrompt(model, request.prompt, options.numCtx, request.truncate);
@@ -106,115 +182,39 @@ export async function runCompletion(request: RunRequest, context: RunContext, si
 
   const lease = await context.slots.acquire(promptTokens, context.signal);
   const loadNs = nsSince(startedAt);
-  const generated: string[] = [];
+  const decoded: Decoded = { generated: [], output: '', chunksSent: 0, stoppedByFault: false };
   let releaseTokens: readonly string[] = promptTokens;
   try {
-    // Prefill: only the part of the prompt the slot does not already hold.
     const prefillStart = process.hrtime.bigint();
-    const newTokens = promptTokens.length - lease.cached;
-    context.stats.prefillNew += newTokens;
-    context.stats.prefillCached += lease.cached;
-    if (context.latency && context.latency.prefillMsPerToken > 0) await sleepUntil(prefillStart, newTokens * context.latency.prefillMsPerToken);
-    const generation = model.start(fitted.prompt, {
-      seed: request.seed,
-      temperature: options.temperature,
-      topK: options.topK,
-      topP: options.topP,
-    });
+    await prefill(context, promptTokens, lease.cached);
+    const generation = model.start(fitted.prompt, { seed: request.seed, temperature: options.temperature, topK: options.topK, topP: options.topP });
     const promptEvalNs = nsSince(prefillStart);
 
     const evalStart = process.hrtime.bigint();
-    const decodeMs = decodeMsPerToken(context.latency, context.slots.slots.filter((slot) => slot.busy).length);
-    const limit = Math.min(options.numPredict > 0 ? options.numPredict : Infinity, options.numCtx - promptTokens.length);
-    const matcher = new StopMatcher<GeneratedToken>(options.stop);
-    let doneReason: 'stop' | 'length' | undefined;
-    let output = '';
-    let chunksSent = 0;
-    let sinceYield = 0;
-    let stoppedByFault = false;
-
-    const send = (pieces: { text: string; item: GeneratedToken }[]): void => {
-      if (pieces.length === 0) return;
-      let text = '';
-      const entries: LogprobEntry[] = [];
-      for (const piece of pieces) {
-        text += piece.text;
-        if (request.logprobs) entries.push(toEntry(piece.item, request.topLogprobs, context.vocab));
-      }
-      output += text;
-      sink.chunk(text, entries);
-      chunksSent++;
-      if (sink.afterChunk?.(chunksSent)) stoppedByFault = true;
+    const loop: DecodeLoop = {
+      generation,
+      matcher: new StopMatcher<GeneratedToken>(options.stop),
+      limit: Math.min(options.numPredict > 0 ? options.numPredict : Infinity, options.numCtx - promptTokens.length),
+      decodeMs: decodeMsPerToken(context.latency, context.slots.slots.filter((slot) => slot.busy).length),
+      evalStart,
     };
-
-    while (doneReason === undefined) {
-      if (sink.closed || stoppedByFault) break;
-      if (generated.length >= limit) {
-        doneReason = 'length';
-        break;
-      }
-      const token = generation.next();
-      if (token === null) {
-        doneReason = 'stop';
-        break;
-      }
-      generated.push(token.token);
-      context.stats.decoded++;
-      const pushed = matcher.push(token.token, token);
-      if (pushed.stopped) {
-        send(pushed.emit);
-        doneReason = 'stop';
-        break;
-      }
-      send(pushed.emit);
-      if (decodeMs > 0 && Number(process.hrtime.bigint() - evalStart) / 1e6 < generated.length * decodeMs) {
-        sink.flush();
-        await sleepUntil(evalStart, generated.length * decodeMs);
-        sinceYield = 0;
-      }
-      if (++sinceYield >= yieldEvery) {
-        sinceYield = 0;
-        sink.flush();
-        await nextTick();
-      }
-    }
-
+    const doneReason = await decode(request, context, sink, loop, decoded);
     if (doneReason === undefined) {
       // Client gone or an injected fault: the slot holds what was processed so far.
-      releaseTokens = [...promptTokens, ...generated];
+      releaseTokens = [...promptTokens, ...decoded.generated];
       return undefined;
     }
     // Text still held back (a partial stop string) is released with the final chunk.
     let finalText = '';
     const finalEntries: LogprobEntry[] = [];
-    for (const piece of matcher.flush()) {
+    for (const piece of loop.matcher.flush()) {
       finalText += piece.text;
       if (request.logprobs) finalEntries.push(toEntry(piece.item, request.topLogprobs, context.vocab));
     }
-    output += finalText;
-
-    const stopMatched = output.length < generated.join('').length && doneReason === 'stop';
-    if (stopMatched) {
-      // The slot keeps the tokens that survived whole (Ollama drops the stop string's tokens from its cache).
-      releaseTokens = [...promptTokens, ...countWholeTokens(generated, output)];
-    } else if (doneReason === 'length') {
-      // The last sampled token was never fed back, so the cache lacks it.
-      releaseTokens = [...promptTokens, ...generated.slice(0, Math.max(0, generated.length - 1))];
-    } else {
-      releaseTokens = [...promptTokens, ...generated];
-    }
-    return {
-      doneReason,
-      promptEvalCount: promptTokens.length,
-      evalCount: generated.length,
-      promptEvalNs,
-      evalNs: nsSince(evalStart),
-      loadNs,
-      prompt: fitted.prompt,
-      output,
-      finalText,
-      finalEntries,
-    };
+    const output = decoded.output + finalText;
+    releaseTokens = cachedAfter(promptTokens, decoded.generated, output, doneReason);
+    const evalNs = nsSince(evalStart);
+    return { doneReason, promptEvalCount: promptTokens.length, evalCount: decoded.generated.length, promptEvalNs, evalNs, loadNs, prompt: fitted.prompt, output, finalText, finalEntries };
   } finally {
     context.slots.release(lease.slot, releaseTokens);
   }

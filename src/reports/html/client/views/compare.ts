@@ -2,6 +2,7 @@ import * as Plot from '@observablehq/plot';
 import type { Comparison, RunData } from '../../../run-data.ts';
 import { el, percent } from '../dom.ts';
 import { naturalCompare } from '../palette.ts';
+import { formatP } from '../../../../metrics/format.ts';
 
 function points(x: number): string {
   return Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}` : '–';
@@ -41,7 +42,7 @@ function sideBySide(comparison: Comparison): HTMLTableElement {
         el('td', { class: dir === 'worse' ? 'bad' : dir === 'better' ? 'ok' : '' }, `${points(row.difference)} (${points(row.low)} to ${points(row.high)})`),
         el('td', { class: row.lost > 0 ? 'bad' : '' }, row.lost),
         el('td', { class: row.gained > 0 ? 'ok' : '' }, row.gained),
-        el('td', {}, Number.isFinite(row.worseP) ? row.worseP.toPrecision(3) : '–'),
+        el('td', {}, formatP(row.worseP)),
       ),
     );
   }
