@@ -2,7 +2,7 @@ import { noRegression } from '../src/checks/noRegression.ts';
 import type { OutcomePool, GateTrialResult } from '../src/checks/gate-validation.ts';
 import type { GoldenOutcome, ResultRow } from '../src/checks/types.ts';
 import { seededRandom } from '../src/core/random.ts';
-import type { CheckSpecOf } from '../src/suite/schema/checks.ts';
+import type { CheckSpecOf } from '../src/checks/registry.ts';
 
 /**
  * Power on real candidate runs: each pair's golden draws `samples` samples per problem from the
