@@ -4,7 +4,8 @@ export { loadSuite, suiteFormat, type LoadedSuite } from './load.ts';
 export { interventionLabel } from './labels.ts';
 export { ValidationError, type ValidationProblem, type LineLocator } from '../core/validate.ts';
 export { SuiteSchema, DEFAULT_MODEL, type SuiteData, type SuiteDataInput } from './schema/suite.ts';
-export { InterventionSchema, interventionTypes, type InterventionSpec, type InterventionInput, type InterventionType } from './schema/interventions.ts';
+export { InterventionSchema, type InterventionSpec, type InterventionInput, type InterventionType } from './schema/interventions.ts';
+export { INTERVENTION_TYPES as interventionTypes } from '../interventions/index.ts';
 export { CheckSchema, type CheckSpec, type CheckSpecInput, type CheckType, type CheckSpecOf } from './schema/checks.ts';
 export {
   ProblemSourceSchema,

@@ -1,4 +1,5 @@
-import { SuiteSchema } from './schema/suite.ts';
+import { suiteSchemaWith } from './schema/suite.ts';
+import { interventionItemSchema } from '../interventions/index.ts';
 
 /**
  * The suite schema as a standalone JSON Schema document (draft-07), for editors and other tools:
@@ -7,7 +8,7 @@ import { SuiteSchema } from './schema/suite.ts';
  */
 export function suiteJsonSchema(): Record<string, unknown> {
   // JSON round trip: drops TypeBox's symbol-keyed metadata, leaving plain JSON Schema.
-  const plain = JSON.parse(JSON.stringify(SuiteSchema)) as Record<string, unknown>;
+  const plain = JSON.parse(JSON.stringify(suiteSchemaWith(interventionItemSchema()))) as Record<string, unknown>;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://thinkprobe.dev/suite.schema.json',

@@ -6,6 +6,7 @@ import { InputError } from '../core/errors.ts';
 import type { LineLocator } from '../core/validate.ts';
 import { validateSuite, type Suite } from './suite.ts';
 import { importSuiteModule } from './import-ts.ts';
+import { loadInterventionModules } from '../interventions/index.ts';
 
 /** A suite loaded from a file: the validated value and where relative paths resolve from. */
 export interface LoadedSuite {
@@ -151,7 +152,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   if (format === 'ts') {
     const module = await importTs(file, path);
     if (module.default === undefined) throw new InputError(file, 'expected a default export: export default defineSuite({ ... })');
-    return { suite: validateSuite(module.default, file), file, root };
+    return { suite: validateSuite(await loadInterventionModules(module.default, { file, root, importModule: importSuiteModule }), file), file, root };
   }
   let text: string;
   try {
@@ -161,5 +162,5 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
     throw new InputError(file, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (error as Error).message})`);
   }
   const { value, locate } = parseText(text, format, file);
-  return { suite: validateSuite(value, file, locate), file, root };
+  return { suite: validateSuite(await loadInterventionModules(value, { file, root, locate, importModule: importSuiteModule }), file, locate), file, root };
 }

@@ -1,8 +1,8 @@
 import type { CheckSpec, CheckSpecInput } from './schema/checks.ts';
 import type { SuiteData, SuiteDataInput } from './schema/suite.ts';
-import { SuiteSchema } from './schema/suite.ts';
+import { suiteSchemaWith } from './schema/suite.ts';
 import { interventionLabel, interventionParams } from './labels.ts';
-import { interventionFromSpec } from '../interventions/index.ts';
+import { interventionFromSpec, interventionItemSchema, setAsideInterventions } from '../interventions/index.ts';
 import { customTemplate, pickTemplate } from '../templates/index.ts';
 import { InputError } from '../core/errors.ts';
 import { ValidationError, validator, type LineLocator, type ValidationProblem } from '../core/validate.ts';
@@ -20,7 +20,7 @@ export function defineSuite(suite: SuiteInput): SuiteInput {
   return suite;
 }
 
-const validateData = validator<SuiteData>(SuiteSchema);
+const validateData = validator<SuiteData>(suiteSchemaWith(interventionItemSchema()));
 
 /** The suite's interventions with their labels, in order. */
 export function labeledInterventions(suite: Pick<Suite, 'interventions'>): LabeledIntervention[] {
@@ -129,6 +129,10 @@ function crossFieldProblems(suite: SuiteData): ValidationProblem[] {
  * are set aside during schema validation and put back in place; error pointers keep their indices.
  */
 export function validateSuite(value: unknown, file: string, locate?: LineLocator): Suite {
+  // User interventions hold code: set aside (their params checked by their own schemas), put back after validation.
+  const user = setAsideInterventions(value);
+  if (user.problems.length > 0) throw new ValidationError(file, user.problems, locate);
+  value = user.value;
   let custom: { index: number; check: CustomCheck }[] = [];
   let data = value;
   let checkIndex: number[] = [];
@@ -152,6 +156,7 @@ export function validateSuite(value: unknown, file: string, locate?: LineLocator
     }
     throw error;
   }
+  user.restore(suite);
   const problems = crossFieldProblems(suite).map((p) => ({ ...p, pointer: remap(p.pointer) }));
   if (problems.length > 0) throw new ValidationError(file, problems, locate);
   // Ids and answers are text (a reference answer is kept as written); numbers become strings here,
