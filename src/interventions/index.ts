@@ -16,6 +16,9 @@ export { REFLECTION_WORDS, NOWAIT_WORDS, PROBE_SUFFIXES, reflectionScanner } fro
 export * as primitives from './primitives.ts';
 export {
   DEFINITIONS,
+  REGISTRY,
+  createRegistry,
+  type Registry,
   INTERVENTION_TYPES,
   interventionFromSpec,
   interventionItemSchema,

@@ -21,13 +21,6 @@ declare module '../suite/schema/interventions.ts' {
 // Every built-in file has the shape of a definition (a type error here names the file that does not).
 const checked: { [K in keyof BuiltIns]: InterventionDefinition<BuiltIns[K]['schema']> } = builtins;
 
-/** The registry: a type name -> its definition, from the one-line list in builtins.ts. */
-export const DEFINITIONS: ReadonlyMap<string, InterventionDefinition> = new Map(
-  Object.values(checked).map((definition) => [definition.type, definition as unknown as InterventionDefinition]),
-);
-
-export const INTERVENTION_TYPES: readonly string[] = [...DEFINITIONS.keys()];
-
 type JsonSchema = Record<string, unknown>;
 
 /**
@@ -60,33 +53,76 @@ function withNested(schema: JsonSchema, type: string, flat: Record<string, JsonS
   return { ...schema, properties: Object.fromEntries(Object.entries(properties).map(([k, p]) => [k, p[NESTED] ? nested : p])) };
 }
 
-let schemas: Record<string, JsonSchema> | undefined;
-
-/** Each built-in's entry schema (`type`, `label` and its parameters), by type name. */
-export function interventionSchemas(): Record<string, JsonSchema> {
-  if (!schemas) {
-    const flat = Object.fromEntries([...DEFINITIONS].map(([type, d]) => [type, withTag(d.schema, type)]));
-    schemas = Object.fromEntries(Object.entries(flat).map(([type, s]) => [type, withNested(s, type, flat)]));
-  }
-  return schemas;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-let itemSchema: ReturnType<typeof interventionItem> | undefined;
-
-/** One entry of a suite's `interventions`, precisely: every built-in's schema, or `{ use: ... }`. The suite loader and the editor schema use it. */
-export function interventionItemSchema(): ReturnType<typeof interventionItem> {
-  itemSchema ??= interventionItem(tagged('type', interventionSchemas() as unknown as Record<string, TSchema>, { expected: 'an intervention' }));
-  return itemSchema;
+export interface Registry {
+  /** Type name -> definition, by type name. */
+  readonly definitions: ReadonlyMap<string, InterventionDefinition>;
+  readonly types: readonly string[];
+  /** Each entry schema (`type`, `label` and the parameters), by type name. */
+  schemas(): Record<string, JsonSchema>;
+  /** One entry of a suite's `interventions`, precisely: every definition's schema, or `{ use: ... }`. */
+  itemSchema(): ReturnType<typeof interventionItem>;
+  /** Builds an intervention from its JSON form, its schema checking the parameters first. */
+  fromSpec(spec: unknown, where?: string): Intervention;
 }
 
-const validators = new Map<string, (value: unknown, file: string) => unknown>();
+/**
+ * A registry over a list of intervention files (a module namespace of `export * as name from
+ * './file.ts'` lines, like builtins.ts). The built-in registry below is one; a test makes another
+ * the same way to show that one file plus one line is all a new intervention takes.
+ */
+export function createRegistry(list: Record<string, InterventionDefinition<TSchema>>): Registry {
+  // Sorted by type name whatever the runtime's module namespace order: errors and the editor schema list them so.
+  const sorted = Object.values(list).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  const definitions: ReadonlyMap<string, InterventionDefinition> = new Map(sorted.map((d) => [d.type, d as unknown as InterventionDefinition]));
+  const types = [...definitions.keys()];
+  let schemas: Record<string, JsonSchema> | undefined;
+  let item: ReturnType<typeof interventionItem> | undefined;
+  const validators = new Map<string, (value: unknown, file: string) => unknown>();
 
-function validateEntry(type: string, spec: unknown, where: string): void {
-  let validate = validators.get(type);
-  if (!validate) {
-    validate = validator<unknown>((interventionSchemas()[type] ?? {}) as object);
-    validators.set(type, validate);
-  }
+  const registry: Registry = {
+    definitions,
+    types,
+    schemas() {
+      if (!schemas) {
+        const flat = Object.fromEntries([...definitions].map(([type, d]) => [type, withTag(d.schema, type)]));
+        schemas = Object.fromEntries(Object.entries(flat).map(([type, s]) => [type, withNested(s, type, flat)]));
+      }
+      return schemas;
+    },
+    itemSchema() {
+      item ??= interventionItem(tagged('type', registry.schemas() as unknown as Record<string, TSchema>, { expected: 'an intervention' }));
+      return item;
+    },
+    fromSpec(spec, where = 'intervention') {
+      if (typeof spec === 'string') spec = { type: spec };
+      if (!isRecord(spec)) throw new InputError(where, `expected an object like { "type": "budget", "tokens": 512 }, got ${JSON.stringify(spec)}`);
+      const type = spec['type'];
+      if (type === 'user') return boundIntervention(spec, where);
+      const definition = typeof type === 'string' ? definitions.get(type) : undefined;
+      if (!definition) throw new InputError(`${where}/type`, `expected one of ${types.join(', ')}, got ${JSON.stringify(type)}`);
+      let validate = validators.get(definition.type);
+      if (!validate) validators.set(definition.type, (validate = validator<unknown>(registry.schemas()[definition.type] ?? {})));
+      checkEntry(validate, spec, where);
+      const { type: _type, label: _label, ...params } = spec;
+      const tools: BuildTools = { intervention: (nested, pointer) => registry.fromSpec(nested, `${where}${pointer}`) };
+      try {
+        return definition.build(params as Static<TSchema>, tools);
+      } catch (error) {
+        // A rule the schema cannot say, thrown by the build at a pointer inside the entry.
+        if (error instanceof ParamError) throw new InputError(`${where}${error.where}`, error.expected);
+        throw error;
+      }
+    },
+  };
+  return registry;
+}
+
+/** The schema's first problem as one line: `where` + the field's pointer. */
+function checkEntry(validate: (value: unknown, file: string) => unknown, spec: unknown, where: string): void {
   try {
     validate(spec, where);
   } catch (error) {
@@ -96,8 +132,19 @@ function validateEntry(type: string, spec: unknown, where: string): void {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The built-in interventions. */
+export const REGISTRY = createRegistry(checked as unknown as Record<string, InterventionDefinition<TSchema>>);
+export const DEFINITIONS = REGISTRY.definitions;
+export const INTERVENTION_TYPES = REGISTRY.types;
+
+/** Each built-in's entry schema, by type name (for the editor schema and tools). */
+export function interventionSchemas(): Record<string, JsonSchema> {
+  return REGISTRY.schemas();
+}
+
+/** One entry of a suite's `interventions`, precisely: the suite loader and the editor schema use it. */
+export function interventionItemSchema(): ReturnType<typeof interventionItem> {
+  return REGISTRY.itemSchema();
 }
 
 /**
@@ -106,20 +153,5 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * errors (a JSON pointer in a suite, e.g. `/interventions/2`); an error names the field under it.
  */
 export function interventionFromSpec(spec: unknown, where = 'intervention'): Intervention {
-  if (typeof spec === 'string') spec = { type: spec };
-  if (!isRecord(spec)) throw new InputError(where, `expected an object like { "type": "budget", "tokens": 512 }, got ${JSON.stringify(spec)}`);
-  const type = spec['type'];
-  if (type === 'user') return boundIntervention(spec, where);
-  const definition = typeof type === 'string' ? DEFINITIONS.get(type) : undefined;
-  if (!definition) throw new InputError(`${where}/type`, `expected one of ${INTERVENTION_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
-  validateEntry(definition.type, spec, where);
-  const { type: _type, label: _label, ...params } = spec;
-  const tools: BuildTools = { intervention: (nested, pointer) => interventionFromSpec(nested, `${where}${pointer}`) };
-  try {
-    return definition.build(params as Static<TSchema>, tools);
-  } catch (error) {
-    // A rule the schema cannot say, thrown by the build at a pointer inside the entry.
-    if (error instanceof ParamError) throw new InputError(`${where}${error.where}`, error.expected);
-    throw error;
-  }
+  return REGISTRY.fromSpec(spec, where);
 }
