@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TSchema, type TString } from '@sinclair/typebox';
 import { InputError } from '../core/errors.ts';
 import type { Intervention } from '../plan/intervention.ts';
 
@@ -42,7 +42,9 @@ export class ParamError extends InputError {}
 /** Marks a parameter that is itself an intervention (probes' `on`): the registry puts every other built-in's entry schema there. */
 export const NESTED = Symbol('thinkprobe.nestedIntervention');
 
-export function NestedIntervention() {
+export function NestedIntervention(): TObject<{ type: TString }> {
   const schema = Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true, expected: 'an intervention' });
-  return Object.assign(schema, { [NESTED]: true });
+  // Marked at run time only: the type stays a plain TObject, so declarations do not name the symbol.
+  (schema as unknown as Record<symbol, boolean>)[NESTED] = true;
+  return schema;
 }

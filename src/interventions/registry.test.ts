@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OllamaBackend } from '../backends/ollama.ts';
 import { InputError } from '../core/errors.ts';
@@ -24,6 +25,14 @@ function thrown(fn: () => unknown): string {
 }
 
 describe('a registry over the built-ins plus one fixture file', () => {
+  it("is the file CONTRIBUTING.md shows (its imports from the fixture's folder)", () => {
+    const doc = readFileSync(new URL('../../CONTRIBUTING.md', import.meta.url), 'utf8');
+    const shown = /```ts\n\/\/ src\/interventions\/halfBudget\.ts\n([\s\S]*?)```/.exec(doc)?.[1];
+    const fixture = readFileSync(new URL('../../tests/fixtures/interventions/halfBudget.ts', import.meta.url), 'utf8');
+    expect(shown?.replaceAll("from '../", "from '../../../src/")).toBe(fixture);
+    expect(doc).toContain("```ts\nexport * as halfBudget from './halfBudget.ts';\n```");
+  });
+
   it('knows the new type beside every built-in', () => {
     expect(registry.types).toEqual([...INTERVENTION_TYPES, 'halfBudget'].sort());
     expect(INTERVENTION_TYPES).toEqual([...INTERVENTION_TYPES].sort());

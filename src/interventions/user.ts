@@ -123,7 +123,9 @@ function setAsideEntry(entry: unknown, pointer: string, isBuiltIn: (type: string
     const loaded = entry[LOADED];
     if (!isUserIntervention(loaded)) return { placeholder: entry, problems: [{ pointer: `${pointer}/use`, expected: 'expected a module loaded with the suite (loadSuite resolves use: paths)' }] };
     if (isBuiltIn(loaded.type)) return { placeholder: entry, problems: [{ pointer: `${pointer}/use`, expected: `expected an intervention type of its own, got the built-in '${loaded.type}' (list it as { type: ${loaded.type} } instead)` }] };
-    return fromValue(loaded, entry['params'] ?? {}, `${pointer}/params`, entry['use'], entry['label']);
+    const out = fromValue(loaded, entry['params'] ?? {}, `${pointer}/params`, entry['use'], entry['label']);
+    // The entry's own fields stay for the schema to check (an unknown one is reported at its pointer).
+    return out.spec ? { ...out, placeholder: { ...entry, params: (out.placeholder as { params: unknown }).params } } : out;
   }
   return { placeholder: entry, problems: [] };
 }
