@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { InterventionSchema, type InterventionSpec, type InterventionInput } from '../suite/schema/interventions.ts';
+import type { InterventionSpec, InterventionInput } from '../suite/schema/interventions.ts';
+import { interventionItemSchema } from '../interventions/index.ts';
 import type { CheckSpecOf } from '../suite/schema/checks.ts';
 import { validator } from '../core/validate.ts';
 import { fmt, result, rowsOf } from './rows.ts';
@@ -36,7 +37,7 @@ class Falsified extends Error {
   override readonly name = 'Falsified';
 }
 
-const resolveIntervention = validator<InterventionSpec>(InterventionSchema);
+const resolveIntervention = validator<InterventionSpec>(interventionItemSchema());
 
 function accuracyOf(rows: readonly ResultRow[]): number {
   return rows.length === 0 ? Number.NaN : rows.filter((row) => row.correct).length / rows.length;

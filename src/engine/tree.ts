@@ -192,7 +192,7 @@ export class Branch implements PlanBranch {
     }
     const closed = split.thinkingEnd !== undefined;
     const a: Analysis = { length: tokens.length, thinking, closed, thinkIdx };
-    if (closed) {
+    if (split.thinkingEnd !== undefined) {
       a.closeOffset = split.thinkingEnd;
       a.closeRunTokens = closeRunTokens;
       a.answerRunStart = answerRunStart ?? tokens.length;
