@@ -31,8 +31,8 @@ export const STAGES: readonly string[] = [
   'confidence',
   'metrics',
   'plan',
-  'engine', // runs trace trees; holds the Intervention interface and the tree API (context.ts)
-  'interventions', // programs against the engine's tree API
+  'engine', // runs trace trees; implements the tree API that src/plan declares
+  'interventions', // programs against src/plan's tree API (imports nothing from the engine)
   'golden',
   'checks',
   'suite', // loading and validating suite files

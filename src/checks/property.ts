@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import fc from 'fast-check';
-import { InterventionSchema, type InterventionSpec, type InterventionInput } from '../suite/schema/interventions.ts';
+import type { InterventionSpec, InterventionInput } from '../suite/schema/interventions.ts';
+import { interventionItemSchema } from '../interventions/index.ts';
 import { Bound, LabelOr, checkSchema } from '../suite/schema/checks.ts';
 import { Default, PositiveInt, type Resolved } from '../core/typebox.ts';
 import { validator } from '../core/validate.ts';
@@ -61,7 +62,7 @@ class Falsified extends Error {
   override readonly name = 'Falsified';
 }
 
-const resolveIntervention = validator<InterventionSpec>(InterventionSchema);
+const resolveIntervention = validator<InterventionSpec>(interventionItemSchema());
 
 function accuracyOf(rows: readonly ResultRow[]): number {
   return rows.length === 0 ? Number.NaN : rows.filter((row) => row.correct).length / rows.length;

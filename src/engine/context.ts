@@ -1,13 +1,34 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import type { Problem } from '../problems/problem.ts';
-import type { Consumer, Cut, CloseOutcome, Finished, Match, ProbeOutcome, Branch, RunOptions, ScanMatcher, Tree, TreeConfig } from './tree.ts';
+import type { Trace } from '../trace/trace.ts';
+import type {
+  Branch as PlanBranch,
+  Cut as PlanCut,
+  InterventionContext as PlanInterventionContext,
+  ProbeOutcome,
+  RunOptions,
+  ScanMatcher,
+  TreeConfig,
+} from '../plan/tree-api.ts';
+import { Branch, type CloseOutcome, type Consumer, type Cut, type Finished, type Match, type Tree } from './tree.ts';
+
+/** The engine's own branch behind a plan-level one: a Cut or Branch an intervention made up is a bug in it. */
+function own(run: PlanBranch): Branch {
+  if (!(run instanceof Branch)) throw new TypeError('an intervention passed a branch that did not come from its context');
+  return run;
+}
+
+function ownCut(cut: PlanCut): Cut {
+  own(cut.run);
+  return cut as Cut;
+}
 
 /**
- * What an intervention program works with: the tree's trunk and the primitives (truncate,
- * prefill, close thinking, generate, probe, scan). Everything it uses is recorded against its
- * result, for cost accounting.
+ * What an intervention program works with (src/plan's InterventionContext): the tree's trunk and
+ * the primitives. Everything it uses is recorded against its result (the consumer), for cost
+ * accounting.
  */
-export class InterventionContext {
+export class InterventionContext implements PlanInterventionContext {
   constructor(
     readonly tree: Tree,
     readonly consumer: Consumer,
@@ -23,55 +44,65 @@ export class InterventionContext {
     return this.tree.config;
   }
 
-  /** The cut at the very start of a run (its prompt). */
-  start(run: Branch = this.trunk): Cut {
-    return run.cutAtTokens(0);
+  get prompt(): string {
+    return this.tree.prompt;
   }
 
-  /** The run cut right after thinking token k; undefined when the thinking closed (or hit the limit) first. */
-  truncate(run: Branch, k: number): Promise<Cut | undefined> {
-    return this.tree.reach(run, k, this.consumer);
+  start(run: PlanBranch = this.trunk): Cut {
+    return own(run).cutAtTokens(0);
   }
 
-  /** Waits until the run closes its thinking (or hits its limit, or ends). */
-  close(run: Branch): Promise<CloseOutcome> {
-    return this.tree.close(run, this.consumer);
+  truncate(run: PlanBranch, k: number): Promise<Cut | undefined> {
+    return this.tree.reach(own(run), k, this.consumer);
   }
 
-  /** The next thinking token at or after `from` (a run token index) that matches (per token, or a phrase over tokens). */
-  scan(run: Branch, from: number, match: ScanMatcher): Promise<Match | undefined> {
-    return this.tree.scan(run, from, match, this.consumer);
+  close(run: PlanBranch): Promise<CloseOutcome> {
+    return this.tree.close(own(run), this.consumer);
   }
 
-  /** The run through its answer (capped at its thinking limit with the run's cap text). */
-  generate(run: Branch): Promise<Finished> {
-    return this.tree.finish(run, this.consumer);
+  scan(run: PlanBranch, from: number, match: ScanMatcher): Promise<Match | undefined> {
+    return this.tree.scan(own(run), from, match, this.consumer);
   }
 
-  /** Continue from the cut after injected text: the model carries on from there (thinking or not). */
-  prefill(cut: Cut, text: string, label: string, options: RunOptions = {}): Branch {
-    this.consumer.mark(cut.run.stream, cut.runTokens);
-    return this.tree.branch(cut, { text, label }, options);
+  generate(run: PlanBranch): Promise<Finished> {
+    return this.tree.finish(own(run), this.consumer);
   }
 
-  /** Continue from the cut after tokens chosen from the model's own alternatives. */
-  choose(cut: Cut, tokens: CompletionToken[], options: RunOptions = {}): Branch {
-    this.consumer.mark(cut.run.stream, cut.runTokens);
-    return this.tree.branch(cut, { tokens }, options);
+  prefill(cut: PlanCut, text: string, label: string, options: RunOptions = {}): Branch {
+    const at = ownCut(cut);
+    this.consumer.mark(at.run.stream, at.runTokens);
+    return this.tree.branch(at, { text, label }, options);
   }
 
-  /** Close the thinking at the cut with `text` (`{close}` = the close delimiter); the answer follows. */
-  closeThinking(cut: Cut, text: string = this.config.capClose, label = 'close'): Branch {
-    return this.prefill(cut, this.tree.capCloseText(text), label);
+  choose(cut: PlanCut, tokens: CompletionToken[], options: RunOptions = {}): Branch {
+    const at = ownCut(cut);
+    this.consumer.mark(at.run.stream, at.runTokens);
+    return this.tree.branch(at, { tokens }, options);
   }
 
-  /** Makes `n` tokens of a run available, drawing on this result's request budget. */
-  fetch(run: Branch, n: number): Promise<void> {
-    return this.tree.fetch(run.stream, n, [this.consumer]);
+  closeThinking(cut: PlanCut, text: string = this.config.capClose, label = 'close'): Branch {
+    return this.prefill(cut, this.closeText(text), label);
   }
 
-  probe(cut: Cut, suffix: string, kind: string, tokens?: number): Promise<ProbeOutcome> {
-    this.consumer.mark(cut.run.stream, cut.runTokens);
-    return this.tree.probe(cut, suffix, kind, this.consumer, tokens);
+  closeText(text?: string): string {
+    return this.tree.capCloseText(text);
+  }
+
+  async peek(run: PlanBranch, n: number): Promise<readonly CompletionToken[]> {
+    const branch = own(run);
+    await this.tree.fetch(branch.stream, n, [this.consumer]);
+    const got = branch.stream.tokens.slice(0, n);
+    this.consumer.mark(branch.stream, got.length);
+    return got;
+  }
+
+  continueTrace(trace: Trace): Branch {
+    return this.tree.run(trace, undefined, {});
+  }
+
+  probe(cut: PlanCut, suffix: string, kind: string, tokens?: number): Promise<ProbeOutcome> {
+    const at = ownCut(cut);
+    this.consumer.mark(at.run.stream, at.runTokens);
+    return this.tree.probe(at, suffix, kind, this.consumer, tokens);
   }
 }

@@ -1,4 +1,4 @@
-import type { CompletionToken, SamplingSettings } from '../backends/backend.ts';
+import type { CompletionToken } from '../backends/backend.ts';
 import {
   appendGenerated,
   appendInjected,
@@ -8,12 +8,21 @@ import {
   fullText,
   splitText,
   traceOf,
-  type Delimiters,
   type Trace,
 } from '../trace/trace.ts';
 import { answerAfterSuffix } from '../confidence/answer.ts';
 import { tokensOverlapping } from '../confidence/self-confidence.ts';
 import { Stream, type StreamSpec, type Worker } from './stream.ts';
+import type {
+  Branch as PlanBranch,
+  Cut as PlanCut,
+  ProbeOutcome,
+  RunOptions,
+  ScanMatcher,
+  TextScanner,
+  TokenMatcher,
+  TreeConfig,
+} from '../plan/tree-api.ts';
 
 /**
  * One trace tree: the trunk (problem x prompt variant x sample) and every branch the
@@ -26,32 +35,9 @@ import { Stream, type StreamSpec, type Worker } from './stream.ts';
  * one worker, one at a time (one server slot).
  */
 
-/** s1's cap, the default: close the thinking and ask for the answer. `{close}` is the template's close delimiter. */
-export const S1_CLOSE = '\n{close}\n\nFinal Answer:';
+export { S1_CLOSE } from '../plan/caps.ts';
 
-export interface TreeConfig {
-  delims: Delimiters;
-  /** Whether the root prompt opened the thinking (else the model writes the open delimiter). */
-  opensInPrompt: boolean;
-  /** Stop strings of the template (end of turn), sent with every request. */
-  stop: readonly string[];
-  seed: number;
-  sampling: SamplingSettings;
-  topLogprobs: number;
-  namespace: string;
-  maxThinkingTokens: number;
-  answerTokens: number;
-  probeTokens: number;
-  /** How far the trunk grows per step while scanning for online branch points (reflection words). */
-  scanChunk: number;
-  /** Text that closes the thinking when a cap fires, `{close}` replaced by the close delimiter. */
-  capClose: string;
-  /**
-   * Requests (cached chunks included) one result may draw on: a bound that no intervention can
-   * exceed, whatever a server answers. Past it the result is an error row (`ResultBudgetError`).
-   */
-  maxRequestsPerResult?: number;
-}
+export type { TreeConfig, RunOptions, TokenMatcher, TextScanner, ScanMatcher, ProbeOutcome };
 
 /** A result ran out of its request budget: an error of that result only, never of the run. */
 export class ResultBudgetError extends Error {
@@ -63,14 +49,9 @@ export function defaultRequestBudget(maxThinkingTokens: number, answerTokens: nu
   return 2 * (maxThinkingTokens + answerTokens) + 256;
 }
 
-export interface Cut {
+/** The engine's cut: the plan's Cut on one of this engine's branches. */
+export interface Cut extends PlanCut {
   readonly run: Branch;
-  /** Tokens of the run's stream that the cut keeps. */
-  readonly runTokens: number;
-  /** The trace up to the cut. */
-  readonly trace: Trace;
-  /** Thinking tokens in the cut trace. */
-  readonly thinking: number;
 }
 
 export type CloseOutcome =
@@ -95,15 +76,6 @@ export interface Match {
   token: CompletionToken;
 }
 
-export interface RunOptions {
-  /** Total thinking tokens allowed in the trace (base included). */
-  thinkingLimit?: number;
-  answerLimit?: number;
-  /** Extra stop strings (e.g. banned words). */
-  stop?: readonly string[];
-  topLogprobs?: number;
-}
-
 interface Analysis {
   length: number;
   thinking: number;
@@ -123,21 +95,6 @@ type Condition =
   | { kind: 'close' }
   | { kind: 'answer' }
   | { kind: 'scan'; from: number; match: ScanMatcher };
-
-/** A per-token test: `before` is the run's text before the token. */
-export type TokenMatcher = (token: CompletionToken, before: string) => boolean;
-
-/**
- * A matcher over text spanning tokens (a phrase like "Hold on" may be split "Hold" + " on"): given
- * the text before some tokens (`context`) and those tokens' texts, the index of the first token at
- * or after `from` where a match starts, once it is certain; undefined when there is none yet.
- * `final`: no more thinking tokens will come, so a match at the very end is certain.
- */
-export interface TextScanner {
-  find(context: string, texts: readonly string[], from: number, final: boolean): number | undefined;
-}
-
-export type ScanMatcher = TokenMatcher | TextScanner;
 
 /** Tokens before the scan's start a text scanner sees again (a phrase overlapping the start). */
 const SCAN_CONTEXT_TOKENS = 16;
@@ -175,7 +132,7 @@ export class Consumer {
   }
 }
 
-export class Branch {
+export class Branch implements PlanBranch {
   private cache: Analysis | undefined;
   /** Set when a request of this run's stream failed: whoever waits on it gets the same error. */
   failure: unknown;
@@ -200,6 +157,14 @@ export class Branch {
     // No run may think past the trace's hard cap, whatever an intervention asks for.
     this.thinkingLimit = Math.min(options.thinkingLimit ?? tree.config.maxThinkingTokens, tree.config.maxThinkingTokens);
     this.answerLimit = options.answerLimit ?? tree.config.answerTokens;
+  }
+
+  get tokens(): readonly CompletionToken[] {
+    return this.stream.tokens;
+  }
+
+  get closed(): boolean {
+    return this.analyze().closed;
   }
 
   analyze(): Analysis {
@@ -227,7 +192,7 @@ export class Branch {
     }
     const closed = split.thinkingEnd !== undefined;
     const a: Analysis = { length: tokens.length, thinking, closed, thinkIdx };
-    if (closed) {
+    if (split.thinkingEnd !== undefined) {
       a.closeOffset = split.thinkingEnd;
       a.closeRunTokens = closeRunTokens;
       a.answerRunStart = answerRunStart ?? tokens.length;
@@ -330,22 +295,6 @@ export class Branch {
 
 function budgetError(consumer: Consumer): ResultBudgetError {
   return new ResultBudgetError(`result ${consumer.id} used its budget of ${consumer.maxRequests} requests`);
-}
-
-export interface ProbeOutcome {
-  /** Thinking tokens before the probe. */
-  position: number;
-  kind: string;
-  suffix: string;
-  /** Generated text after the suffix (up to the answer's end). */
-  text: string;
-  /** The answer inside the box, when the probe closed one. */
-  answer: string | undefined;
-  /** Mean token probability of the answer tokens (through the closing brace). */
-  meanProb: number;
-  tokens: number;
-  /** Whether the probe's answer equals the reference (only when runPlan was given a grader). */
-  correct?: boolean;
 }
 
 export class Tree {

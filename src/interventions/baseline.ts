@@ -1,5 +1,13 @@
-import type { InterventionContext } from '../engine/context.ts';
-import type { Intervention, InterventionOutput } from '../engine/intervention.ts';
+import { Type } from '@sinclair/typebox';
+import type { InterventionContext } from '../plan/tree-api.ts';
+import type { Intervention, InterventionOutput } from '../plan/intervention.ts';
+
+export const type = 'baseline';
+export const schema = Type.Object({}, { additionalProperties: false });
+
+export function describe(): string {
+  return 'baseline';
+}
 
 /** The model's own trace, untouched (capped only by the run's maximum thinking length). */
 export async function baselineOutput(ctx: InterventionContext): Promise<InterventionOutput> {
@@ -7,11 +15,8 @@ export async function baselineOutput(ctx: InterventionContext): Promise<Interven
   return f.capped ? { trace: f.trace, capFired: true, cap: f.capAt ?? 0 } : { trace: f.trace, capFired: false };
 }
 
-export function baseline(): Intervention {
-  return {
-    type: 'baseline',
-    params: { type: 'baseline' },
-    describe: () => 'baseline',
-    run: baselineOutput,
-  };
+export function build(): Intervention {
+  return { type, params: { type }, describe, run: baselineOutput };
 }
+
+export const baseline = build;

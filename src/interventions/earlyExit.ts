@@ -1,15 +1,57 @@
-import type { ProbeOutcome, Branch } from '../engine/tree.ts';
-import type { Intervention } from '../engine/intervention.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { Fraction, PositiveInt } from '../core/typebox.ts';
 import { equivalentSync } from '../grading/index.ts';
-import { clean } from './params.ts';
+import type { Intervention } from '../plan/intervention.ts';
+import type { Branch, ProbeOutcome } from '../plan/tree-api.ts';
+import { clean, OptionalWords } from './define.ts';
 import { PROBE_SUFFIXES, reflectionScanner } from './words.ts';
 
 /** After an early exit, the thinking is closed and the model answers. */
 export const EXIT_CLOSE = '\n{close}\n\n';
 
+export const type = 'earlyExit';
+
+/** DEER's parameters (method may be left out: DEER is the default). */
+const Deer = Type.Object(
+  {
+    method: Type.Optional(Type.Literal('deer', { expected: 'deer or dynasor' })),
+    threshold: Type.Optional(Fraction()),
+    words: OptionalWords(),
+  },
+  { additionalProperties: false },
+);
+const Dynasor = Type.Object(
+  {
+    method: Type.Literal('dynasor', { expected: 'deer or dynasor' }),
+    every: Type.Optional(PositiveInt()),
+    window: Type.Optional(PositiveInt()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * deer (default): trial answers at reflection words; dynasor: probes every `every` tokens. Picked by
+ * `method`, so a parameter of the other method is an unknown field at its own pointer, and an
+ * unknown method is reported against the method field.
+ */
+export const schema = Type.Unsafe<Static<typeof Deer> | Static<typeof Dynasor>>({
+  type: 'object',
+  if: { type: 'object', properties: { method: { const: 'dynasor' } }, required: ['method'] },
+  then: Dynasor,
+  else: Deer,
+});
+export type EarlyExitParams = Static<typeof schema>;
 export type EarlyExitOptions =
   | { method: 'deer'; threshold?: number; words?: string[] }
   | { method: 'dynasor'; every?: number; window?: number };
+
+export function describe(p: EarlyExitParams): string {
+  return p.method === 'dynasor' ? `earlyExit(dynasor,every=${p.every ?? 256},window=${p.window ?? 3})` : `earlyExit(deer,${p.threshold ?? 0.95})`;
+}
+
+export function build(p: EarlyExitParams): Intervention {
+  return earlyExit(p.method === 'dynasor' ? p : { ...p, method: 'deer' });
+}
 
 /**
  * DEER: at each natural reflection word, try an answer (`\n**Final Answer**\n\boxed`); its
@@ -18,16 +60,13 @@ export type EarlyExitOptions =
  * On exit the thinking is closed at that point and the model answers; otherwise the baseline.
  */
 export function earlyExit(options: EarlyExitOptions): Intervention {
-  const label =
-    options.method === 'deer'
-      ? `earlyExit(deer,${options.threshold ?? 0.95})`
-      : `earlyExit(dynasor,every=${options.every ?? 256},window=${options.window ?? 3})`;
+  const label = describe(options);
   return {
-    type: 'earlyExit',
+    type,
     params:
       options.method === 'deer'
-        ? clean({ type: 'earlyExit', method: 'deer', threshold: options.threshold, words: options.words })
-        : clean({ type: 'earlyExit', method: 'dynasor', every: options.every, window: options.window }),
+        ? clean({ type, method: 'deer', threshold: options.threshold, words: options.words })
+        : clean({ type, method: 'dynasor', every: options.every, window: options.window }),
     describe: () => label,
     async run(ctx) {
       const trunk: Branch = ctx.trunk;

@@ -1,21 +1,40 @@
-import type { Intervention, Injection } from '../engine/intervention.ts';
-import { clean, short } from './params.ts';
-import type { Branch } from '../engine/tree.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { PositiveInt } from '../core/typebox.ts';
+import type { Intervention, Injection } from '../plan/intervention.ts';
+import type { Branch } from '../plan/tree-api.ts';
+import { clean, OptionalText, short } from './define.ts';
 import { fullText } from '../trace/trace.ts';
 import { withSeparator } from './words.ts';
+
+export const type = 'extend';
+export const schema = Type.Object(
+  {
+    times: Type.Optional(PositiveInt()),
+    word: OptionalText(),
+    /** Cap on the whole thinking, extensions included. */
+    budget: Type.Optional(PositiveInt()),
+  },
+  { additionalProperties: false },
+);
+export type ExtendParams = Static<typeof schema>;
+
+export function describe(p: ExtendParams): string {
+  const word = p.word ?? 'Wait';
+  return `extend(${word === 'Wait' ? '' : `${short(word)},`}x${p.times ?? 1}${p.budget === undefined ? '' : `,budget=${p.budget}`})`;
+}
 
 /**
  * s1's budget forcing upward: when the model closes its thinking, drop the close, append `Wait`
  * (or another word) and let it continue; `times` times, within an optional total thinking budget
  * (when the budget is spent the thinking is closed with the cap text).
  */
-export function extend(options: { times?: number; word?: string; budget?: number } = {}): Intervention {
+export function build(options: ExtendParams = {}): Intervention {
   const times = options.times ?? 1;
   const word = options.word ?? 'Wait';
   return {
-    type: 'extend',
-    params: clean({ type: 'extend', times: options.times, word: options.word, budget: options.budget }),
-    describe: () => `extend(${word === 'Wait' ? '' : `${short(word)},`}x${times}${options.budget === undefined ? '' : `,budget=${options.budget}`})`,
+    type,
+    params: clean({ type, times: options.times, word: options.word, budget: options.budget }),
+    describe: () => describe(options),
     async run(ctx) {
       const limit = Math.min(options.budget ?? Number.POSITIVE_INFINITY, ctx.config.maxThinkingTokens);
       let run: Branch = ctx.trunk;
@@ -58,3 +77,5 @@ export function extend(options: { times?: number; word?: string; budget?: number
     },
   };
 }
+
+export const extend = build;

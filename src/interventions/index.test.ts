@@ -44,15 +44,26 @@ describe('intervention registry', () => {
   });
 
   const bad: [unknown, string][] = [
-    [{ type: 'budget' }, 'suite/interventions/0.tokens: required: expected an integer'],
-    [{ type: 'budget', tokens: -1 }, 'suite/interventions/0.tokens: expected an integer >= 1, got -1'],
-    [{ type: 'budget', tokens: 5, cap: 3 }, 'suite/interventions/0.cap: unknown parameter; expected one of tokens, close, answerTokens'],
-    [{ type: 'nope' }, 'suite/interventions/0.type: expected one of'],
+    [{ type: 'budget' }, 'suite/interventions/0/tokens: missing; expected a whole number of thinking tokens >= 1'],
+    [{ type: 'budget', tokens: -1 }, 'suite/interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number -1'],
+    [{ type: 'budget', tokens: 1.5 }, 'suite/interventions/0/tokens: expected a whole number of thinking tokens >= 1, got number 1.5'],
+    [{ type: 'budget', tokens: 5, close: '' }, 'suite/interventions/0/close: expected s1, qwen3 or a closing text'],
+    [{ type: 'budget', tokens: 5, cap: 3 }, 'suite/interventions/0/cap: unknown field; expected one of type, label, tokens, close, answerTokens'],
+    [{ type: 'nope' }, 'suite/interventions/0/type: expected one of baseline, budget, earlyExit'],
     [42, 'suite/interventions/0: expected an object'],
-    [{ type: 'injectReflection', at: 3, fraction: 0.5 }, 'needs exactly one of'],
-    [{ type: 'earlyExit', method: 'magic' }, 'suite/interventions/0.method: expected "deer" or "dynasor"'],
-    [{ type: 'probes', every: 10, on: { type: 'probes', every: 5 } }, 'suite/interventions/0.on: probes cannot wrap probes'],
-    [{ type: 'probes', every: 10, on: { type: 'budget' } }, 'suite/interventions/0.on.tokens: required'],
+    [{ type: 'injectReflection', at: 3, fraction: 0.5 }, 'suite/interventions/0: expected exactly one of at (token), fraction (0..1) or paragraphs: true'],
+    [{ type: 'injectReflection' }, 'suite/interventions/0: expected exactly one of at (token), fraction (0..1) or paragraphs: true'],
+    [{ type: 'injectReflection', paragraphs: false }, 'suite/interventions/0/paragraphs: expected true'],
+    [{ type: 'earlyExit', method: 'magic' }, 'suite/interventions/0/method: expected deer or dynasor, got string "magic"'],
+    [{ type: 'earlyExit', every: 5 }, 'suite/interventions/0/every: unknown field; expected one of type, label, method, threshold, words'],
+    [{ type: 'earlyExit', method: 'dynasor', threshold: 0.9 }, 'suite/interventions/0/threshold: unknown field; expected one of type, label, method, every, window'],
+    [{ type: 'earlyExit', threshold: 2 }, 'suite/interventions/0/threshold: expected a number >= 0 and <= 1, got number 2'],
+    [{ type: 'probes', every: 10, at: [0.5] }, 'suite/interventions/0: expected exactly one of every (tokens), at (fractions) or words: true'],
+    [{ type: 'probes', every: 10, on: { type: 'probes', every: 5 } }, 'suite/interventions/0/on/type: expected one of'],
+    [{ type: 'probes', every: 10, on: { type: 'budget' } }, 'suite/interventions/0/on/tokens: missing'],
+    [{ type: 'probes', every: 10, on: { type: 'budget', tokens: 0 } }, 'suite/interventions/0/on/tokens: expected a whole number of thinking tokens >= 1, got number 0'],
+    [{ type: 'suppressReflection', words: [] }, 'suite/interventions/0/words: expected a non-empty array of words'],
+    [{ type: 'user', name: 'x', params: {} }, "suite/interventions/0/type: 'user' is an intervention loaded from a module"],
   ];
 
   it.each(bad)('rejects %j with one clear line', (spec, message) => {

@@ -1,22 +1,51 @@
-import type { Intervention, Injection } from '../engine/intervention.ts';
-import { clean, short } from './params.ts';
-import type { Branch } from '../engine/tree.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { Fraction, PositiveInt } from '../core/typebox.ts';
+import type { Intervention, Injection } from '../plan/intervention.ts';
+import type { Branch } from '../plan/tree-api.ts';
+import { clean, OptionalText, short } from './define.ts';
 import { fullText } from '../trace/trace.ts';
 import { withSeparator } from './words.ts';
+
+export const type = 'injectReflection';
+export const schema = Type.Object(
+  {
+    word: OptionalText(),
+    /** At thinking token k. */
+    at: Type.Optional(PositiveInt()),
+    /** At a fraction of the natural thinking length. */
+    fraction: Type.Optional(Fraction()),
+    /** At every paragraph break. */
+    paragraphs: Type.Optional(Type.Literal(true, { expected: 'true' })),
+    max: Type.Optional(PositiveInt()),
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['at'] }, { required: ['fraction'] }, { required: ['paragraphs'] }],
+    expected: 'exactly one of at (token), fraction (0..1) or paragraphs: true',
+  },
+);
+export type InjectReflectionParams = Static<typeof schema>;
+
+function position(p: InjectReflectionParams): string {
+  return p.at !== undefined ? `at=${p.at}` : p.fraction !== undefined ? `fraction=${p.fraction}` : 'paragraphs';
+}
+
+export function describe(p: InjectReflectionParams): string {
+  const word = p.word ?? 'Wait';
+  return `injectReflection(${word === 'Wait' ? '' : `${short(word)},`}${position(p)})`;
+}
 
 /**
  * Inject a reflection word into the thinking: at thinking token k (`at`), at a fraction of the
  * trace's natural thinking length (`fraction`), or at every paragraph break (`paragraphs`, at most
  * `max` times). The model continues after the word.
  */
-export function injectReflection(options: { word?: string; at?: number; fraction?: number; paragraphs?: boolean; max?: number }): Intervention {
+export function build(options: InjectReflectionParams): Intervention {
   const word = options.word ?? 'Wait';
-  const where =
-    options.at !== undefined ? `at=${options.at}` : options.fraction !== undefined ? `fraction=${options.fraction}` : 'paragraphs';
   return {
-    type: 'injectReflection',
-    params: clean({ type: 'injectReflection', word: options.word, at: options.at, fraction: options.fraction, paragraphs: options.paragraphs, max: options.max }),
-    describe: () => `injectReflection(${word === 'Wait' ? '' : `${short(word)},`}${where})`,
+    type,
+    params: clean({ type, word: options.word, at: options.at, fraction: options.fraction, paragraphs: options.paragraphs, max: options.max }),
+    describe: () => describe(options),
     async run(ctx) {
       const trunk = ctx.trunk;
       if (options.at !== undefined || options.fraction !== undefined) {
@@ -58,4 +87,10 @@ export function injectReflection(options: { word?: string; at?: number; fraction
       return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), injections };
     },
   };
+}
+
+/** For code: `paragraphs` as a plain boolean (false is the same as leaving it out). */
+export function injectReflection(options: Omit<InjectReflectionParams, 'paragraphs'> & { paragraphs?: boolean }): Intervention {
+  const { paragraphs, ...rest } = options;
+  return build(paragraphs ? { ...rest, paragraphs: true } : rest);
 }

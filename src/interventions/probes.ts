@@ -1,9 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Fraction, PositiveInt } from '../core/typebox.ts';
+
+import type { Intervention, InterventionOutput } from '../plan/intervention.ts';
+import type { ProbeOutcome } from '../plan/tree-api.ts';
 import { cutAtThinkingToken, countTrace } from '../trace/trace.ts';
-import type { Cut, ProbeOutcome } from '../engine/tree.ts';
-import type { Intervention, InterventionOutput } from '../engine/intervention.ts';
-import { clean } from './params.ts';
-import { PROBE_SUFFIXES, reflectionScanner, type ProbeSuffixName } from './words.ts';
 import { baseline } from './baseline.ts';
+import { clean, NestedIntervention, OptionalText, ParamError, type BuildTools } from './define.ts';
+import { PROBE_SUFFIXES, reflectionScanner, type ProbeSuffixName } from './words.ts';
+
+export const type = 'probes';
+export const schema = Type.Object(
+  {
+    every: Type.Optional(PositiveInt()),
+    at: Type.Optional(Type.Array(Fraction(), { minItems: 1, expected: 'a non-empty array of fractions 0..1' })),
+    words: Type.Optional(Type.Boolean()),
+    /** raml (default), dynasor, deer, or a literal suffix. */
+    suffix: OptionalText(),
+    tokens: Type.Optional(PositiveInt()),
+    /** The intervention probed (default baseline); its own schema checks it when it is built. */
+    on: Type.Optional(NestedIntervention()),
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['every'] }, { required: ['at'] }, { required: ['words'] }],
+    expected: 'exactly one of every (tokens), at (fractions) or words: true',
+  },
+);
+export type ProbesParams = Static<typeof schema>;
+
+function suffixName(p: { suffix?: string }): string {
+  return p.suffix ?? 'raml';
+}
+
+function label(p: ProbesOptions, on: Intervention): string {
+  const name = suffixName(p);
+  const where = p.every !== undefined ? `every=${p.every}` : p.at !== undefined ? `at=${p.at.join('/')}` : 'words';
+  const kind = name in PROBE_SUFFIXES ? name : 'custom';
+  return `probes(${where}${name === 'raml' ? '' : `,${kind}`}${on.type === 'baseline' ? '' : `,on=${on.describe()}`})`;
+}
+
+function onOf(p: ProbesParams, tools: BuildTools): Intervention {
+  if (p.on === undefined) return baseline();
+  const on = tools.intervention(p.on, '/on');
+  if (on.type === 'probes') throw new ParamError('/on', 'probes cannot wrap probes');
+  return on;
+}
+
+export function describe(p: ProbesParams, tools: BuildTools): string {
+  return label(p, onOf(p, tools));
+}
+
+export function build(p: ProbesParams, tools: BuildTools): Intervention {
+  // `words: false` is the same as leaving it out (exactly one placement is checked by the schema).
+  const { on: _on, words, ...rest } = p;
+  return probes(words ? { ...rest, words } : rest, onOf(p, tools));
+}
 
 export interface ProbesOptions {
   every?: number;
@@ -22,15 +73,14 @@ export interface ProbesOptions {
  * cache); on another intervention they are taken along its final trace afterwards.
  */
 export function probes(options: ProbesOptions, on: Intervention = baseline()): Intervention {
-  const suffixName = options.suffix ?? 'raml';
-  const suffix = (PROBE_SUFFIXES as Record<string, string>)[suffixName] ?? suffixName;
-  const kind = suffixName in PROBE_SUFFIXES ? (suffixName as ProbeSuffixName) : 'custom';
-  const where = options.every !== undefined ? `every=${options.every}` : options.at !== undefined ? `at=${options.at.join('/')}` : 'words';
-  const onLabel = on.type === 'baseline' ? '' : `,on=${on.describe()}`;
+  const name = suffixName(options);
+  const suffix = (PROBE_SUFFIXES as Record<string, string>)[name] ?? name;
+  const kind = name in PROBE_SUFFIXES ? (name as ProbeSuffixName) : 'custom';
+  const text = label(options, on);
   return {
-    type: 'probes',
-    params: clean({ type: 'probes', every: options.every, at: options.at, words: options.words, suffix: options.suffix, tokens: options.tokens, ...(on.type === 'baseline' ? {} : { on: on.params }) }),
-    describe: () => `probes(${where}${suffixName === 'raml' ? '' : `,${kind === 'custom' ? 'custom' : suffixName}`}${onLabel})`,
+    type,
+    params: clean({ type, every: options.every, at: options.at, words: options.words, suffix: options.suffix, tokens: options.tokens, ...(on.type === 'baseline' ? {} : { on: on.params }) }),
+    describe: () => text,
     ...(on.userSuffix === undefined ? {} : { userSuffix: on.userSuffix }),
     async run(ctx): Promise<InterventionOutput> {
       const found: ProbeOutcome[] = [];
@@ -70,8 +120,8 @@ export function probes(options: ProbesOptions, on: Intervention = baseline()): I
       for (const k of [...new Set(positions)].sort((a, b) => a - b)) {
         const trace = cutAtThinkingToken(out.trace, k, delims, opensInPrompt);
         if (!trace) continue;
-        const run = ctx.tree.run(trace, undefined, {});
-        const cut: Cut = { run, runTokens: 0, trace, thinking: k };
+        // A cut at the start of a branch continuing the finished trace's first k thinking tokens.
+        const cut = { ...ctx.continueTrace(trace).cutAtTokens(0), thinking: k };
         found.push(await ctx.probe(cut, suffix, kind, options.tokens));
       }
       return { ...out, probes: [...(out.probes ?? []), ...found] };

@@ -1,18 +1,28 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { baselineOutput } from './baseline.ts';
-import { clean, short } from './params.ts';
-import type { Intervention } from '../engine/intervention.ts';
+import { clean, OptionalText, short } from './define.ts';
+import type { Intervention } from '../plan/intervention.ts';
 
 /** Qwen3's soft switch, appended to the user turn. */
 export const NO_THINK_INSTRUCTION = ' /no_think';
 
+export const type = 'stopInstruction';
+export const schema = Type.Object({ text: OptionalText() }, { additionalProperties: false });
+export type StopInstructionParams = Static<typeof schema>;
+
+export function describe(p: StopInstructionParams): string {
+  return p.text === undefined ? 'stopInstruction' : `stopInstruction(${short(p.text)})`;
+}
+
 /** Text added to the user turn (e.g. `/no_think`): a prompt variant, so its own trunk. */
-export function stopInstruction(options: { text?: string } = {}): Intervention {
-  const text = options.text ?? NO_THINK_INSTRUCTION;
+export function build(p: StopInstructionParams = {}): Intervention {
   return {
-    type: 'stopInstruction',
-    params: clean({ type: 'stopInstruction', text: options.text }),
-    describe: () => (options.text === undefined ? 'stopInstruction' : `stopInstruction(${short(options.text)})`),
-    userSuffix: text,
+    type,
+    params: clean({ type, text: p.text }),
+    describe: () => describe(p),
+    userSuffix: p.text ?? NO_THINK_INSTRUCTION,
     run: baselineOutput,
   };
 }
+
+export const stopInstruction = build;

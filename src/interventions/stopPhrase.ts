@@ -1,15 +1,24 @@
-import type { Intervention } from '../engine/intervention.ts';
-import { clean, short } from './params.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Intervention } from '../plan/intervention.ts';
+import { clean, OptionalText, short } from './define.ts';
 
 /** RaML's forced early end for QwQ: prefilled right after the thinking opens; the model continues. */
 export const RAML_STOP_PHRASE = 'Therefore, after all this, I believe the answer is';
 
-export function stopPhrase(options: { phrase?: string } = {}): Intervention {
-  const phrase = options.phrase ?? RAML_STOP_PHRASE;
+export const type = 'stopPhrase';
+export const schema = Type.Object({ phrase: OptionalText() }, { additionalProperties: false });
+export type StopPhraseParams = Static<typeof schema>;
+
+export function describe(p: StopPhraseParams): string {
+  return p.phrase === undefined ? 'stopPhrase' : `stopPhrase(${short(p.phrase)})`;
+}
+
+export function build(p: StopPhraseParams = {}): Intervention {
+  const phrase = p.phrase ?? RAML_STOP_PHRASE;
   return {
-    type: 'stopPhrase',
-    params: clean({ type: 'stopPhrase', phrase: options.phrase }),
-    describe: () => (options.phrase === undefined ? 'stopPhrase' : `stopPhrase(${short(options.phrase)})`),
+    type,
+    params: clean({ type, phrase: p.phrase }),
+    describe: () => describe(p),
     async run(ctx) {
       const run = ctx.prefill(ctx.start(), phrase, 'stopPhrase');
       const f = await ctx.generate(run);
@@ -22,3 +31,5 @@ export function stopPhrase(options: { phrase?: string } = {}): Intervention {
     },
   };
 }
+
+export const stopPhrase = build;

@@ -1,8 +1,19 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { CompletionToken } from '../backends/backend.ts';
-import type { Branch } from '../engine/tree.ts';
+import { PositiveInt } from '../core/typebox.ts';
+import type { Intervention } from '../plan/intervention.ts';
+import type { Branch } from '../plan/tree-api.ts';
 import { fullText } from '../trace/trace.ts';
-import type { Intervention } from '../engine/intervention.ts';
+import { OptionalWords } from './define.ts';
 import { NOWAIT_WORDS } from './words.ts';
+
+export const type = 'suppressReflection';
+export const schema = Type.Object({ words: OptionalWords(), maxSubstitutions: Type.Optional(PositiveInt()) }, { additionalProperties: false });
+export type SuppressReflectionParams = Static<typeof schema>;
+
+export function describe(p: SuppressReflectionParams): string {
+  return p.words === undefined ? 'suppressReflection' : `suppressReflection(${p.words.join('|')})`;
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -56,14 +67,14 @@ function variants(words: readonly string[]): string[] {
  * most likely allowed one. Exact under greedy decoding (temperature 0); under sampling it is
  * "the best allowed alternative", not a renormalised sample.
  */
-export function suppressReflection(options: { words?: string[]; maxSubstitutions?: number } = {}): Intervention {
+export function build(options: SuppressReflectionParams = {}): Intervention {
   const words = options.words ?? [...NOWAIT_WORDS];
   const stop = variants(words);
   const maxSubs = options.maxSubstitutions ?? 200;
   return {
-    type: 'suppressReflection',
-    params: options.words === undefined ? { type: 'suppressReflection' } : { type: 'suppressReflection', words },
-    describe: () => (options.words === undefined ? 'suppressReflection' : `suppressReflection(${words.join('|')})`),
+    type,
+    params: options.words === undefined ? { type } : { type, words },
+    describe: () => describe(options),
     async run(ctx) {
       let run: Branch = ctx.prefill(ctx.start(), '', 'suppressReflection', { stop });
       const substitutions: { position: number; banned: string; chosen: string }[] = [];
@@ -74,8 +85,8 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
           return { trace: f.trace, capFired: f.capped, ...(f.capped ? { cap: f.capAt ?? 0 } : {}), substitutions, ...(notes.length ? { notes } : {}) };
         }
         const last = f.last;
-        const end = last.cutAtTokens(last.stream.tokens.length);
-        if (last.analyze().closed) {
+        const end = last.cutAtTokens(last.tokens.length);
+        if (last.closed) {
           // The ban covers the thinking. Once it has closed, a stop is either the end of the turn or a
           // banned word in the answer: the answer goes on without the ban, within the trace's one
           // answer limit (substituting there restarted the answer round after round).
@@ -83,10 +94,7 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
           return { trace: rest.trace, capFired: false, substitutions, ...(notes.length ? { notes } : {}) };
         }
         // Stopped inside the thinking: the model's end of turn, or a banned word. One token with 20 alternatives tells which.
-        const one = ctx.tree.branch(end, {}, { topLogprobs: 20 });
-        await ctx.fetch(one, 1);
-        ctx.consumer.mark(one.stream, Math.min(1, one.stream.tokens.length));
-        const tok = one.stream.tokens[0];
+        const [tok] = await ctx.peek(ctx.choose(end, [], { topLogprobs: 20 }), 1);
         if (!tok || substitutions.length >= maxSubs) {
           if (tok) notes.push(`stopped after ${maxSubs} substitutions`);
           return { trace: f.trace, capFired: false, substitutions, ...(notes.length ? { notes } : {}) };
@@ -97,11 +105,9 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
         let verdict = bannedWordAt(words, before, tok.text, false);
         if (verdict === undefined) {
           // Read on along the model's own continuation (the very run `choose` makes when it is allowed).
-          const peek = ctx.tree.branch(end, { tokens: [tok] }, { stop });
+          const peek = ctx.choose(end, [tok], { stop });
           for (let n = 1; verdict === undefined; n++) {
-            await ctx.fetch(peek, n);
-            const got = peek.stream.tokens.slice(0, n);
-            ctx.consumer.mark(peek.stream, got.length);
+            const got = await ctx.peek(peek, n);
             const complete = got.length < n || n >= PEEK_TOKENS;
             verdict = bannedWordAt(words, before, tok.text + got.map((t) => t.text).join(''), complete);
           }
@@ -122,3 +128,5 @@ export function suppressReflection(options: { words?: string[]; maxSubstitutions
     },
   };
 }
+
+export const suppressReflection = build;

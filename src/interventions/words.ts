@@ -1,6 +1,6 @@
 import { REFLECTION_WORDS, findReflections } from '../confidence/positions.ts';
 import { DEER_TRIAL_SUFFIX, DYNASOR_PROBE_SUFFIX, RAML_SUFFIX } from '../confidence/suffixes.ts';
-import type { TextScanner } from '../engine/tree.ts';
+import type { TextScanner } from '../plan/tree-api.ts';
 
 /** Reflection phrases at which RaML sees L-hat jump and DEER tries an answer: the confidence stage's list. */
 export { REFLECTION_WORDS };

@@ -8,6 +8,7 @@ import { validateSuite, type Suite } from './suite.ts';
 import { importSuiteModule } from './import-ts.ts';
 import { typeScriptLocator } from './ts-locate.ts';
 import { resolveUsedChecks } from './use-checks.ts';
+import { loadInterventionModules } from '../interventions/index.ts';
 
 /** A suite loaded from a file: the validated value and where relative paths resolve from. */
 export interface LoadedSuite {
@@ -164,7 +165,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   if (format === 'ts') {
     const module = await importTs(file, path);
     if (module.default === undefined) throw new InputError(file, 'expected a default export: export default defineSuite({ ... })');
-    return { suite: await validateTs(module.default, file, path), file, root };
+    return { suite: await validateTs(await loadInterventionModules(module.default, { file, root, importModule: importSuiteModule }), file, path), file, root };
   }
   let text: string;
   try {
@@ -176,5 +177,6 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
   const { value, locate } = parseText(text, format, file);
   const load = async (display: string, modulePath: string) => (await importTs(display, modulePath)) as Record<string, unknown>;
   const withChecks = await resolveUsedChecks(value, { file, root, locate, load });
-  return { suite: validateSuite(withChecks, file, locate), file, root };
+  const withInterventions = await loadInterventionModules(withChecks, { file, root, locate, importModule: importSuiteModule });
+  return { suite: validateSuite(withInterventions, file, locate), file, root };
 }

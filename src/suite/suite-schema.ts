@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Default } from '../core/typebox.ts';
 import { checksSchema, registryRevision } from '../checks/registry.ts';
-import { InterventionSchema } from './schema/interventions.ts';
+import { interventionItemSchema } from '../interventions/index.ts';
 import { SuiteSchema } from './schema/suite.ts';
 
 /**
@@ -13,7 +13,7 @@ import { SuiteSchema } from './schema/suite.ts';
 
 /** Every intervention the suite may name, as one union picked by `type`. */
 function interventionsSchema() {
-  return InterventionSchema;
+  return interventionItemSchema();
 }
 
 let cached: { revision: number; schema: ReturnType<typeof assemble> } | undefined;

@@ -73,7 +73,7 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
       `${file}:8: /problems/2/answer: missing; expected a string or number`,
       `${file}:10: /samples: expected a whole number >= 1 and <= 10000, got string "two"`,
       `${file}:14: /interventions/1/tokens: expected a whole number of thinking tokens >= 1, got number -5`,
-      `${file}:15: /interventions/2/type: expected one of baseline, noThinking, stopPhrase, stopInstruction, budget, extend, injectReflection, suppressReflection, softBudget, earlyExit, probes, got string "extnd"`,
+      `${file}:15: /interventions/2/type: expected one of baseline, budget, earlyExit, extend, injectReflection, noThinking, probes, softBudget, stopInstruction, stopPhrase, suppressReflection, got string "extnd"`,
       `${file}:16: /interventions/3: expected exactly one of at (token), fraction (0..1) or paragraphs: true`,
       `${file}:20: /interventions/4/colour: unknown field; expected one of type, label, tokens, close, answerTokens`,
       `${file}:23: /checks/0/min: expected a number >= 0 and <= 1, got number 1.5`,
@@ -104,8 +104,8 @@ describe('broken suites: one line per problem, with file, line and JSON pointer'
   it("the intervention registry's own rules, at the right pointer", async () => {
     const file = f('broken-4.json');
     expect(await lines(file)).toEqual([
-      `${file}:6: /interventions/1: every/window belong to method "dynasor"`,
-      `${file}:7: /interventions/2/on/tokens: expected an integer >= 1, got 0`,
+      `${file}:6: /interventions/1/window: unknown field; expected one of type, label, method, threshold, words`,
+      `${file}:7: /interventions/2/on/tokens: expected a whole number of thinking tokens >= 1, got number 0`,
     ]);
   });
 

@@ -2,7 +2,7 @@ import type { SuiteData, SuiteDataInput } from './schema/suite.ts';
 import { suiteSchema } from './suite-schema.ts';
 import { checkDefinition, registryRevision, type CheckSpec, type CheckSpecInput } from '../checks/registry.ts';
 import { interventionLabel, interventionParams } from './labels.ts';
-import { interventionFromSpec } from '../interventions/index.ts';
+import { interventionFromSpec, setAsideInterventions } from '../interventions/index.ts';
 import { customTemplate, pickTemplate } from '../templates/index.ts';
 import { InputError } from '../core/errors.ts';
 import { ValidationError, validator, type LineLocator, type ValidationProblem } from '../core/validate.ts';
@@ -143,6 +143,10 @@ function crossFieldProblems(suite: ValidatedData): ValidationProblem[] {
  * are set aside during schema validation and put back in place; error pointers keep their indices.
  */
 export function validateSuite(value: unknown, file: string, locate?: LineLocator): Suite {
+  // User interventions hold code: set aside (their params checked by their own schemas), put back after validation.
+  const user = setAsideInterventions(value);
+  if (user.problems.length > 0) throw new ValidationError(file, user.problems, locate);
+  value = user.value;
   let custom: { index: number; check: CustomCheck }[] = [];
   let data = value;
   let checkIndex: number[] = [];
@@ -166,6 +170,7 @@ export function validateSuite(value: unknown, file: string, locate?: LineLocator
     }
     throw error;
   }
+  user.restore(suite);
   const problems = crossFieldProblems(suite).map((p) => ({ ...p, pointer: remap(p.pointer) }));
   if (problems.length > 0) throw new ValidationError(file, problems, locate);
   // Ids and answers are text (a reference answer is kept as written); numbers become strings here,

@@ -58,6 +58,8 @@ samples: 1
 maxThinkingTokens: 512
 interventions:
   - type: baseline
+  - use: ./capAtShare.ts
+    params: { share: 0.5 }
 checks:
   - type: accuracyAtLeast
     intervention: baseline
@@ -102,6 +104,8 @@ beforeAll(async () => {
   writeFileSync(join(project, 'suites/problems.ts'), PROBLEMS_TS);
   writeFileSync(join(project, 'suites/typo.suite.ts'), TYPO_TS);
   writeFileSync(join(project, 'quick.yaml'), SUITE_YAML);
+  // A user intervention the YAML suite names (`use:`): loaded and typed from the installed package.
+  copyFileSync(join(repo, 'tests/fixtures/interventions/capAtShare.ts'), join(project, 'capAtShare.ts'));
   writeFileSync(join(project, 'tsconfig.json'), TSCONFIG);
   mkdirSync(join(project, 'test'));
   writeFileSync(join(project, 'test/gate.test.ts'), GATE_TEST);
@@ -139,6 +143,7 @@ describe('the packed package', () => {
     expect(result.stdout).toContain('accuracyAtLeast(baseline >= 0.1)');
     expect(result.stdout).toMatch(/packed-ts\/\S+/);
     expect(result.stdout).toMatch(/packed-yaml\/\S+/);
+    expect(result.stdout).toContain('capAtShare(0.5)');
     const runDir = /Report\s+(\S*packed-ts\/\S+)/.exec(result.stdout)?.[1];
     expect(runDir && existsSync(join(runDir.startsWith('/') ? '' : work, runDir, 'index.html'))).toBe(true);
   });
@@ -155,7 +160,8 @@ describe('the packed package', () => {
     expect(checked.stdout).toContain('node_modules/thinkprobe/dist/types/vitest.d.ts');
     expect(checked.stdout).toContain('suites/typo.suite.ts');
     expect(checked.stdout).toMatch(/typo\.suite\.ts\(\d+,\d+\): error TS\d+:.*maxThinkingTokenz/);
-    expect(checked.stdout).not.toMatch(/gate\.suite\.ts\(|problems\.ts\(|gate\.test\.ts\(/);
+    expect(checked.stdout).not.toMatch(/gate\.suite\.ts\(|problems\.ts\(|gate\.test\.ts\(|capAtShare\.ts\(/);
+    expect(checked.stdout).toContain('capAtShare.ts');
   });
 
   it('turns a suite into vitest tests, one per check, with the evidence of a failing check', async () => {

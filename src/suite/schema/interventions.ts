@@ -1,122 +1,95 @@
-import { Type, type Static, type TProperties } from '@sinclair/typebox';
-import { Fraction, PositiveInt, tagged, type Resolved } from '../../core/typebox.ts';
+import { Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
+import type { TDispatch } from '../../core/typebox.ts';
 
 /**
- * Intervention values as a suite writes them (issue 3, item 4). The parameter names and ranges
- * mirror the registry in src/interventions (interventionFromSpec), which owns what each one does
- * and its defaults (s1's close, RaML's stop phrase, NoWait's words, DEER's 0.95, ...), so the
- * schema fills in no defaults here. The schema gives line numbers and one line per problem; rules
- * between parameters (DEER's vs Dynasor's) are checked by the registry itself after the schema
- * (see suite.ts), so there is one definition of each.
+ * Interventions as a suite writes them. This stage sits below src/interventions, so it knows the
+ * general shape only: `{ type, label?, ...parameters }` for a built-in one, `{ use, params?, label? }`
+ * for a module of the user's. Each built-in's parameters are defined once, by the TypeBox schema in
+ * its own file; src/interventions/registry.ts assembles those into the precise union that suites
+ * are validated with (`interventionItem(...)`) and fills in `BuiltInInterventionParams` below.
  */
 
-/** Every intervention may carry a label: its name in results and checks (default: the registry's describe()). */
-function variant<const N extends string, T extends TProperties>(type: N, properties: T) {
-  return Type.Object(
-    {
-      type: Type.Literal(type),
-      label: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\n\\r\\t]+$', expected: 'a one-line label' })),
-      ...properties,
-    },
-    { additionalProperties: false },
-  );
+/** Every intervention may carry a label: its name in results and checks (default: its describe()). */
+export const InterventionLabel = Type.String({ minLength: 1, pattern: '^[^\\n\\r\\t]+$', expected: 'a one-line label' });
+
+/** Built-in type name -> its parameters. Declared empty here; src/interventions/registry.ts merges in each built-in's schema type. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface BuiltInInterventionParams {}
+
+/** JSON a parameter may hold (src/plan's JsonValue; this stage cannot import it). */
+export type SpecValue = string | number | boolean | null | SpecValue[] | { [key: string]: SpecValue };
+export type SpecParams = { [key: string]: SpecValue };
+
+/** A built-in intervention as data, e.g. `{ type: 'budget', tokens: 512 }`. */
+export type BuiltInInterventionSpec = {
+  [K in keyof BuiltInInterventionParams]: { type: K; label?: string } & BuiltInInterventionParams[K];
+}[keyof BuiltInInterventionParams];
+
+/**
+ * A user's intervention after loading: from a module (`use`, as written, relative to the suite) or
+ * a value in a TypeScript suite (`name` is its type). Its identity in the run's configuration, the
+ * plan and the results is name, use and params; the loaded code travels beside it (src/interventions/user.ts).
+ */
+export interface UserInterventionSpec {
+  type: 'user';
+  name: string;
+  use?: string;
+  params: SpecParams;
+  label?: string;
 }
 
-const Text = () => Type.Optional(Type.String({ minLength: 1 }));
-const Words = () => Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, expected: 'a non-empty array of words' }));
+/** An intervention after validation. */
+export type InterventionSpec = BuiltInInterventionSpec | UserInterventionSpec;
 
-export const Baseline = variant('baseline', {});
-export const NoThinking = variant('noThinking', { prefill: Type.Optional(Type.String()) });
-export const StopPhrase = variant('stopPhrase', { phrase: Text() });
-export const StopInstruction = variant('stopInstruction', { text: Text() });
-export const Budget = variant('budget', {
-  tokens: PositiveInt({ expected: 'a whole number of thinking tokens >= 1' }),
-  /** `s1` (default), `qwen3`, or the closing text itself. */
-  close: Text(),
-  answerTokens: Type.Optional(PositiveInt()),
-});
-export const Extend = variant('extend', {
-  times: Type.Optional(PositiveInt()),
-  word: Text(),
-  /** Cap on the whole thinking, extensions included. */
-  budget: Type.Optional(PositiveInt()),
-});
-export const InjectReflection = Type.Object(
-  {
-    ...variant('injectReflection', {
-      word: Text(),
-      /** At thinking token k. */
-      at: Type.Optional(PositiveInt()),
-      /** At a fraction of the natural thinking length. */
-      fraction: Type.Optional(Fraction()),
-      /** At every paragraph break. */
-      paragraphs: Type.Optional(Type.Literal(true, { expected: 'true' })),
-      max: Type.Optional(PositiveInt()),
-    }).properties,
-  },
-  {
-    additionalProperties: false,
-    oneOf: [{ required: ['at'] }, { required: ['fraction'] }, { required: ['paragraphs'] }],
-    expected: 'exactly one of at (token), fraction (0..1) or paragraphs: true',
-  },
-);
-export const SuppressReflection = variant('suppressReflection', {
-  words: Words(),
-  maxSubstitutions: Type.Optional(PositiveInt()),
-});
-export const SoftBudget = variant('softBudget', {
-  tokens: PositiveInt(),
-  text: Text(),
-});
-export const EarlyExit = variant('earlyExit', {
-  /** deer (default): trial answers at reflection words; dynasor: probes every `every` tokens. */
-  method: Type.Optional(Type.Union([Type.Literal('deer'), Type.Literal('dynasor')], { expected: 'deer or dynasor' })),
-  threshold: Type.Optional(Fraction()),
-  words: Words(),
-  every: Type.Optional(PositiveInt()),
-  window: Type.Optional(PositiveInt()),
-});
-export const Probes = Type.Object(
-  {
-    ...variant('probes', {
-      every: Type.Optional(PositiveInt()),
-      at: Type.Optional(Type.Array(Fraction(), { minItems: 1, expected: 'a non-empty array of fractions 0..1' })),
-      words: Type.Optional(Type.Boolean()),
-      /** raml (default), dynasor, deer, or a literal suffix. */
-      suffix: Text(),
-      tokens: Type.Optional(PositiveInt()),
-      /** The intervention probed (default baseline); checked by the registry. */
-      on: Type.Optional(Type.Object({ type: Type.String({ minLength: 1 }) }, { additionalProperties: true, expected: 'an intervention' })),
-    }).properties,
-  },
-  {
-    additionalProperties: false,
-    oneOf: [{ required: ['every'] }, { required: ['at'] }, { required: ['words'] }],
-    expected: 'exactly one of every (tokens), at (fractions) or words: true',
-  },
-);
+/** `{ use: ./my-intervention.ts, params: {...} }`: a module exporting an intervention, path relative to the suite file. */
+export interface UseInterventionInput {
+  use: string;
+  params?: SpecParams;
+  label?: string;
+}
 
-export const interventionVariants = {
-  baseline: Baseline,
-  noThinking: NoThinking,
-  stopPhrase: StopPhrase,
-  stopInstruction: StopInstruction,
-  budget: Budget,
-  extend: Extend,
-  injectReflection: InjectReflection,
-  suppressReflection: SuppressReflection,
-  softBudget: SoftBudget,
-  earlyExit: EarlyExit,
-  probes: Probes,
-};
-
-export const InterventionSchema = tagged('type', interventionVariants, { expected: 'an intervention' });
+/**
+ * An intervention value in a TypeScript suite: src/plan's Intervention, or a user intervention
+ * (`type`, optional `schema` and `params`, `describe(params)`, `run(ctx, params)`). Typed loosely
+ * here, below the stage that defines the tree API; src/interventions/user.ts checks it.
+ */
+export interface InterventionValueInput {
+  readonly type: string;
+  readonly params?: object;
+  readonly schema?: object;
+  readonly label?: string;
+  readonly userSuffix?: string;
+  describe?(...args: never[]): string;
+  run(...args: never[]): Promise<unknown>;
+}
 
 /** An intervention as a suite writes it. */
-export type InterventionInput = Static<typeof InterventionSchema>;
-/** An intervention after validation (the same: the registry applies defaults when it builds one). */
-export type InterventionSpec = Resolved<typeof InterventionSchema>;
+export type InterventionInput = BuiltInInterventionSpec | UseInterventionInput | InterventionValueInput;
+
+const UseSchema = Type.Object(
+  {
+    use: Type.String({ minLength: 1, expected: 'a path to a .ts or .js module, relative to the suite file' }),
+    params: Type.Optional(Type.Object({}, { additionalProperties: true, expected: 'an object of parameters' })),
+    label: Type.Optional(InterventionLabel),
+  },
+  { additionalProperties: false },
+);
+
+/** Any built-in's general shape: the registry's schemas check the rest. */
+const AnyBuiltIn = Type.Object(
+  { type: Type.String({ minLength: 1, expected: 'an intervention type, e.g. "budget"' }), label: Type.Optional(InterventionLabel) },
+  { additionalProperties: true },
+);
+
+/** One entry of a suite's `interventions`: `{ use: ... }` for a user's module, else `builtIns` (dispatching on `type`). */
+export function interventionItem(builtIns: TSchema | Record<string, unknown>): TDispatch<InterventionInput, InterventionSpec> {
+  return Type.Unsafe({ type: 'object', expected: 'an intervention', if: { type: 'object', required: ['use'] }, then: UseSchema, else: builtIns }) as never;
+}
+
+/** The general shape of an intervention entry (what this stage can check on its own). */
+export const InterventionSchema = interventionItem(AnyBuiltIn);
+
 /** @deprecated The spec's old name, kept for modules not yet moved to `InterventionSpec` (it collided with the engine's `Intervention`). */
 export type Intervention = InterventionSpec;
 export type InterventionType = InterventionSpec['type'];
-export const interventionTypes = Object.keys(interventionVariants) as InterventionType[];

@@ -99,6 +99,15 @@ export const SuiteSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The suite schema with a precise intervention entry in place of the general one: the suite loader
+ * and the editor schema pass src/interventions' `interventionItemSchema()` (this stage cannot import it).
+ */
+export function suiteSchemaWith(interventionItem: object): typeof SuiteSchema {
+  const interventions = { ...SuiteSchema.properties.interventions, items: interventionItem };
+  return { ...SuiteSchema, properties: { ...SuiteSchema.properties, interventions } } as typeof SuiteSchema;
+}
+
 /** A suite as written (defaulted fields optional): JSON-able part of what `defineSuite` accepts. */
 export type SuiteDataInput = Static<typeof SuiteSchema>;
 /** A validated suite, defaults filled in. */

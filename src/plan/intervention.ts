@@ -1,0 +1,44 @@
+import type { Trace } from '../trace/trace.ts';
+import type { InterventionContext, ProbeOutcome } from './tree-api.ts';
+
+/** JSON-able parameters: what a suite writes, e.g. `{ "type": "budget", "tokens": 512 }`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Params = { [key: string]: JsonValue };
+
+export interface Injection {
+  /** Thinking tokens before the injection. */
+  position: number;
+  text: string;
+  label: string;
+}
+
+export interface InterventionOutput {
+  trace: Trace;
+  /** A cap (budget or the run's thinking limit) closed the thinking. */
+  capFired: boolean;
+  /** Thinking tokens at the cap, when it fired. */
+  cap?: number;
+  /** Early exit: where and why. */
+  exit?: { position: number; reason: string; confidence?: number };
+  probes?: ProbeOutcome[];
+  injections?: Injection[];
+  /** Emulated bans: where a banned word was replaced by the best allowed alternative. */
+  substitutions?: { position: number; banned: string; chosen: string }[];
+  notes?: string[];
+}
+
+/**
+ * An intervention: a small parameterized value that compiles to operations on a trace tree
+ * ("solver = state -> state"). Interventions that change the prompt (`userSuffix`) get their own
+ * trunk; all others branch off the shared trunk of their problem x sample.
+ */
+export interface Intervention {
+  readonly type: string;
+  /** JSON-able parameters including `type`: with the type, what identifies it (plan, store keys, resume). */
+  readonly params: Params;
+  /** Short label for reports and row keys, e.g. `budget(512)`. */
+  describe(): string;
+  /** Text appended to the user turn (prompt variants such as `/no_think`). */
+  readonly userSuffix?: string;
+  run(ctx: InterventionContext): Promise<InterventionOutput>;
+}
