@@ -21,7 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OllamaBackend } from '../src/backends/ollama.ts';
 import type { Backend, Completion, CompletionRequest } from '../src/backends/backend.ts';
-import { RAML_SAMPLING, readBoxed, runPlan, type ResultRecord } from '../src/engine/index.ts';
+import type { Result } from '../src/core/model.ts';
+import { RAML_SAMPLING, readBoxed, runPlan } from '../src/engine/index.ts';
 import { interventionFromSpec, NO_THINKING_PREFILL, PROBE_SUFFIXES, S1_CLOSE } from '../src/interventions/index.ts';
 import { sampleSeed } from '../src/plan/plan.ts';
 import { families, generateProblem } from '../src/problems/families/index.ts';
@@ -116,7 +117,7 @@ const ask: Ask = (backend, r) => {
 };
 
 /** The naive jobs for one problem: what a harness without trace trees sends. */
-function naiveJobs(problem: Problem, rows: ResultRecord[]): (() => Promise<void>)[] {
+function naiveJobs(problem: Problem, rows: Result[]): (() => Promise<void>)[] {
   const prompt = template.render({ question: problem.question });
   const seed = sampleSeed(SEED, 0);
   const jobs: (() => Promise<void>)[] = [];
@@ -203,7 +204,7 @@ async function main(): Promise<void> {
   // (b) naive, on a fresh simulator without latency (only token counts matter).
   const simB = await startSim();
   naiveBackend = new OllamaBackend({ host: simB.url, numCtx: NUM_CTX });
-  const rowsByProblem = new Map<string, ResultRecord[]>();
+  const rowsByProblem = new Map<string, Result[]>();
   for (const r of outcome.results) rowsByProblem.set(r.problemId, [...(rowsByProblem.get(r.problemId) ?? []), r]);
   const jobs = list.flatMap((p) => naiveJobs(p, rowsByProblem.get(p.id) ?? []));
   const tNaive = performance.now();

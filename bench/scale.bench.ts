@@ -26,7 +26,8 @@ import { OllamaBackend } from '../src/backends/ollama.ts';
 import { createOpenAIBackend } from '../src/backends/openai.ts';
 import { POOL_HOST_RETRY } from '../src/runner/pool-target.ts';
 import { createPoolBackend, type PoolBackend } from '../src/backends/pool.ts';
-import { RAML_SAMPLING, runPlan, type Progress, type ResultRecord } from '../src/engine/index.ts';
+import type { Result } from '../src/core/model.ts';
+import { RAML_SAMPLING, runPlan, type Progress } from '../src/engine/index.ts';
 import { interventionFromSpec } from '../src/interventions/index.ts';
 import { families, generateProblem } from '../src/problems/families/index.ts';
 import type { Problem } from '../src/problems/problem.ts';
@@ -114,7 +115,7 @@ async function study(backend: Backend, file: string, concurrency: number, onProg
 }
 
 /** What a run decided, per result: no timings, no host. */
-function decided(results: readonly ResultRecord[]): string {
+function decided(results: readonly Result[]): string {
   const rows = results.map((r) => [r.key, r.answer, r.counts, r.error ?? null, r.probes.map((p) => [p.position, p.answer ?? null])]);
   return JSON.stringify(rows.sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
 }

@@ -9,7 +9,7 @@ export { registerCheck, defineCheck, checkSchema, type CheckDefinition } from '.
 
 // Interventions and the primitives to write new ones, and the engine that runs them.
 export * as interventions from './interventions/index.ts';
-export { runPlan, RAML_SAMPLING, type RunPlanOptions, type RunOutcome, type ResultRecord, type Progress } from './engine/index.ts';
+export { runPlan, RAML_SAMPLING, type RunPlanOptions, type RunOutcome, type Progress } from './engine/index.ts';
 
 // Backends, templates and the store.
 export type { Backend, Completion, CompletionRequest, ModelInfo } from './backends/backend.ts';

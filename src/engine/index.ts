@@ -17,7 +17,6 @@ import { Worker, type EngineStats, type RequestCost, type Stream } from './strea
 import { Consumer, defaultRequestBudget, ResultBudgetError, Tree, type TreeConfig } from './tree.ts';
 import { SlotGate } from './slot-gate.ts';
 
-export type { ResultRecord, StoredSegment } from './results.ts';
 export { rowKey } from './results.ts';
 export type { TokenCost, SpentCost } from './accounting.ts';
 export { readBoxed, ResultBudgetError, defaultRequestBudget, type ProbeOutcome, type Cut, type Branch, type Finished } from './tree.ts';

@@ -1,4 +1,4 @@
-import type { Result, StoredSegment as CoreStoredSegment } from '../core/model.ts';
+import type { Result, StoredSegment } from '../core/model.ts';
 import type { Intervention, InterventionOutput } from './intervention.ts';
 import type { PlannedTree } from '../plan/plan.ts';
 import {
@@ -14,12 +14,6 @@ import { extractAnswer } from '../grading/extract.ts';
 import { ownPromptTokens, type SpentCost, type TokenCost } from './accounting.ts';
 import type { Consumer } from './tree.ts';
 import type { Stream } from './stream.ts';
-
-/** @deprecated use StoredSegment from src/core/model.ts */
-export type StoredSegment = CoreStoredSegment;
-
-/** @deprecated use Result from src/core/model.ts: one result, problem x intervention x sample. Written with `store.putResult(runId, row)`. */
-export type ResultRecord = Result;
 
 export function rowKey(problemId: string, label: string, sample: number): string {
   return `${problemId}|${label}|${sample}`;
@@ -71,7 +65,7 @@ export function buildRow(args: {
   alternatives: boolean;
   /** The one-line reason this result could not be produced (its row is then not correct). */
   error?: string;
-}): ResultRecord {
+}): Result {
   const { tree, intervention, output, delims, opensInPrompt } = args;
   const label = intervention.describe();
   const counts = countTrace(output.trace, delims, opensInPrompt);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OllamaBackend } from '../../src/backends/ollama.ts';
 import type { Backend, Completion, CompletionRequest } from '../../src/backends/backend.ts';
-import { runPlan, type RunOutcome, type RunPlanOptions, type ResultRecord } from '../../src/engine/index.ts';
+import type { Result } from '../../src/core/model.ts';
+import { runPlan, type RunOutcome, type RunPlanOptions } from '../../src/engine/index.ts';
 import { interventionFromSpec } from '../../src/interventions/index.ts';
 import type { Problem } from '../../src/problems/problem.ts';
 import { openStore } from '../../src/store/sqlite-store.ts';
@@ -79,7 +80,7 @@ export async function runToy(backend: Backend, store: Store, run: ToyRun): Promi
 }
 
 /** What must not change between equivalent runs: per row key, the whole trace text and the counts. */
-export function essence(results: readonly ResultRecord[]): Record<string, unknown> {
+export function essence(results: readonly Result[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const r of [...results].sort((a, b) => a.key.localeCompare(b.key))) {
     out[r.key] = {

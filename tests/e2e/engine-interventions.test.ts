@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/sim/server/server.ts';
-import type { ResultRecord, RunOutcome, StoredSegment } from '../../src/engine/index.ts';
+import type { Result, StoredSegment } from '../../src/core/model.ts';
+import type { RunOutcome } from '../../src/engine/index.ts';
 import { RAML_STOP_PHRASE } from '../../src/interventions/index.ts';
 import { openStore } from '../../src/store/sqlite-store.ts';
 import { selfConfidence } from '../../src/confidence/self-confidence.ts';
@@ -46,15 +47,15 @@ afterAll(async () => {
   await sim?.close();
 });
 
-function rows(label: string): ResultRecord[] {
+function rows(label: string): Result[] {
   const found = outcome.results.filter((r) => r.intervention.label === label);
   expect(found).toHaveLength(problems.length);
   return found;
 }
-function row(label: string, problemId: string): ResultRecord {
+function row(label: string, problemId: string): Result {
   const r = outcome.results.find((x) => x.intervention.label === label && x.problemId === problemId);
   expect(r).toBeDefined();
-  return r as ResultRecord;
+  return r as Result;
 }
 const generatedAfter = (trace: StoredSegment[], i: number) => trace.slice(i + 1).some((s) => s.kind === 'generated' && s.text.length > 0);
 const injectedIndex = (trace: StoredSegment[], label: string) => trace.findIndex((s) => s.kind === 'injected' && s.label === label);

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.ts';
 import { createOpenAIBackend } from '../../src/backends/openai.ts';
 import { createPoolBackend } from '../../src/backends/pool.ts';
-import { RAML_SAMPLING, runPlan, type ResultRecord } from '../../src/engine/index.ts';
+import type { Result } from '../../src/core/model.ts';
+import { RAML_SAMPLING, runPlan } from '../../src/engine/index.ts';
 import { interventionFromSpec } from '../../src/interventions/index.ts';
 import { families, generateProblem } from '../../src/problems/families/index.ts';
 import type { Problem } from '../../src/problems/problem.ts';
@@ -44,7 +45,7 @@ function pickProblems(): Problem[] {
   return [...multi, ...single];
 }
 
-async function traces(backend: Backend, problems: Problem[]): Promise<ResultRecord[]> {
+async function traces(backend: Backend, problems: Problem[]): Promise<Result[]> {
   const dir = mkdtempSync(join(tmpdir(), 'tp-openai-lhat-'));
   dirs.push(dir);
   const store = openStore(join(dir, 'store.sqlite'));
@@ -72,7 +73,7 @@ async function traces(backend: Backend, problems: Problem[]): Promise<ResultReco
 }
 
 /** Runs the L-hat pass and returns the /v1/completions requests each probe cost, read at the servers. */
-async function requestsPerProbe(backend: Backend, sims: readonly SimServer[], problems: Problem[], records: ResultRecord[]) {
+async function requestsPerProbe(backend: Backend, sims: readonly SimServer[], problems: Problem[], records: Result[]) {
   const served = (): number => sims.reduce((n, s) => n + s.stats().requests, 0);
   const perProbe: number[] = [];
   let last = served();
@@ -93,7 +94,7 @@ async function requestsPerProbe(backend: Backend, sims: readonly SimServer[], pr
 describe('L-hat on the OpenAI-compatible simulator', () => {
   const problems = pickProblems();
   let sims: SimServer[] = [];
-  let records: ResultRecord[] = [];
+  let records: Result[] = [];
 
   beforeAll(async () => {
     sims = await Promise.all([0, 1].map(() => startSimServer({ port: 0, parallel: 4 })));

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OllamaBackend } from '../../backends/ollama.ts';
-import { RAML_SAMPLING, runPlan, type ResultRecord } from '../../engine/index.ts';
+import type { Result } from '../../core/model.ts';
+import { RAML_SAMPLING, runPlan } from '../../engine/index.ts';
 import { createGrader } from '../../grading/grader.ts';
 import { interventionFromSpec } from '../../interventions/index.ts';
 import type { Problem } from '../../problems/problem.ts';
@@ -82,7 +83,7 @@ async function runArms(card: ModelCard, problems: readonly Problem[], slots: num
     });
     store.close();
     const rows = new Map<string, Map<Arm, Outcome>>();
-    for (const r of outcome.results as ResultRecord[]) {
+    for (const r of outcome.results as Result[]) {
       const arm = armOf.get(r.intervention.type);
       if (!arm) continue;
       const byArm = rows.get(r.problemId) ?? new Map<Arm, Outcome>();
