@@ -151,8 +151,9 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     }
     await page.click('nav button[data-tab="overview"]');
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    // Only our own two script blocks exist; no element a payload describes was created.
-    expect(await page.locator('script').count()).toBe(2);
+    // Only our own script blocks exist (the client and its three data blocks); no element a payload describes was created.
+    expect(await page.locator('script').count()).toBe(4);
+    expect(await page.locator('script:not([type="application/octet-stream"])').count()).toBe(1);
     for (const selector of ['img', 'iframe', 'a[href^="javascript:"]', 'svg[onload]', 'body[onload]', 'base', 'meta[http-equiv="refresh"]', 'b[onmouseover]']) {
       expect(await page.locator(selector).count(), selector).toBe(0);
     }
