@@ -93,6 +93,8 @@ export interface ResultSummary {
   /** Against the golden baseline: this result was right and is now wrong (`lost`) or the reverse. */
   flip?: 'gained' | 'lost';
   confidence: ConfidencePoint[];
+  /** Reflection words in the thinking: the token where each starts (the report recomputes the reflectionShift check's statistic from them). */
+  reflections?: Array<{ position: number; word: string }>;
   /** Index into RunData.traces. */
   trace?: number;
   /** Why this result could not be produced (e.g. the prompt did not fit num_ctx); it counts as wrong. */

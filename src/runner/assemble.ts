@@ -122,6 +122,7 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
     answerTokens: record.counts.answer,
     capFired: record.capFired,
     confidence: result.confidence,
+    ...(result.reflections.length > 0 ? { reflections: result.reflections } : {}),
     trace: traceIndex,
     ...(record.error ? { error: record.error } : {}),
   };

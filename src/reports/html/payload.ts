@@ -1,16 +1,22 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { ConfidencePoint, RunData, TraceRecord } from '../run-data.ts';
+import type { ConfidencePoint, ResultSummary, RunData, TraceRecord } from '../run-data.ts';
 
 const gzipAsync = promisify(gzip);
 
 /** Traces per compressed chunk: small enough that opening one trace decodes ~100 KB, large enough to compress well. */
 export const TRACE_CHUNK = 32;
 
+/** What the confidence and trace views need of every result, decoded when one of them first opens. */
+export interface ConfidenceBlock {
+  confidence: ConfidencePoint[][];
+  reflections: Array<ResultSummary['reflections'] | null>;
+}
+
 export interface Payload {
   /** gzip+base64 JSON of the run without trace texts and confidence points: what the first view needs. */
   core: string;
-  /** gzip+base64 JSON: each result's confidence points, by result index (the confidence and trace views read them). */
+  /** gzip+base64 JSON ConfidenceBlock: each result's confidence points and reflection words, by result index. */
   confidence: string;
   /** gzip+base64 JSON arrays of TRACE_CHUNK traces each, decoded only when a trace is opened. */
   traces: string[];
@@ -35,8 +41,8 @@ function chunks(traces: readonly TraceRecord[]): TraceRecord[][] {
  */
 export async function encodePayload(data: RunData): Promise<Payload> {
   const { traces, results, ...rest } = data;
-  const core = { ...rest, results: results.map((r) => ({ ...r, confidence: [] })), traces: [] } satisfies RunData;
-  const confidence: ConfidencePoint[][] = results.map((r) => r.confidence);
+  const core = { ...rest, results: results.map(({ reflections: _reflections, ...r }) => ({ ...r, confidence: [] })), traces: [] } satisfies RunData;
+  const confidence: ConfidenceBlock = { confidence: results.map((r) => r.confidence), reflections: results.map((r) => r.reflections ?? null) };
   const [packedCore, packedConfidence, ...packedTraces] = await Promise.all([pack(core), pack(confidence), ...chunks(traces).map(pack)]);
   return { core: packedCore ?? '', confidence: packedConfidence ?? '', traces: packedTraces };
 }

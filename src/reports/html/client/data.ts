@@ -1,4 +1,5 @@
-import type { ConfidencePoint, RunData, TraceRecord } from '../../run-data.ts';
+import type { RunData, TraceRecord } from '../../run-data.ts';
+import type { ConfidenceBlock } from '../payload.ts';
 
 /** The run's data travels gzip-compressed and base64-encoded in non-executable script elements. */
 async function unpack<T>(base64: string): Promise<T> {
@@ -49,13 +50,15 @@ export function traceSource(): TraceSource {
 
 let confidence: Promise<void> | undefined;
 
-/** Fills in every result's confidence points (left out of the first decode), once. */
+/** Fills in every result's confidence points and reflection words (left out of the first decode), once. */
 export function attachConfidence(data: RunData): Promise<void> {
   confidence ??= (async () => {
     const holder = document.getElementById('tp-confidence');
-    const points = holder ? await unpack<ConfidencePoint[][]>(holder.textContent ?? '') : [];
+    const block = holder ? await unpack<ConfidenceBlock>(holder.textContent ?? '') : { confidence: [], reflections: [] };
     data.results.forEach((result, i) => {
-      result.confidence = points[i] ?? result.confidence;
+      result.confidence = block.confidence[i] ?? result.confidence;
+      const reflections = block.reflections[i];
+      if (reflections) result.reflections = reflections;
     });
   })();
   return confidence;

@@ -1,5 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import type { Comparison, RunData } from '../../../run-data.ts';
+import { clusterNote } from '../clustering.ts';
 import { el, percent } from '../dom.ts';
 import { naturalCompare } from '../palette.ts';
 
@@ -113,6 +114,7 @@ export function renderCompare(data: RunData): HTMLElement {
     el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). Results are paired by problem and sample; ${lost} went from right to wrong, ${comparison.flips.length - lost} from wrong to right.`),
     sideBySide(comparison),
     el('h2', {}, 'Paired differences'),
+    clusterNote(data) ? el('p', { class: 'hint interval-note' }, `Differences: ${clusterNote(data) ?? ''}; the p-value is a sign-flip test on per-problem differences.`) : null,
     differenceChart(comparison),
     el('h2', {}, `Flipped results (${comparison.flips.length})`),
     flipTable(comparison),
