@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RunData } from '../run-data.ts';
 import { clientBundle } from './bundle.ts';
-import { encodePayload, TRACE_CHUNK } from './payload.ts';
+import { encodePayload } from './payload.ts';
 
 const styles = readFileSync(new URL('./client/styles.css', import.meta.url), 'utf8');
 
@@ -19,7 +19,7 @@ function escapeHtml(text: string): string {
  * One self-contained HTML file: no network request (CSP `default-src 'none'`), the only script is
  * the bundled client, allowed by its hash, and model output can never become markup: it travels
  * gzip+base64-encoded in non-executable blocks and reaches the page only through textContent.
- * Confidence points and trace texts sit in blocks of their own (traces one base64 chunk per line),
+ * Confidence points and trace texts sit in blocks of their own (traces in base64 chunks, one per line),
  * decoded only when a view needs them: the first view decodes a small part of a large run.
  */
 export async function buildHtmlReport(data: RunData): Promise<string> {
@@ -49,7 +49,7 @@ export async function buildHtmlReport(data: RunData): Promise<string> {
 <div id="app">Loading report…</div>
 <script type="application/octet-stream" id="tp-data">${payload.core}</script>
 <script type="application/octet-stream" id="tp-confidence">${payload.confidence}</script>
-<script type="application/octet-stream" id="tp-traces" data-chunk="${TRACE_CHUNK}" data-count="${data.traces.length}">
+<script type="application/octet-stream" id="tp-traces">
 ${payload.traces.join('\n')}
 </script>
 <script>${script}</script>

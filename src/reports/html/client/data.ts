@@ -24,27 +24,37 @@ export interface TraceSource {
   load(index: number): Promise<TraceRecord | undefined>;
 }
 
+/** Reads the trace block written by payload.ts: a line of chunk numbers per trace index, then one line per chunk. */
 export function traceSource(): TraceSource {
   const holder = document.getElementById('tp-traces');
-  const size = Number(holder?.dataset['chunk'] ?? '0');
   let lines: string[] | undefined;
-  const decoded = new Map<number, Promise<TraceRecord[]>>();
-  const ready = new Map<number, TraceRecord[]>();
-  const chunk = (index: number): Promise<TraceRecord[]> => {
-    const at = Math.floor(index / size);
-    let pending = decoded.get(at);
-    if (!pending) {
-      lines ??= (holder?.textContent ?? '').split('\n').filter((line) => line.trim() !== '');
-      const line = lines[at];
-      pending = line === undefined ? Promise.resolve([]) : unpack<TraceRecord[]>(line);
-      void pending.then((traces) => ready.set(at, traces));
-      decoded.set(at, pending);
+  const line = (at: number): string | undefined => (lines ??= (holder?.textContent ?? '').split('\n').filter((l) => l.trim() !== ''))[at];
+  let chunkOf: number[] | undefined;
+  let index: Promise<number[]> | undefined;
+  const pending = new Map<number, Promise<Map<number, TraceRecord>>>();
+  const ready = new Map<number, Map<number, TraceRecord>>();
+  const chunk = (c: number): Promise<Map<number, TraceRecord>> => {
+    let decoding = pending.get(c);
+    if (!decoding) {
+      const text = line(c + 1);
+      decoding = (text === undefined ? Promise.resolve([]) : unpack<Array<[number, TraceRecord]>>(text)).then((pairs) => {
+        const traces = new Map(pairs);
+        ready.set(c, traces);
+        return traces;
+      });
+      pending.set(c, decoding);
     }
-    return pending;
+    return decoding;
   };
   return {
-    cached: (index) => (size > 0 ? ready.get(Math.floor(index / size))?.[index % size] : undefined),
-    load: async (index) => (size > 0 && Number.isInteger(index) && index >= 0 ? (await chunk(index))[index % size] : undefined),
+    cached: (i) => ready.get(chunkOf?.[i] ?? -1)?.get(i),
+    async load(i) {
+      const text = line(0);
+      if (text === undefined) return undefined;
+      index ??= unpack<number[]>(text).then((of) => (chunkOf = of));
+      const c = (await index)[i];
+      return c === undefined || c < 0 ? undefined : (await chunk(c)).get(i);
+    },
   };
 }
 

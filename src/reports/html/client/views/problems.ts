@@ -95,7 +95,7 @@ function firstResults(data: RunData): Map<string, ResultSummary> {
   return first;
 }
 
-function pagerControls(page: number, pages: number, go: (page: number) => void): Node[] {
+export function pagerControls(page: number, pages: number, go: (page: number) => void): Node[] {
   if (pages <= 1) return [];
   const prev = el('button', {}, '‹ previous');
   prev.disabled = page === 0;
