@@ -76,13 +76,15 @@ export interface TraceRecord {
 
 /**
  * A result as the report shows it: the core model's flat row (no trace: it is in
- * `RunData.traces`, by index), with the golden flip. Reflections and probe bounds are left out:
- * the report's data is embedded in every HTML report and shows neither.
+ * `RunData.traces`, by index), with the golden flip. Probe bounds are left out (the report's data
+ * is embedded in every HTML report and does not show them); reflections are optional (older run folders lack them).
  */
 export interface ResultSummary extends Omit<ResultRow, 'capFired' | 'reflections' | 'probeBounds'> {
   capFired?: boolean;
   /** Against the golden baseline: this result was right and is now wrong (`lost`) or the reverse. */
   flip?: 'gained' | 'lost';
+  /** Reflection words in the thinking: the token where each starts (the report recomputes the reflectionShift check's statistic from them). */
+  reflections?: ResultRow['reflections'];
   /** Index into RunData.traces. */
   trace?: number;
 }

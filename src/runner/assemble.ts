@@ -103,6 +103,7 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
     answerTokens: result.counts.answer,
     capFired: result.capFired,
     confidence: result.confidence,
+    ...(result.reflections.length > 0 ? { reflections: result.reflections } : {}),
     trace: traceIndex,
     ...(result.error ? { error: result.error } : {}),
   };

@@ -84,6 +84,26 @@ describe.skipIf(!browserAvailable)('the bundled suites’ reports', () => {
     expect(found).toEqual(clean);
   });
 
+  it('confidence: the reflection chart shows the reflectionShift check’s own figure', async () => {
+    await page.goto(pathToFileURL(files['confidence'] ?? '').href);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    const check = page.locator('li.check', { hasText: 'reflectionShift(' });
+    expect(await check.count()).toBe(1);
+    const evidence = JSON.parse((await check.locator('pre.json').last().textContent()) ?? '') as { intervention: string; word: string; ratio: number; atWord: number; overall: number };
+    // A skipped check (no "Wait" between probes) would leave nothing to compare: this run must measure it.
+    expect(typeof evidence.ratio).toBe('number');
+    await page.click('nav button[data-tab="confidence"]');
+    const row = page.locator('table.reflection-stats tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    expect(await row.getAttribute('data-intervention')).toBe(evidence.intervention);
+    expect(await row.getAttribute('data-word')).toBe(evidence.word);
+    expect(Number(await row.getAttribute('data-ratio'))).toBe(evidence.ratio);
+    expect(Number(await row.getAttribute('data-at-reflection'))).toBe(evidence.atWord);
+    expect(Number(await row.getAttribute('data-all-positions'))).toBe(evidence.overall);
+    expect(await page.locator('.chart-reflection g[aria-label="rule"] g[stroke="#cf222e"] line').count()).toBe(2);
+  });
+
   it('the failed gate report shows the gate failing and names a flipped problem', async () => {
     await page.goto(pathToFileURL(files['release-gate-failed'] ?? '').href);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });

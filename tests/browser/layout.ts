@@ -54,6 +54,8 @@ export async function captureViews(page: Page, dir: string): Promise<Record<stri
   for (const view of VIEWS) {
     await page.click(`nav button[data-tab="${view}"]`);
     await page.locator(`main section#${view}`).waitFor();
+    // The trace viewer decodes its text after the view is placed: capture the text, not the placeholder.
+    await page.waitForFunction('!document.querySelector(".trace-slot")');
     await page.screenshot({ path: `${dir}/${view}.png`, fullPage: true });
     found[view] = await layoutDefects(page);
   }

@@ -22,7 +22,14 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     mkdirSync(artifacts, { recursive: true });
     const dir = mkdtempSync(join(tmpdir(), 'thinkprobe-report-'));
     const file = join(dir, 'index.html');
-    writeFileSync(file, await buildHtmlReport(syntheticRun({ problems: 60, hostile: true, samples: 2 })));
+    const data = syntheticRun({ problems: 60, hostile: true, samples: 2 });
+    // Reflection words between probes, in the first two interventions only: the chart draws those two.
+    for (const r of data.results) {
+      if (r.intervention !== 'baseline' && r.intervention !== 'noThinking') continue;
+      const [first, second, third] = r.confidence;
+      if (first && second && third) r.reflections = [{ position: first.position, word: 'Wait' }, { position: third.position - 1, word: 'Hmm' }];
+    }
+    writeFileSync(file, await buildHtmlReport(data));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     page.on('console', (message) => {
@@ -74,6 +81,10 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     expect(panels[1]).toMatch(/^wrong traces \(n = \d+\)$/);
     expect(await page.locator('.chart-reflection g[aria-label="bar"] rect').count()).toBe(4);
     expect(await page.locator('.chart-reflection').textContent()).toContain('n = ');
+    // Every bar has its interval (a rule from low to high), clustered by problem: this run has 2 samples per problem.
+    expect(await page.locator('.chart-reflection g[aria-label="rule"] g[stroke="#cf222e"] line').count()).toBe(4);
+    expect(await page.locator('table.reflection-stats tbody tr').count()).toBe(2);
+    expect(await page.locator('table.reflection-stats td.interval').first().getAttribute('title')).toContain('clustered by problem');
     expect(await page.locator('.chart-multiple').count()).toBe(24);
     // Natural order: p0000, p0001, ... and each panel has a labelled y axis.
     const captions = await page.locator('.multiples figcaption').allInnerTexts();
@@ -151,8 +162,9 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
     }
     await page.click('nav button[data-tab="overview"]');
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
-    // Only our own two script blocks exist; no element a payload describes was created.
-    expect(await page.locator('script').count()).toBe(2);
+    // Only our own script blocks exist (the client and its three data blocks); no element a payload describes was created.
+    expect(await page.locator('script').count()).toBe(4);
+    expect(await page.locator('script:not([type="application/octet-stream"])').count()).toBe(1);
     for (const selector of ['img', 'iframe', 'a[href^="javascript:"]', 'svg[onload]', 'body[onload]', 'base', 'meta[http-equiv="refresh"]', 'b[onmouseover]']) {
       expect(await page.locator(selector).count(), selector).toBe(0);
     }

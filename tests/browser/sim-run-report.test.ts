@@ -55,6 +55,7 @@ describe.skipIf(!browserAvailable)('the HTML report of a simulator run', () => {
     expect(await page.locator('.chart-cost g[aria-label="dot"] circle').count()).toBe(6);
     expect(await page.locator('.chart-budget-accuracy g[aria-label="line"] path').count()).toBe(1);
     await page.click('nav button[data-tab="confidence"]');
+    await page.locator('.chart-lhat').waitFor();
     // One probed intervention, drawn once in each outcome panel that has traces (correct, wrong).
     const panels = await page.locator('.chart-lhat g[aria-label="fx-axis tick label"] text').allTextContents();
     expect(panels.map((p) => p.replace(/ \(n = \d+\)$/, ''))).toEqual(['correct traces', 'wrong traces']);
@@ -67,10 +68,12 @@ describe.skipIf(!browserAvailable)('the HTML report of a simulator run', () => {
   it('shows the injected "Wait" of extend where the model had closed its thinking', async () => {
     await page.click('nav button[data-tab="trace"]');
     await page.selectOption('.intervention-select', 'extend(x1)');
+    await page.locator('.trace-text').waitFor();
     const injected = page.locator('.trace-text mark.injected');
     expect(await injected.count()).toBeGreaterThanOrEqual(1);
     expect((await injected.first().innerText()).trim()).toBe('Wait');
     await page.selectOption('.intervention-select', 'probes(every=48)');
+    await page.locator('.trace-text').waitFor();
     expect(await page.locator('.trace-text .probe').count()).toBeGreaterThan(1);
     await page.screenshot({ path: join(artifacts, 'trace.png'), fullPage: true });
   });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import type { RunData } from '../run-data.ts';
 import { clientBundle } from './bundle.ts';
+import { encodePayload } from './payload.ts';
 
 const styles = readFileSync(new URL('./client/styles.css', import.meta.url), 'utf8');
 
@@ -18,11 +18,13 @@ function escapeHtml(text: string): string {
 /**
  * One self-contained HTML file: no network request (CSP `default-src 'none'`), the only script is
  * the bundled client, allowed by its hash, and model output can never become markup: it travels
- * gzip+base64-encoded in a non-executable block and reaches the page only through textContent.
+ * gzip+base64-encoded in non-executable blocks and reaches the page only through textContent.
+ * Confidence points and trace texts sit in blocks of their own (traces in base64 chunks, one per line),
+ * decoded only when a view needs them: the first view decodes a small part of a large run.
  */
 export async function buildHtmlReport(data: RunData): Promise<string> {
   const script = await clientBundle();
-  const payload = gzipSync(Buffer.from(JSON.stringify(data), 'utf8'), { level: 6 }).toString('base64');
+  const payload = await encodePayload(data);
   const csp = [
     "default-src 'none'",
     `script-src 'sha256-${sha256(script)}'`,
@@ -45,7 +47,11 @@ export async function buildHtmlReport(data: RunData): Promise<string> {
 </head>
 <body>
 <div id="app">Loading report…</div>
-<script type="application/octet-stream" id="tp-data">${payload}</script>
+<script type="application/octet-stream" id="tp-data">${payload.core}</script>
+<script type="application/octet-stream" id="tp-confidence">${payload.confidence}</script>
+<script type="application/octet-stream" id="tp-traces">
+${payload.traces.join('\n')}
+</script>
 <script>${script}</script>
 </body>
 </html>

@@ -1,6 +1,8 @@
 import * as Plot from '@observablehq/plot';
 import type { Comparison, RunData } from '../../../run-data.ts';
-import { el, percent } from '../dom.ts';
+import { clusterNote } from '../clustering.ts';
+import { clear, el, percent } from '../dom.ts';
+import { pagerControls } from './problems.ts';
 import { naturalCompare } from '../palette.ts';
 import { formatP } from '../../../../metrics/format.ts';
 
@@ -78,27 +80,36 @@ function differenceChart(comparison: Comparison): Element {
   return chart;
 }
 
+const FLIPS_PER_PAGE = 100;
+
+function flipRow(f: Comparison['flips'][number]): HTMLTableRowElement {
+  return el(
+    'tr',
+    { class: f.b ? 'flip-gained' : 'flip-lost' },
+    el('td', {}, f.problemId),
+    el('td', {}, f.intervention),
+    el('td', {}, f.sample),
+    el('td', {}, f.a ? 'right' : 'wrong'),
+    el('td', {}, f.b ? 'right' : 'wrong'),
+  );
+}
+
+/** Every flipped result, a page of FLIPS_PER_PAGE at a time: two large runs can differ in thousands. */
 function flipTable(comparison: Comparison): HTMLElement {
   if (comparison.flips.length === 0) return el('p', { class: 'hint' }, 'No paired result changed between A and B.');
   const flips = [...comparison.flips].sort((x, y) => naturalCompare(x.problemId, y.problemId) || x.intervention.localeCompare(y.intervention) || x.sample - y.sample);
-  const table = el('table', { class: 'flips' });
-  table.append(el('thead', {}, el('tr', {}, ...['problem', 'intervention', 'sample', 'A', 'B'].map((h) => el('th', {}, h)))));
   const body = el('tbody');
-  for (const f of flips) {
-    body.append(
-      el(
-        'tr',
-        { class: f.b ? 'flip-gained' : 'flip-lost' },
-        el('td', {}, f.problemId),
-        el('td', {}, f.intervention),
-        el('td', {}, f.sample),
-        el('td', {}, f.a ? 'right' : 'wrong'),
-        el('td', {}, f.b ? 'right' : 'wrong'),
-      ),
-    );
-  }
-  table.append(body);
-  return table;
+  const pager = el('div', { class: 'pager' });
+  const pages = Math.ceil(flips.length / FLIPS_PER_PAGE);
+  const draw = (page: number): void => {
+    clear(body);
+    for (const f of flips.slice(page * FLIPS_PER_PAGE, (page + 1) * FLIPS_PER_PAGE)) body.append(flipRow(f));
+    clear(pager);
+    pager.append(...pagerControls(page, pages, draw));
+  };
+  draw(0);
+  const table = el('table', { class: 'flips' }, el('thead', {}, el('tr', {}, ...['problem', 'intervention', 'sample', 'A', 'B'].map((h) => el('th', {}, h)))), body);
+  return el('div', { class: 'flips-block' }, table, pager);
 }
 
 /** B against A side by side: the paired differences with their intervals, and every flipped result. */
@@ -114,6 +125,7 @@ export function renderCompare(data: RunData): HTMLElement {
     el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). Results are paired by problem and sample; ${lost} went from right to wrong, ${comparison.flips.length - lost} from wrong to right.`),
     sideBySide(comparison),
     el('h2', {}, 'Paired differences'),
+    clusterNote(data) ? el('p', { class: 'hint interval-note' }, `Differences: ${clusterNote(data) ?? ''}; the p-value is a sign-flip test on per-problem differences.`) : null,
     differenceChart(comparison),
     el('h2', {}, `Flipped results (${comparison.flips.length})`),
     flipTable(comparison),

@@ -1,5 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import type { RunData } from '../../../run-data.ts';
+import { clusterNote } from '../clustering.ts';
 import { el } from '../dom.ts';
 import { comparedSide, interventionColours } from '../palette.ts';
 import { paddedDomain, placeLabels, type Frame } from './cost-labels.ts';
@@ -98,11 +99,13 @@ function budgetCharts(budgets: BudgetPoint[]): Element {
 
 /** Cost against accuracy: one point per intervention with its interval, the Pareto frontier, budget curves. */
 export function renderCost(data: RunData): HTMLElement {
+  const clustered = clusterNote(data);
   const section = el(
     'section',
     { id: 'cost' },
     el('h2', {}, 'Cost against accuracy'),
     el('p', { class: 'hint' }, 'One point per intervention, coloured as in every chart of this report. Bars are 95% intervals of accuracy; the dashed line is the Pareto frontier (outlined points).'),
+    clustered ? el('p', { class: 'hint interval-note' }, `Accuracy intervals here and in the budget curves: ${clustered}.`) : null,
     scatterChart(data),
   );
   const budgets = data.interventions

@@ -1,4 +1,5 @@
 import type { RunData } from '../../../run-data.ts';
+import { clusterNote } from '../clustering.ts';
 import { el, jsonBlock, percent, round } from '../dom.ts';
 
 /** Every column says what it measures where it is shown (the README's "Reading the results" says the same). */
@@ -43,6 +44,7 @@ export function renderOverview(data: RunData): HTMLElement {
     checks.append(item);
   }
 
+  const clustered = clusterNote(data);
   const table = el('table', { class: 'interventions' });
   table.append(el('thead', {}, el('tr', {}, ...COLUMNS.map(([h, title]) => el('th', { title }, h)))));
   const body = el('tbody');
@@ -54,7 +56,7 @@ export function renderOverview(data: RunData): HTMLElement {
         el('td', {}, i.label),
         el('td', {}, i.n),
         el('td', {}, percent(i.accuracy.estimate)),
-        el('td', {}, `${percent(i.accuracy.low)} – ${percent(i.accuracy.high)}`),
+        el('td', { class: 'interval', title: clustered ?? '95% Wilson interval' }, `${percent(i.accuracy.low)} – ${percent(i.accuracy.high)}`),
         el('td', {}, round(i.meanThinkingTokens)),
         el('td', {}, round(i.meanAnswerTokens)),
         el('td', {}, round(i.costAlone)),
@@ -84,6 +86,7 @@ export function renderOverview(data: RunData): HTMLElement {
     checks,
     el('h2', {}, 'Interventions'),
     table,
+    clustered ? el('p', { class: 'hint interval-note' }, `Intervals: ${clustered}. Samples of one problem are correlated, so the problem is the unit of the interval.`) : null,
     el('p', { class: 'hint cost-note' }, COST_NOTE),
     el('h2', {}, 'Environment'),
     env,

@@ -1,6 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ResultSummary, RunData, TraceRecord } from '../../../run-data.ts';
 import { clear, el } from '../dom.ts';
+import type { TraceSource } from '../data.ts';
 import { REFLECTION_WORDS } from '../../../../confidence/positions.ts';
 
 // The same phrases the confidence stage and RaML's statistic use, longest first so "But wait" wins over "Wait".
@@ -138,7 +139,28 @@ export function mostInformativeIntervention(data: RunData): string | undefined {
   return best;
 }
 
-export function renderTraceViewer(data: RunData): { section: HTMLElement; open(result: ResultSummary): void } {
+/**
+ * The trace text: drawn at once when its chunk is decoded, otherwise after decoding it, unless the
+ * reader has moved on to another result by then.
+ */
+function traceText(result: ResultSummary, traces: TraceSource, isCurrent: () => boolean): HTMLElement {
+  const missing = (): HTMLElement => el('p', { class: 'hint' }, 'The trace text was not stored for this result.');
+  if (typeof result.trace !== 'number') return missing();
+  const ready = traces.cached(result.trace);
+  if (ready) return renderTraceText(ready);
+  const slot = el('div', { class: 'trace-slot' }, el('p', { class: 'hint' }, 'Decoding the trace…'));
+  void traces.load(result.trace).then(
+    (trace) => {
+      if (isCurrent()) slot.replaceWith(trace ? renderTraceText(trace) : missing());
+    },
+    (error: unknown) => {
+      if (isCurrent()) slot.replaceWith(el('p', { class: 'result-error' }, `The trace could not be decoded: ${error instanceof Error ? error.message : String(error)}`));
+    },
+  );
+  return slot;
+}
+
+export function renderTraceViewer(data: RunData, traces: TraceSource): { section: HTMLElement; open(result: ResultSummary): void } {
   const problemSelect = el('select', { class: 'problem-select' });
   const interventionSelect = el('select', { class: 'intervention-select' });
   const sampleSelect = el('select', { class: 'sample-select' });
@@ -148,7 +170,9 @@ export function renderTraceViewer(data: RunData): { section: HTMLElement; open(r
   const samples = [...new Set(data.results.map((r) => r.sample))].sort((a, b) => a - b);
   for (const s of samples) sampleSelect.append(new Option(`sample ${s}`, String(s)));
 
+  let shown = 0;
   const show = (): void => {
+    const current = ++shown;
     clear(view);
     const result = data.results.find(
       (r) => r.problemId === problemSelect.value && r.intervention === interventionSelect.value && String(r.sample) === sampleSelect.value,
@@ -178,8 +202,7 @@ export function renderTraceViewer(data: RunData): { section: HTMLElement; open(r
     );
     const charts = traceCharts(result);
     if (charts) view.append(charts);
-    const trace = typeof result.trace === 'number' ? data.traces[result.trace] : undefined;
-    view.append(trace ? renderTraceText(trace) : el('p', { class: 'hint' }, 'The trace text was not stored for this result.'));
+    view.append(traceText(result, traces, () => current === shown));
   };
 
   for (const select of [problemSelect, interventionSelect, sampleSelect]) select.addEventListener('change', show);
