@@ -1,3 +1,4 @@
+import type { ExitRecord, InjectionRecord, SubstitutionRecord } from '../core/model.ts';
 import type { Trace } from '../trace/trace.ts';
 import type { InterventionContext, ProbeOutcome } from './tree-api.ts';
 
@@ -5,12 +6,8 @@ import type { InterventionContext, ProbeOutcome } from './tree-api.ts';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type Params = { [key: string]: JsonValue };
 
-export interface Injection {
-  /** Thinking tokens before the injection. */
-  position: number;
-  text: string;
-  label: string;
-}
+/** Text an intervention put into the thinking: the result's record of it (core model). */
+export type Injection = InjectionRecord;
 
 export interface InterventionOutput {
   trace: Trace;
@@ -19,11 +16,11 @@ export interface InterventionOutput {
   /** Thinking tokens at the cap, when it fired. */
   cap?: number;
   /** Early exit: where and why. */
-  exit?: { position: number; reason: string; confidence?: number };
+  exit?: ExitRecord;
   probes?: ProbeOutcome[];
   injections?: Injection[];
   /** Emulated bans: where a banned word was replaced by the best allowed alternative. */
-  substitutions?: { position: number; banned: string; chosen: string }[];
+  substitutions?: SubstitutionRecord[];
   notes?: string[];
 }
 

@@ -1,4 +1,5 @@
 import type { CompletionToken, SamplingSettings } from '../backends/backend.ts';
+import type { ProbeRecord } from '../core/model.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { Delimiters, Trace } from '../trace/trace.ts';
 
@@ -103,21 +104,8 @@ export interface TextScanner {
 
 export type ScanMatcher = TokenMatcher | TextScanner;
 
-export interface ProbeOutcome {
-  /** Thinking tokens before the probe. */
-  position: number;
-  kind: string;
-  suffix: string;
-  /** Generated text after the suffix (up to the answer's end). */
-  text: string;
-  /** The answer inside the box, when the probe closed one. */
-  answer: string | undefined;
-  /** Mean token probability of the answer tokens (through the closing brace). */
-  meanProb: number;
-  tokens: number;
-  /** Whether the probe's answer equals the reference (only when runPlan was given a grader). */
-  correct?: boolean;
-}
+/** A probe's outcome is what the result records (core model): one shape from the tree to the report. */
+export type ProbeOutcome = ProbeRecord;
 
 /**
  * What an intervention's `run` receives: the tree's trunk and the primitives (truncate, prefill,
