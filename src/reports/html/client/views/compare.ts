@@ -38,12 +38,12 @@ function sideBySide(comparison: Comparison): HTMLTableElement {
   const table = el('table', { class: 'comparison' });
   const header: Array<[string, string]> = [
     ['intervention', 'Interventions both runs have.'],
-    ['pairs', 'Results paired by problem and sample.'],
+    ['pairs', 'Results paired by problem and sample; problems, where the runs have different samples per problem.'],
     [`A ${comparison.a.id}`, 'Accuracy of A on the paired results.'],
     [`B ${comparison.b.id}`, 'Accuracy of B on the paired results.'],
     ['B − A (points)', 'Paired difference in accuracy points with its 95% interval.'],
-    ['lost', 'Pairs right in A and wrong in B.'],
-    ['gained', 'Pairs wrong in A and right in B.'],
+    ['lost', 'Pairs right in A and wrong in B (problems whose accuracy fell, when paired by problem).'],
+    ['gained', 'Pairs wrong in A and right in B (problems whose accuracy rose, when paired by problem).'],
     ['p (B worse)', 'One-sided p-value that B is worse than A (what the verdict uses).'],
   ];
   table.append(el('thead', {}, el('tr', {}, ...header.map(([h, title]) => el('th', { title }, h)))));
