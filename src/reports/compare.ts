@@ -209,7 +209,7 @@ export function assertComparable(a: RunData, b: RunData, rows: readonly Comparis
   const changed = changedProblems(a, b).size;
   throw new InputError(
     where,
-    `expected runs with problems in common (same id, question and reference, same sample), got none: A has ${ids(a).length} problems (${listed(ids(a))}), B has ${ids(b).length} (${listed(ids(b))})${changed > 0 ? `; ${changed} share an id but not the question or reference` : ''}`,
+    `expected runs with problems in common (same id, question and reference), got none: A has ${ids(a).length} problems (${listed(ids(a))}), B has ${ids(b).length} (${listed(ids(b))})${changed > 0 ? `; ${changed} share an id but not the question or reference` : ''}`,
   );
 }
 
@@ -244,7 +244,7 @@ export function compareRuns(a: RunData, b: RunData, options: { alpha?: number; s
     return {
       name: `paired(${row.intervention})`,
       verdict: row.pairs === 0 ? 'skipped' : worse ? 'fail' : 'pass',
-      summary: row.pairs === 0 ? 'no problem x sample of this intervention is in both runs' : summaryOf(row),
+      summary: row.pairs === 0 ? 'no problem of this intervention is in both runs' : summaryOf(row),
       evidence: row,
     };
   });

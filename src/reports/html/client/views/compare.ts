@@ -147,7 +147,7 @@ export function renderCompare(data: RunData): HTMLElement {
   }
   const lost = comparison.flips.filter((f) => !f.b).length;
   section.append(
-    el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). ${pairing(comparison)}; ${lost} went from right to wrong, ${comparison.flips.length - lost} from wrong to right.`),
+    el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). ${pairing(comparison)}; ${lost} went from right to wrong${comparison.flips.some((f) => f.sample === undefined) ? ' (or, paired by problem, fell in accuracy)' : ''}, ${comparison.flips.length - lost} from wrong to right.`),
     sideBySide(comparison),
     testNote(comparison),
     el('h2', {}, 'Paired differences'),
