@@ -29,6 +29,6 @@ export function intervalLabel(samples: number): string {
 
 /** How every report names the one-sided paired test behind a comparison's "B worse" p-value. */
 export function pairedTestName(test: 'mcnemar' | 'sign-flip' | 'stratified'): string {
-  if (test === 'stratified') return 'permutation test stratified by problem (different samples per problem, paired by problem)';
+  if (test === 'stratified') return 'permutation test stratified by problem (different samples per problem)';
   return test === 'sign-flip' ? 'sign-flip test clustered by problem' : 'McNemar';
 }

@@ -29,7 +29,8 @@ function testNote(comparison: Comparison): HTMLElement | null {
   const byTest = new Map<string, string[]>();
   for (const r of rows) byTest.set(testOf(r), [...(byTest.get(testOf(r)) ?? []), r.intervention]);
   const stratified = rows.filter((r) => r.test === 'stratified');
-  const samples = stratified.length > 0 ? ` ${stratified.map((r) => `${r.intervention}: A ${r.samplesA ?? '?'}, B ${r.samplesB ?? '?'} samples per problem`).join('; ')}; these are paired by problem, so pairs, lost and gained count problems.` : '';
+  const shapes = [...new Set(stratified.map((r) => `A has ${r.samplesA ?? '?'} and B ${r.samplesB ?? '?'} samples per problem`))];
+  const samples = stratified.length > 0 ? ` ${shapes.length === 1 ? shapes[0] : stratified.map((r) => `${r.intervention}: ${`A has ${r.samplesA ?? '?'} and B ${r.samplesB ?? '?'}`}`).join('; ') + ' samples per problem'}, so results are paired by problem: pairs, lost and gained count problems.` : '';
   const lines = [...byTest].map(([test, labels]) => `${test} (${labels.join(', ')})`);
   return el('p', { class: 'hint compare-test' }, `p (B worse) is the ${lines.join('; the ')}.${samples}`);
 }
