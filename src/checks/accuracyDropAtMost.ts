@@ -1,6 +1,6 @@
 import { mcnemarExact, nonInferiority } from '../metrics/paired.ts';
 import { clusterDifferences, clusteredNonInferiority, signFlipWorse, type ClusteredPair } from '../metrics/clustered.ts';
-import { formatP } from '../metrics/format.ts';
+import { formatP, pairedTestName } from '../metrics/format.ts';
 import type { Resolved } from '../core/typebox.ts';
 import { Fraction } from '../core/typebox.ts';
 import { Alpha, Bound, Label, LabelOr, checkSchema } from '../suite/schema/checks.ts';
@@ -48,6 +48,8 @@ export function accuracyDropAtMost(spec: AccuracyDropAtMostSpec, context: CheckC
   const mcnemar = mcnemarExact(pairs);
   // One-sided "worse" p: exact McNemar with one sample per problem, the clustered sign-flip test otherwise.
   const worseP = signFlipWorse(clusteredPairs).pWorse;
+  const samples = Math.max(...problems.map((p) => p.pairs));
+  const worseTest = `one-sided ${pairedTestName(clustered ? 'sign-flip' : 'mcnemar')}${clustered ? ` (${samples} samples)` : ''}`;
   const evidence = {
     baseline: spec.baseline,
     intervention: spec.intervention,
@@ -63,13 +65,15 @@ export function accuracyDropAtMost(spec: AccuracyDropAtMostSpec, context: CheckC
     onlyInterventionCorrect: mcnemar.c,
     mcnemarP: clustered ? null : mcnemar.pValue,
     worseP,
+    /** The test behind worseP: exact McNemar with one sample per problem, the sign-flip test on per-problem differences with more. */
+    worseTest,
   };
   if (spec.bound === 'point') {
     const pass = drop <= spec.maxDrop + 1e-12;
     return result(
       name,
       pass ? 'pass' : 'fail',
-      `${spec.intervention} vs ${spec.baseline}: accuracy ${fmt(accuracy)} vs ${fmt(baseAccuracy)}, drop ${fmt(drop)} ${pass ? '<=' : '>'} ${spec.maxDrop} (${n} pairs${clustered ? ` over ${problems.length} problems` : ''}, ${mcnemar.b} lost, ${mcnemar.c} gained)`,
+      `${spec.intervention} vs ${spec.baseline}: accuracy ${fmt(accuracy)} vs ${fmt(baseAccuracy)}, drop ${fmt(drop)} ${pass ? '<=' : '>'} ${spec.maxDrop} (${n} pairs${clustered ? ` over ${problems.length} problems` : ''}, ${mcnemar.b} lost, ${mcnemar.c} gained; ${worseTest} ${formatP(worseP)})`,
       evidence,
     );
   }

@@ -58,6 +58,23 @@ describe('accuracyDropAtMost with samples', () => {
     const result = accuracyDropAtMost({ type: 'accuracyDropAtMost', intervention: 'fast', baseline: 'baseline', maxDrop: 0.2, bound: 'point', alpha: 0.05 }, context([...base, ...fast]), 'd');
     expect(result.evidence).toMatchObject({ pairs: 96, problems: 12, clustered: true, onlyBaselineCorrect: 8, mcnemarP: null });
     expect(result.evidence['worseP']).toBeCloseTo(0.5, 12);
+    expect(result.evidence['worseTest']).toBe('one-sided sign-flip test clustered by problem (8 samples)');
+    expect(result.summary).toContain('96 pairs over 12 problems, 8 lost, 0 gained; one-sided sign-flip test clustered by problem (8 samples) p=0.500');
+  });
+
+  it('with samples the one-sided p is the clustered test, not McNemar on the rows; with one sample it is McNemar', () => {
+    // Four problems lose in 3 of 4 samples: 12 lost rows (row-level McNemar p = 2^-12), but only 4 of 10 problems moved.
+    const spec = { type: 'accuracyDropAtMost', intervention: 'fast', baseline: 'baseline', maxDrop: 0.5, bound: 'point', alpha: 0.05 } as const;
+    const base = repeated('baseline', 10, 4, () => true);
+    const fast = repeated('fast', 10, 4, (i, s) => i >= 4 || s === 0);
+    const result = accuracyDropAtMost(spec, context([...base, ...fast]), 'd');
+    expect(result.evidence).toMatchObject({ clustered: true, pairs: 40, problems: 10, onlyBaselineCorrect: 12, mcnemarP: null, worseTest: 'one-sided sign-flip test clustered by problem (4 samples)' });
+    // Exact sign flips of four equal per-problem differences: P(all four negative) = 1/16.
+    expect(result.evidence['worseP']).toBeCloseTo(1 / 16, 12);
+    const single = accuracyDropAtMost(spec, context([...repeated('baseline', 10, 1, () => true), ...repeated('fast', 10, 1, (i) => i >= 4)]), 'd');
+    expect(single.evidence).toMatchObject({ clustered: false, worseTest: 'one-sided McNemar' });
+    expect(single.evidence['worseP']).toBeCloseTo(1 / 16, 12);
+    expect(single.evidence['mcnemarP']).toBeCloseTo(1 / 8, 12);
   });
 
   it('non-inferiority uses the cluster-robust bound with samples', () => {

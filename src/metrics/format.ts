@@ -26,3 +26,9 @@ export function samplesPerProblem(results: ReadonlyArray<{ problemId: string; in
 export function intervalLabel(samples: number): string {
   return samples > 1 ? `95% interval, clustered by problem (${samples} samples)` : '95% interval';
 }
+
+/** How every report names the one-sided paired test behind a comparison's "B worse" p-value. */
+export function pairedTestName(test: 'mcnemar' | 'sign-flip' | 'stratified'): string {
+  if (test === 'stratified') return 'permutation test stratified by problem (different samples per problem)';
+  return test === 'sign-flip' ? 'sign-flip test clustered by problem' : 'McNemar';
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { binomialCdf } from './distributions.ts';
 import { seededRandom } from '../core/random.ts';
-import { stratifiedPermutationWorse, type ProblemCounts } from './stratified.ts';
+import { stratifiedDifference, stratifiedPermutationWorse, type ProblemCounts } from './stratified.ts';
+import { clusteredDifference, type ClusteredPair } from './clustered.ts';
 
 const problem = (i: number, aSamples: number, aCorrect: number, bSamples: number, bCorrect: number): ProblemCounts => ({ problemId: `p${i}`, aSamples, aCorrect, bSamples, bCorrect });
 
@@ -67,5 +68,32 @@ describe('stratified permutation test (unequal samples per problem)', () => {
     }
     // Binomial(400, 0.05): mean 20, sd 4.4; a test of size 0.1 would give about 40.
     expect(alarms).toBeLessThanOrEqual(32);
+  });
+});
+
+describe('stratifiedDifference', () => {
+  it('is the cluster-robust interval of the paired difference when both sides have equal samples per problem', () => {
+    const random = seededRandom(9);
+    const pairs: ClusteredPair[] = [];
+    for (let i = 0; i < 30; i++) for (let s = 0; s < 3; s++) pairs.push({ cluster: `p${i}`, a: random() < 0.7, b: random() < 0.6 });
+    const counts = Array.from({ length: 30 }, (_, i) => {
+      const mine = pairs.filter((p) => p.cluster === `p${i}`);
+      return problem(i, 3, mine.filter((p) => p.a).length, 3, mine.filter((p) => p.b).length);
+    });
+    const expected = clusteredDifference(pairs);
+    const got = stratifiedDifference(counts);
+    expect(got.difference).toBeCloseTo(expected.difference, 12);
+    expect(got.standardError).toBeCloseTo(expected.standardError, 12);
+    expect(got.low).toBeCloseTo(expected.low, 12);
+    expect(got.high).toBeCloseTo(expected.high, 12);
+  });
+
+  it('weighs every problem the same with unequal samples, and has no interval from one problem', () => {
+    const got = stratifiedDifference([problem(0, 1, 1, 4, 1), problem(1, 1, 0, 4, 4), problem(2, 1, 1, 4, 4)]);
+    expect(got.difference).toBeCloseTo((-0.75 + 1 + 0) / 3, 12);
+    expect(got.low).toBeLessThan(got.difference);
+    expect(got.high).toBeGreaterThan(got.difference);
+    expect(stratifiedDifference([problem(0, 1, 1, 4, 2)])).toMatchObject({ difference: -0.5, low: -1, high: 1 });
+    expect(Number.isNaN(stratifiedDifference([]).difference)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { seededRandom } from '../core/random.ts';
-import { logChoose } from './distributions.ts';
+import { logChoose, zCritical } from './distributions.ts';
+import { checkConfidence } from './validate.ts';
 
 /**
  * One-sided test that B is worse than A when the two sides have different numbers of samples per
@@ -89,4 +90,32 @@ export function stratifiedPermutationWorse(problems: readonly ProblemCounts[], s
     if (t <= observed + 1e-9) hits++;
   }
   return { statistic, pWorse: (1 + hits) / (1 + MONTE_CARLO_DRAWS), method: 'monte-carlo' };
+}
+
+export interface StratifiedDifference {
+  /** Mean over problems of accuracy(B) - accuracy(A): every problem weighs the same, whatever its samples. */
+  difference: number;
+  /** Standard error of that mean, the problems being the independent units. */
+  standardError: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * The difference the stratified test is about (its statistic over the number of problems) with a
+ * normal interval from the spread of the per-problem differences: with equal samples per problem
+ * on each side it is the cluster-robust interval of clusteredDifference. Fewer than two problems:
+ * no spread to measure, the uninformative [-1, 1].
+ */
+export function stratifiedDifference(problems: readonly ProblemCounts[], confidence = 0.95): StratifiedDifference {
+  checkConfidence(confidence, 'stratifiedDifference');
+  const usable = problems.filter((p) => p.aSamples > 0 && p.bSamples > 0);
+  const g = usable.length;
+  if (g === 0) return { difference: Number.NaN, standardError: Number.NaN, low: -1, high: 1 };
+  const d = usable.map((p) => p.bCorrect / p.bSamples - p.aCorrect / p.aSamples);
+  const difference = d.reduce((s, x) => s + x, 0) / g;
+  if (g < 2) return { difference, standardError: Number.NaN, low: -1, high: 1 };
+  const standardError = Math.sqrt(d.reduce((s, x) => s + (x - difference) ** 2, 0) / (g - 1) / g);
+  const half = zCritical(confidence) * standardError;
+  return { difference, standardError, low: Math.max(-1, difference - half), high: Math.min(1, difference + half) };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticRun } from '../../tests/fixtures/synthetic-run.ts';
 import { InputError } from '../core/errors.ts';
 import { compareRuns } from './compare.ts';
+import { stratifiedPermutationWorse } from '../metrics/stratified.ts';
 
 describe('compareRuns', () => {
   it('fails an intervention whose paired accuracy dropped significantly and passes an unchanged one', () => {
@@ -107,5 +108,79 @@ describe('compareRuns', () => {
     const { data } = compareRuns(a, b);
     expect(data.checks.map((c) => c.verdict)).toEqual(['pass', 'skipped']);
     expect(data.checks[1]?.summary).not.toMatch(/NaN/);
+  });
+
+  describe('runs with different samples per problem (A samples 1, B samples 4)', () => {
+    const num = (id: string) => Number(id.slice(1));
+    const runs = (bCorrect: (problem: number, sample: number) => boolean) => {
+      const a = syntheticRun({ problems: 16, interventions: ['baseline', 'noThinking'] });
+      const b = syntheticRun({ problems: 16, interventions: ['baseline', 'noThinking'], samples: 4 });
+      for (const r of a.results) r.correct = true;
+      for (const r of b.results) r.correct = r.intervention === 'baseline' || bCorrect(num(r.problemId), r.sample);
+      return { a, b };
+    };
+
+    it('pairs by problem, so every sample of B counts, and names the stratified test', () => {
+      // noThinking: problems 0-7 right in 1 of B's 4 samples (sample 0), the rest in all 4.
+      const { a, b } = runs((p, s) => p >= 8 || s === 0);
+      const { data, rows } = compareRuns(a, b);
+      const row = rows.find((r) => r.intervention === 'noThinking')!;
+      expect(row).toMatchObject({ test: 'stratified', pairs: 16, problems: 16, samplesA: 1, samplesB: 4, lost: 8, gained: 0, accuracyA: 1, clustered: true });
+      expect(row.accuracyB).toBeCloseTo((8 * 0.25 + 8) / 16, 12);
+      expect(row.difference).toBeCloseTo(-0.375, 12);
+      expect(row.low).toBeLessThan(row.difference);
+      expect(row.high).toBeLessThan(0);
+      // The stratified test on the per-problem counts, not McNemar on sample 0 (which sees no loss at all).
+      const counts = Array.from({ length: 16 }, (_, p) => ({ problemId: `p${String(p).padStart(4, '0')}`, aSamples: 1, aCorrect: 1, bSamples: 4, bCorrect: p >= 8 ? 4 : 1 }));
+      expect(row.worseP).toBeCloseTo(stratifiedPermutationWorse(counts).pWorse, 12);
+      expect(row.worseP).toBeLessThan(0.025);
+      expect(data.checks.map((c) => c.verdict)).toEqual(['pass', 'fail']);
+      const summary = data.checks[1]!.summary;
+      expect(summary).toContain('one-sided permutation test stratified by problem');
+      expect(summary).toContain('A 1 and B 4 samples per problem: 8 problems fell, 0 rose');
+      expect(data.checks[0]!.summary).toContain('0 problems fell, 0 rose');
+      expect(data.comparison?.rows.map((r) => r.test)).toEqual(['stratified', 'stratified']);
+      // The flip list names the problems whose accuracy moved, with both sides' counts; no sample.
+      const flips = data.comparison!.flips;
+      expect(flips.map((f) => f.problemId).sort()).toEqual(counts.slice(0, 8).map((c) => c.problemId));
+      expect(flips[0]).toEqual({ problemId: flips[0]!.problemId, intervention: 'noThinking', a: true, b: false, correctA: 1, samplesA: 1, correctB: 1, samplesB: 4 });
+      // B's results: the wrong samples of the problems that fell are the ones marked lost.
+      const lost = data.results.filter((r) => r.flip === 'lost');
+      expect(lost).toHaveLength(8 * 3);
+      expect(lost.every((r) => r.intervention === 'B:noThinking' && !r.correct && num(r.problemId) < 8)).toBe(true);
+      expect(data.results.some((r) => r.flip === 'gained')).toBe(false);
+    });
+
+    it('an unchanged B passes, a rise is gained and never a failure, in either direction of the comparison', () => {
+      const same = runs(() => true);
+      const { data, rows } = compareRuns(same.a, same.b);
+      expect(rows.map((r) => r.worseP)).toEqual([1, 1]);
+      expect(data.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
+      expect(data.comparison!.flips).toEqual([]);
+      // B (4 samples) worse than A (1 sample), compared the other way round: B becomes A and gains.
+      const { a, b } = runs((p, s) => p >= 8 || s === 0);
+      const reversed = compareRuns(b, a);
+      const row = reversed.rows.find((r) => r.intervention === 'noThinking')!;
+      expect(row).toMatchObject({ test: 'stratified', samplesA: 4, samplesB: 1, lost: 0, gained: 8 });
+      expect(row.difference).toBeCloseTo(0.375, 12);
+      expect(row.worseP).toBeGreaterThan(0.9);
+      expect(row.pValue).toBeLessThan(0.05);
+      expect(reversed.data.checks.map((c) => c.verdict)).toEqual(['pass', 'pass']);
+      expect(reversed.data.comparison!.flips.every((f) => !f.a && f.b)).toBe(true);
+    });
+
+    it('equal samples keep pairing by sample (McNemar, or the sign-flip test with samples)', () => {
+      const a = syntheticRun({ problems: 8, interventions: ['baseline'], samples: 4 });
+      const b = structuredClone(a);
+      for (const r of b.results) if (r.sample === 0) r.correct = !r.correct;
+      const row = compareRuns(a, b).rows[0]!;
+      expect(row).toMatchObject({ test: 'sign-flip', pairs: 32, problems: 8, samplesA: 4, samplesB: 4 });
+      const one = syntheticRun({ problems: 8, interventions: ['baseline'] });
+      expect(compareRuns(one, structuredClone(one)).rows[0]).toMatchObject({ test: 'mcnemar', pairs: 8, worseP: 1 });
+      // A missing sample in B (an errored result left out) is no longer the same samples: by problem.
+      const gap = structuredClone(a);
+      gap.results = gap.results.filter((r) => !(r.problemId === 'p0003' && r.sample === 2));
+      expect(compareRuns(a, gap).rows[0]).toMatchObject({ test: 'stratified', problems: 8, pairs: 8 });
+    });
   });
 });

@@ -110,15 +110,30 @@ export interface ComparisonSummaryRow {
   worseP: number;
   lost: number;
   gained: number;
+  /**
+   * The paired test behind worseP (src/metrics/format.ts pairedTestName words it). `stratified`:
+   * the runs have different samples of some problem, so they are paired by problem, not by sample:
+   * `pairs` then counts problems, and `lost`/`gained` the problems whose accuracy fell/rose.
+   */
+  test?: 'mcnemar' | 'sign-flip' | 'stratified';
+  /** Most samples a problem has in A, and in B, under this intervention. */
+  samplesA?: number;
+  samplesB?: number;
 }
 
 export interface ComparisonFlip {
   problemId: string;
   intervention: string;
-  sample: number;
-  /** Whether the result was correct in A, and in B. */
+  /** Absent when the runs are paired by problem (different samples per problem): the flip is the problem's. */
+  sample?: number;
+  /** Whether the result was correct in A, and in B; paired by problem: whether A's accuracy was higher, and B's. */
   a: boolean;
   b: boolean;
+  /** Paired by problem: the problem's right answers and samples in A and in B. */
+  correctA?: number;
+  samplesA?: number;
+  correctB?: number;
+  samplesB?: number;
 }
 
 export interface Comparison {

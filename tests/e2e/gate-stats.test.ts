@@ -7,16 +7,23 @@ import { parse, stringify } from 'yaml';
 import { runSuite, type RunSuiteOutcome } from '../../src/runner/run-suite.ts';
 import { binomialCdf } from '../../src/metrics/distributions.ts';
 import { poolFromRows, simulateGate, type OutcomePool } from '../../src/checks/gate-validation.ts';
+import { simulateAgainst } from '../../bench/gate-pairs.ts';
 import type { LabeledIntervention, ResultRow } from '../../src/checks/types.ts';
 import type { InterventionSpec } from '../../src/suite/schema/interventions.ts';
 import type { CheckSpecOf } from '../../src/checks/registry.ts';
 
 /**
- * A cheap version of `npm run bench:gate` (which carries the figures): the release gate's design
- * on the simulator, shrunk to 24 problems, run once with 8 samples per problem through the real
- * engine; independent golden/candidate pairs are drawn from that pool (fresh samples for both
- * sides of every pair, no shared golden) and judged by the real noRegression check. Then the
- * committed golden: on a slice of its problems, sim:sim-qwq passes and sim:sim-qwq-regressed fails.
+ * A cheap version of `npm run bench:gate`, which carries the figures (400 pairs per condition on
+ * the full 432-problem suite): the release gate's design on the simulator, shrunk to 24 problems.
+ * Two real runs through the engine: sim:sim-qwq with 8 samples per problem (the pool of the
+ * unchanged model) and the real regressed card sim:sim-qwq-minus5 (5 accuracy points worse in
+ * expectation; src/sim/cards/README.md) with 4 samples and other seeds. Independent
+ * golden/candidate pairs are drawn from those pools as the bench draws them (fresh samples on both
+ * sides of every pair, no shared golden; the candidates of the power test are the card's own runs,
+ * bench/gate-pairs.ts) and judged by the real noRegression check. Fewer pairs than the bench, and
+ * on 24 problems a 5-point drop is caught only with samples: 4, so the power test asserts that the
+ * gate alarms on the card far more often than it can on an unchanged model, not the bench's 80%.
+ * Then the committed golden: on a slice of its problems, sim:sim-qwq passes and sim:sim-qwq-regressed fails.
  *
  * Tolerances: with n pairs the alarm count is binomial; an unchanged model may raise at most the
  * smallest k alarms with P(Bin(n, alpha) > k) < 1%, so the test fails by chance rarely if the gate
@@ -26,11 +33,15 @@ import type { CheckSpecOf } from '../../src/checks/registry.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const suiteFile = join(root, 'suites/release-gate.yaml');
 const PAIRS = 200;
+/** Pairs of the power test against the real card (the bench runs 400 on the full suite). */
+const CARD_PAIRS = 100;
+const REGRESSED = 'sim:sim-qwq-minus5';
 const ALPHA = 0.05;
 const spec: CheckSpecOf<'noRegression'> = { type: 'noRegression', test: 'mcnemar', alpha: ALPHA, margin: 0.05 };
 
 let work: string;
 let pool: OutcomePool;
+let regressed: OutcomePool;
 
 function maxAlarms(n: number, rate: number): number {
   let k = 0;
@@ -42,14 +53,19 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'thinkprobe-gate-'));
   const raw = parse(readFileSync(suiteFile, 'utf8')) as Record<string, unknown> & { problems: Array<Record<string, unknown>> };
   const { golden: _golden, ...design } = raw;
-  const small = join(work, 'release-gate-small.yaml');
   const problems = raw.problems.map((p, i) => ({ ...p, count: i === 0 ? 14 : 10 }));
-  writeFileSync(small, stringify({ ...design, problems, samples: 8, checks: [] }));
-  const run = await runSuite({ suiteFile: small, seed: 3, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
-  const data = run.data!;
-  const interventions: LabeledIntervention[] = data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
-  const rows: ResultRow[] = data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
-  pool = poolFromRows(rows, interventions);
+  const poolOf = async (model: string, samples: number, seed: number): Promise<OutcomePool> => {
+    const small = join(work, `release-gate-small-${seed}.yaml`);
+    writeFileSync(small, stringify({ ...design, problems, samples, checks: [] }));
+    const run = await runSuite({ suiteFile: small, model, seed, out: join(work, 'reports'), html: false, fresh: true, log: () => undefined });
+    const data = run.data!;
+    const interventions: LabeledIntervention[] = data.interventions.map((i) => ({ label: i.label, intervention: { type: i.type, ...i.params } as InterventionSpec }));
+    const rows: ResultRow[] = data.results.map((r) => ({ ...r, capFired: r.capFired ?? false, reflections: [] }));
+    return poolFromRows(rows, interventions);
+  };
+  pool = await poolOf('sim:sim-qwq', 8, 3);
+  // Other seeds than the base pool's: the card shares sim-qwq's traces, so the same seeds would make its runs copies of the golden's.
+  regressed = await poolOf(REGRESSED, 4, 3 + 7919);
 }, 300_000);
 
 afterAll(() => {
@@ -76,13 +92,18 @@ describe('release gate statistics on independent pairs (suites/release-gate.yaml
     });
   }
 
-  it('the regression is exactly the asked drop on every intervention, and with 4 samples the clustered gate catches a 30-point one', () => {
-    const result = simulateGate(pool, spec, { samples: 4, drop: 0.3, pairs: 100, seed: 7 });
-    for (const d of result.observedDifference) expect(d).toBeCloseTo(-0.3, 1);
-    expect(result.alarms / result.pairs).toBeGreaterThanOrEqual(0.8);
-    // More samples per problem: more power against the same drop.
-    const one = simulateGate(pool, spec, { samples: 1, drop: 0.3, pairs: 100, seed: 7 });
-    expect(one.alarms).toBeLessThan(result.alarms);
+  it(`against real runs of ${REGRESSED} the gate alarms far above its false-alarm ceiling with 4 samples, and more than with 1`, () => {
+    expect(regressed.problems).toEqual(pool.problems);
+    expect(regressed.samples).toBe(4);
+    const four = simulateAgainst(pool, regressed, spec, { samples: 4, pairs: CARD_PAIRS, seed: 7 });
+    // The card is worse: the candidates' mean accuracy over the interventions is below the goldens'.
+    const mean = four.observedDifference.reduce((a, b) => a + b, 0) / four.observedDifference.length;
+    expect(mean).toBeLessThan(0);
+    // An unchanged model exceeds maxAlarms with probability < 1%; the card must, and by far.
+    expect(four.alarms, `${four.alarms}/${CARD_PAIRS} alarms`).toBeGreaterThan(3 * maxAlarms(CARD_PAIRS, ALPHA));
+    // More samples per problem: more power against the same card.
+    const one = simulateAgainst(pool, regressed, spec, { samples: 1, pairs: CARD_PAIRS, seed: 7 });
+    expect(one.alarms).toBeLessThan(four.alarms);
   });
 });
 

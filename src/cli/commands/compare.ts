@@ -15,7 +15,7 @@ export function registerCompare(program: Command): void {
     .argument('<run-a>', 'the reference run folder (e.g. the current model)')
     .argument('<run-b>', 'the candidate run folder')
     .option('--out <file>', 'where to write the HTML report (default: <run-b>/compare-<run-a-id>.html)')
-    .option('--alpha <p>', 'significance level of the paired test (McNemar, or the clustered sign-flip test with samples)', '0.05')
+    .option('--alpha <p>', 'significance level of the one-sided paired test (McNemar; the clustered sign-flip test with samples; the permutation test stratified by problem when the runs have different samples per problem)', '0.05')
     .action(async (dirA: string, dirB: string, flags: { out?: string; alpha: string }) => {
       const alpha = Number(flags.alpha);
       if (!(Number.isFinite(alpha) && alpha > 0 && alpha < 1)) throw new InputError('--alpha', `expected a probability between 0 and 1, got "${flags.alpha}"`);

@@ -4,7 +4,7 @@ import { clusterNote } from '../clustering.ts';
 import { clear, el, percent } from '../dom.ts';
 import { pagerControls } from './problems.ts';
 import { naturalCompare } from '../palette.ts';
-import { formatP } from '../../../../metrics/format.ts';
+import { formatP, pairedTestName } from '../../../../metrics/format.ts';
 
 function points(x: number): string {
   return Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}` : '–';
@@ -17,16 +17,34 @@ function direction(row: Comparison['rows'][number]): 'worse' | 'better' | 'same'
   return 'same';
 }
 
+/** The test behind a row's p, in words; a report written before rows named it was McNemar or, with samples, sign-flip. */
+function testOf(row: Comparison['rows'][number]): string {
+  return `one-sided ${pairedTestName(row.test ?? 'mcnemar')}`;
+}
+
+/** One line per test used, naming its interventions: which test decided each verdict. */
+function testNote(comparison: Comparison): HTMLElement | null {
+  const rows = comparison.rows.filter((r) => r.test !== undefined && r.pairs > 0);
+  if (rows.length === 0) return null;
+  const byTest = new Map<string, string[]>();
+  for (const r of rows) byTest.set(testOf(r), [...(byTest.get(testOf(r)) ?? []), r.intervention]);
+  const stratified = rows.filter((r) => r.test === 'stratified');
+  const shapes = [...new Set(stratified.map((r) => `A has ${r.samplesA ?? '?'} and B ${r.samplesB ?? '?'} samples per problem`))];
+  const samples = stratified.length > 0 ? ` ${shapes.length === 1 ? shapes[0] : stratified.map((r) => `${r.intervention}: ${`A has ${r.samplesA ?? '?'} and B ${r.samplesB ?? '?'}`}`).join('; ') + ' samples per problem'}, so results are paired by problem: pairs, lost and gained count problems.` : '';
+  const lines = [...byTest].map(([test, labels]) => `${test} (${labels.join(', ')})`);
+  return el('p', { class: 'hint compare-test' }, `p (B worse) is the ${lines.join('; the ')}.${samples}`);
+}
+
 function sideBySide(comparison: Comparison): HTMLTableElement {
   const table = el('table', { class: 'comparison' });
   const header: Array<[string, string]> = [
     ['intervention', 'Interventions both runs have.'],
-    ['pairs', 'Results paired by problem and sample.'],
+    ['pairs', 'Results paired by problem and sample; problems, where the runs have different samples per problem.'],
     [`A ${comparison.a.id}`, 'Accuracy of A on the paired results.'],
     [`B ${comparison.b.id}`, 'Accuracy of B on the paired results.'],
     ['B − A (points)', 'Paired difference in accuracy points with its 95% interval.'],
-    ['lost', 'Pairs right in A and wrong in B.'],
-    ['gained', 'Pairs wrong in A and right in B.'],
+    ['lost', 'Pairs right in A and wrong in B (problems whose accuracy fell, when paired by problem).'],
+    ['gained', 'Pairs wrong in A and right in B (problems whose accuracy rose, when paired by problem).'],
     ['p (B worse)', 'One-sided p-value that B is worse than A (what the verdict uses).'],
   ];
   table.append(el('thead', {}, el('tr', {}, ...header.map(([h, title]) => el('th', { title }, h)))));
@@ -44,7 +62,7 @@ function sideBySide(comparison: Comparison): HTMLTableElement {
         el('td', { class: dir === 'worse' ? 'bad' : dir === 'better' ? 'ok' : '' }, `${points(row.difference)} (${points(row.low)} to ${points(row.high)})`),
         el('td', { class: row.lost > 0 ? 'bad' : '' }, row.lost),
         el('td', { class: row.gained > 0 ? 'ok' : '' }, row.gained),
-        el('td', {}, formatP(row.worseP)),
+        el('td', { title: testOf(row) }, formatP(row.worseP)),
       ),
     );
   }
@@ -88,16 +106,16 @@ function flipRow(f: Comparison['flips'][number]): HTMLTableRowElement {
     { class: f.b ? 'flip-gained' : 'flip-lost' },
     el('td', {}, f.problemId),
     el('td', {}, f.intervention),
-    el('td', {}, f.sample),
-    el('td', {}, f.a ? 'right' : 'wrong'),
-    el('td', {}, f.b ? 'right' : 'wrong'),
+    el('td', {}, f.sample ?? 'all'),
+    el('td', {}, f.sample === undefined ? `${f.correctA ?? '?'}/${f.samplesA ?? '?'} right` : f.a ? 'right' : 'wrong'),
+    el('td', {}, f.sample === undefined ? `${f.correctB ?? '?'}/${f.samplesB ?? '?'} right` : f.b ? 'right' : 'wrong'),
   );
 }
 
 /** Every flipped result, a page of FLIPS_PER_PAGE at a time: two large runs can differ in thousands. */
 function flipTable(comparison: Comparison): HTMLElement {
   if (comparison.flips.length === 0) return el('p', { class: 'hint' }, 'No paired result changed between A and B.');
-  const flips = [...comparison.flips].sort((x, y) => naturalCompare(x.problemId, y.problemId) || x.intervention.localeCompare(y.intervention) || x.sample - y.sample);
+  const flips = [...comparison.flips].sort((x, y) => naturalCompare(x.problemId, y.problemId) || x.intervention.localeCompare(y.intervention) || (x.sample ?? -1) - (y.sample ?? -1));
   const body = el('tbody');
   const pager = el('div', { class: 'pager' });
   const pages = Math.ceil(flips.length / FLIPS_PER_PAGE);
@@ -112,6 +130,14 @@ function flipTable(comparison: Comparison): HTMLElement {
   return el('div', { class: 'flips-block' }, table, pager);
 }
 
+/** How the results were paired: by sample, or by problem where the runs have different samples per problem. */
+function pairing(comparison: Comparison): string {
+  const byProblem = comparison.rows.filter((r) => r.test === 'stratified').map((r) => r.intervention);
+  if (byProblem.length === 0) return 'Results are paired by problem and sample';
+  if (byProblem.length === comparison.rows.length) return 'The runs have different samples per problem, so results are paired by problem (a flip is a problem whose accuracy moved)';
+  return `Results are paired by problem and sample, except in ${byProblem.join(', ')} (different samples per problem: paired by problem, a flip is a problem whose accuracy moved)`;
+}
+
 /** B against A side by side: the paired differences with their intervals, and every flipped result. */
 export function renderCompare(data: RunData): HTMLElement {
   const section = el('section', { id: 'compare' }, el('h2', {}, 'B against A'));
@@ -122,10 +148,11 @@ export function renderCompare(data: RunData): HTMLElement {
   }
   const lost = comparison.flips.filter((f) => !f.b).length;
   section.append(
-    el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). Results are paired by problem and sample; ${lost} went from right to wrong, ${comparison.flips.length - lost} from wrong to right.`),
+    el('p', { class: 'hint' }, `A: ${comparison.a.id} (${comparison.a.model}) · B: ${comparison.b.id} (${comparison.b.model}). ${pairing(comparison)}; ${lost} went from right to wrong${comparison.flips.some((f) => f.sample === undefined) ? ' (or, paired by problem, fell in accuracy)' : ''}, ${comparison.flips.length - lost} from wrong to right.`),
     sideBySide(comparison),
+    testNote(comparison),
     el('h2', {}, 'Paired differences'),
-    clusterNote(data) ? el('p', { class: 'hint interval-note' }, `Differences: ${clusterNote(data) ?? ''}; the p-value is a sign-flip test on per-problem differences.`) : null,
+    clusterNote(data) ? el('p', { class: 'hint interval-note' }, `Differences: ${clusterNote(data) ?? ''}${comparison.rows.some((r) => r.test !== undefined) ? '' : '; the p-value is a sign-flip test on per-problem differences'}.`) : null,
     differenceChart(comparison),
     el('h2', {}, `Flipped results (${comparison.flips.length})`),
     flipTable(comparison),
