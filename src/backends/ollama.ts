@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BackendUnreachableError, escapeServerText, InputError } from '../core/errors.ts';
-import type { Backend, Completion, CompletionRequest, ModelInfo } from './backend.ts';
+import type { Backend, Completion, CompletionRequest, CompletionToken, ModelInfo } from './backend.ts';
 import { PromptTokenEstimator } from './context-budget.ts';
 import { resolveHost } from './host.ts';
 import { errorOfBody, requestJson } from './http.ts';
@@ -362,7 +362,7 @@ export class OllamaBackend implements Backend {
       if (reply.final === undefined) {
         throw new StreamCutError(`the stream from ${this.url} ${reply.rest === '' ? 'ended without done' : 'was cut in the middle of a line'}`);
       }
-      return completionOf(reply.text, reply.entries, reply.final, where);
+      return completionOf(reply.text, reply.entries, reply.final, where, reply.tokens);
     } catch (error) {
       post.destroy();
       if (signal?.aborted) throw abortError(signal);
@@ -384,12 +384,13 @@ export class OllamaBackend implements Backend {
   }
 }
 
-function completionOf(text: string, entries: WireLogprob[], final: GenerateLine, where: string): Completion {
+/** `built`: the tokens stream.ts built line by line, when the entries spelled each line exactly. */
+function completionOf(text: string, entries: WireLogprob[], final: GenerateLine, where: string, built: CompletionToken[] | undefined): Completion {
   const doneReason = final.doneReason;
   if (doneReason !== 'stop' && doneReason !== 'length') {
     throw new InputError(where, `expected done_reason "stop" or "length", got ${escapeServerText(JSON.stringify(doneReason) ?? 'nothing', 60)}`);
   }
-  const tokens = reconcileTokens(text, entries);
+  const tokens = built ?? reconcileTokens(text, entries);
   const ms = (ns: number | undefined): number | undefined => (ns !== undefined && ns > 0 ? ns / 1e6 : undefined);
   const promptEvalMs = ms(final.promptEvalDuration);
   const evalMs = ms(final.evalDuration);

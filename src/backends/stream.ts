@@ -1,6 +1,7 @@
 import { createLineReader, LineTooLongError, type LineReader } from './ndjson.ts';
 import { tokenLimit } from './limits.ts';
-import type { WireLogprob } from './tokens.ts';
+import type { CompletionToken } from './backend.ts';
+import type { WireLogprob, WireTokenLogprob } from './tokens.ts';
 import { parseGenerateLine, UnusableReplyError, type GenerateLine } from './wire.ts';
 
 /**
@@ -25,12 +26,49 @@ export interface StreamedReply {
   final?: GenerateLine;
   /** Bytes after the last newline when the stream ended (a line cut in half). */
   rest: string;
+  /**
+   * The tokens, built line by line, when every line's entries spell exactly that line's text (the
+   * normal case): then they are what reconcileTokens(text, entries) returns. Undefined otherwise
+   * (a split character, a trimmed stop string, a mismatch): the caller reconciles the whole reply.
+   */
+  tokens?: CompletionToken[];
+}
+
+function choiceOf(wire: WireTokenLogprob): { text: string; logprob: number } {
+  return { text: wire.token, logprob: wire.logprob };
+}
+
+/**
+ * Appends the line's entries to `out` as tokens when they spell its text exactly and their
+ * alternatives were validated (wire.ts checks them only when some were asked); returns false,
+ * appending nothing, otherwise.
+ */
+function lineTokens(response: string, entries: readonly WireLogprob[], asked: number, out: CompletionToken[]): boolean {
+  let spelled = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const token = entries[i]!.token;
+    if (!response.startsWith(token, spelled)) return false;
+    if (asked === 0 && entries[i]!.top_logprobs != null) return false;
+    spelled += token.length;
+  }
+  if (spelled !== response.length) return false;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const tops = e.top_logprobs;
+    out.push({ text: e.token, logprob: e.logprob, top: tops ? tops.map(choiceOf) : [] });
+  }
+  return true;
 }
 
 class Accumulator {
   readonly pieces: string[] = [];
   readonly entries: WireLogprob[] = [];
   final: GenerateLine | undefined;
+  /**
+   * Tokens built as lines arrive, so a long reply is not converted in one pause at its end;
+   * undefined once a line's entries do not spell its text.
+   */
+  tokens: CompletionToken[] | undefined = [];
   lines = 0;
   private textLength = 0;
   private readonly tokenCap: number;
@@ -49,6 +87,7 @@ class Accumulator {
       throw error;
     }
     for (const entry of line.logprobs) this.entries.push(entry);
+    if (this.tokens !== undefined && !lineTokens(line.response, line.logprobs, this.limits.topLogprobs, this.tokens)) this.tokens = undefined;
     this.pieces.push(line.response);
     this.textLength += line.response.length;
     // One line per token, plus the final line: more means the server ignores num_predict.
@@ -114,7 +153,13 @@ export class GenerateStreamReader {
 
   result(): StreamedReply {
     const acc = this.acc;
-    return { text: acc.pieces.join(''), entries: acc.entries, ...(acc.final ? { final: acc.final } : {}), rest: acc.final ? '' : this.lines.rest() };
+    return {
+      text: acc.pieces.join(''),
+      entries: acc.entries,
+      ...(acc.final ? { final: acc.final } : {}),
+      rest: acc.final ? '' : this.lines.rest(),
+      ...(acc.tokens ? { tokens: acc.tokens } : {}),
+    };
   }
 }
 
