@@ -39,8 +39,8 @@ function hashStep(hash: number, code: number): number {
   return (Math.imul(hash, 0x01000193) + code) | 0;
 }
 
-function prefixHash(text: string): number {
-  let hash = 0;
+/** prefixHash(prefix + text) given prefixHash(prefix) as `hash`. */
+function prefixHash(text: string, hash = 0): number {
   for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
   return hash;
 }
@@ -71,8 +71,10 @@ export class PromptTokenEstimator {
       this.ratio = this.seen ? Math.max(this.ratio, observed) : observed;
       this.seen = true;
     }
-    this.remember(prompt, promptTokens, 0);
-    if (generated !== '') this.remember(prompt + generated, promptTokens + generatedTokens, 4 + Math.ceil(generatedTokens * 0.01));
+    // The prompt is hashed once: prompt + generated continues its hash rather than rehashing it.
+    const promptHash = prefixHash(prompt);
+    this.remember(prompt, promptTokens, 0, promptHash);
+    if (generated !== '') this.remember(prompt + generated, promptTokens + generatedTokens, 4 + Math.ceil(generatedTokens * 0.01), prefixHash(generated, promptHash));
   }
 
   /** A conservative estimate of the prompt's token count. */
@@ -105,10 +107,10 @@ export class PromptTokenEstimator {
     return undefined;
   }
 
-  private remember(text: string, tokens: number, slack: number): void {
+  private remember(text: string, tokens: number, slack: number, hash: number): void {
     const previous = this.known.get(text);
     if (previous) this.forget(previous);
-    const entry: Known = { text, tokens, slack, hash: prefixHash(text) };
+    const entry: Known = { text, tokens, slack, hash };
     this.known.set(text, entry);
     this.insertByLength(entry);
     if (this.known.size > MEMORY) this.forget(this.known.values().next().value!);

@@ -94,4 +94,36 @@ describe('postJson + readBody', () => {
     post.destroy();
     await expect.poll(() => response.destroyed).toBe(true);
   });
+
+  it('lets timers run while it reads a large body that arrived all at once, rather than parsing it in one block', async () => {
+    const body = Buffer.alloc(2 << 20, 0x61);
+    const s = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length });
+      res.end(body);
+    });
+    servers.push(s.server);
+    const post = postJson(postTarget(s.url), '{}', 'application/x-ndjson');
+    const response = await post.response;
+    // The whole body waits in the socket buffers before reading starts.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    let lastTicks = 0;
+    let run = 0;
+    let longestRun = 0;
+    let read = 0;
+    await readBody(response, (chunk) => {
+      // Parsing a chunk of model output takes time: 1.5 ms of it per chunk here.
+      for (const until = performance.now() + 1.5; performance.now() < until; );
+      read += chunk.length;
+      run = ticks === lastTicks ? run + 1 : 1;
+      lastTicks = ticks;
+      longestRun = Math.max(longestRun, run);
+      return false;
+    });
+    clearInterval(timer);
+    expect(read).toBe(body.length);
+    // A 4 ms slice holds a few 1.5 ms chunks; without slices one socket read run delivers dozens.
+    expect(longestRun).toBeLessThanOrEqual(6);
+  });
 });

@@ -90,8 +90,43 @@ export class BodyCut extends Error {
 }
 
 /**
+ * Reading replies yields the event loop after this much time in one turn. A server that answers
+ * faster than we read (the simulator, a batched engine) leaves megabytes in the sockets, and node
+ * hands a socket's buffered bytes over in one run of 'data' events (up to 32 reads of 64 KB each):
+ * parsing them all at once held the loop for tens of milliseconds while timers and other streams
+ * waited.
+ */
+const READ_SLICE_MS = 4;
+/** Whether this turn of the event loop has read reply data yet, and since when. */
+let turnOpen = false;
+let sliceStart = 0;
+/** Replies paused at the end of a slice, resumed together on the next turn of the loop. */
+const paused = new Set<IncomingMessage>();
+
+function endTurn(): void {
+  turnOpen = false;
+  const waiting = [...paused];
+  paused.clear();
+  for (const response of waiting) response.resume();
+}
+
+/** Pauses `response` until the next turn when this turn's reading has used its slice (one setImmediate per turn, not per chunk). */
+function yieldWhenSliceUsed(response: IncomingMessage): void {
+  if (!turnOpen) {
+    turnOpen = true;
+    sliceStart = performance.now();
+    setImmediate(endTurn);
+    return;
+  }
+  if (performance.now() - sliceStart < READ_SLICE_MS) return;
+  paused.add(response);
+  response.pause();
+}
+
+/**
  * Feeds the body to `push` chunk by chunk until `push` returns true (the reply is complete) or the
  * body ends; rejects with what `push` throws or with BodyCut when the connection closes first.
+ * Between chunks it may pause the reply for a turn of the event loop (READ_SLICE_MS).
  */
 export function readBody(response: IncomingMessage, push: (chunk: Buffer) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -100,6 +135,7 @@ export function readBody(response: IncomingMessage, push: (chunk: Buffer) => boo
       if (settled) return;
       settled = true;
       response.removeListener('data', onData);
+      paused.delete(response);
       if (error === undefined) resolve();
       else reject(error);
     };
@@ -108,7 +144,7 @@ export function readBody(response: IncomingMessage, push: (chunk: Buffer) => boo
         if (push(chunk)) {
           finish();
           drain(response);
-        }
+        } else yieldWhenSliceUsed(response);
       } catch (error) {
         finish(error);
       }

@@ -6,7 +6,7 @@ import { resolveHost } from './host.ts';
 import { errorOfBody, requestJson } from './http.ts';
 import { BodyCut, mediaTypeOf, postJson, postTarget, readBody, readBoundedBody, type PostTarget } from './node-http.ts';
 import { deadlineMs, replyLimitsFromEnv, type ReplyLimits } from './limits.ts';
-import { GenerateStreamReader } from './stream.ts';
+import { GenerateStreamReader, type StreamedReply } from './stream.ts';
 import { ErrorLine, UnusableReplyError, type GenerateLine } from './wire.ts';
 import {
   DEFAULT_RETRY_POLICY,
@@ -22,7 +22,7 @@ import {
   type RetryInfo,
   type RetryPolicy,
 } from './retry.ts';
-import { reconcileTokens, TokenMismatch, type WireLogprob } from './tokens.ts';
+import { reconcileTokens, TokenMismatch } from './tokens.ts';
 import { checkCompletionRequest } from './request-check.ts';
 
 /**
@@ -362,7 +362,7 @@ export class OllamaBackend implements Backend {
       if (reply.final === undefined) {
         throw new StreamCutError(`the stream from ${this.url} ${reply.rest === '' ? 'ended without done' : 'was cut in the middle of a line'}`);
       }
-      return completionOf(reply.text, reply.entries, reply.final, where);
+      return completionOf(reply, reply.final, where);
     } catch (error) {
       post.destroy();
       if (signal?.aborted) throw abortError(signal);
@@ -384,12 +384,14 @@ export class OllamaBackend implements Backend {
   }
 }
 
-function completionOf(text: string, entries: WireLogprob[], final: GenerateLine, where: string): Completion {
+function completionOf(reply: StreamedReply, final: GenerateLine, where: string): Completion {
+  const text = reply.text;
   const doneReason = final.doneReason;
   if (doneReason !== 'stop' && doneReason !== 'length') {
     throw new InputError(where, `expected done_reason "stop" or "length", got ${escapeServerText(JSON.stringify(doneReason) ?? 'nothing', 60)}`);
   }
-  const tokens = reconcileTokens(text, entries);
+  // Built line by line when each line's entries spelled it (stream.ts); otherwise the whole reply is reconciled.
+  const tokens = reply.tokens ?? reconcileTokens(text, reply.entries);
   const ms = (ns: number | undefined): number | undefined => (ns !== undefined && ns > 0 ? ns / 1e6 : undefined);
   const promptEvalMs = ms(final.promptEvalDuration);
   const evalMs = ms(final.evalDuration);

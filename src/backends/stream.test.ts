@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readGenerateStream } from './stream.ts';
+import { reconcileTokens } from './tokens.ts';
 import { UnusableReplyError } from './wire.ts';
 
 const encoder = new TextEncoder();
@@ -82,5 +83,27 @@ describe('readGenerateStream', () => {
     const lines = ['', token('a'), '  ', final, 'not json'];
     const { body } = counted((i) => (i < lines.length ? `${lines[i]}\n` : undefined));
     expect((await readGenerateStream(body, limits, () => undefined)).text).toBe('a');
+  });
+
+  it('builds the tokens line by line exactly as reconcileTokens would, and leaves split or trimmed tokens to it', async () => {
+    const alt = (t: string, logprob: number) => ({ token: t, logprob });
+    const line = (response: string, entries: object[]) => JSON.stringify({ response, done: false, logprobs: entries });
+    const read = async (lines: string[], topLogprobs: number) =>
+      readGenerateStream(counted((i) => (i < lines.length ? `${lines[i]}\n` : undefined)).body, { ...limits, topLogprobs }, () => undefined);
+
+    const spelled = await read([line('Hi', [{ ...alt('Hi', -0.1), top_logprobs: [alt('Hi', -0.1), alt('Ho', -2.4)] }]), line(' there', [{ ...alt(' there', -0.3), top_logprobs: [alt(' there', -0.3), alt('!', -1.5)] }]), final], 2);
+    expect(spelled.tokens).toEqual(reconcileTokens(spelled.text, spelled.entries));
+    expect(spelled.tokens?.[1]).toEqual({ text: ' there', logprob: -0.3, top: [{ text: ' there', logprob: -0.3 }, { text: '!', logprob: -1.5 }] });
+
+    // Two entries on one line that spell it are fine; a stop string trimmed inside a token is not.
+    expect((await read([line('ab', [alt('a', -1), alt('b', -1)]), final], 0)).tokens).toEqual([
+      { text: 'a', logprob: -1, top: [] },
+      { text: 'b', logprob: -1, top: [] },
+    ]);
+    const trimmed = await read([line('so', [alt('so', -1)]), line(' 4', [alt(' 42</', -1)]), final], 0);
+    expect(trimmed.tokens).toBeUndefined();
+    expect(reconcileTokens(trimmed.text, trimmed.entries).map((t) => t.text)).toEqual(['so', ' 4']);
+    // Alternatives nobody asked for are not validated by wire.ts: the whole-reply path checks them.
+    expect((await read([line('a', [{ ...alt('a', -1), top_logprobs: [{ token: 'a' }] }]), final], 0)).tokens).toBeUndefined();
   });
 });

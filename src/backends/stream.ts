@@ -1,6 +1,7 @@
 import { createLineReader, LineTooLongError, type LineReader } from './ndjson.ts';
 import { tokenLimit } from './limits.ts';
-import type { WireLogprob } from './tokens.ts';
+import type { CompletionToken } from './backend.ts';
+import type { WireLogprob, WireTokenLogprob } from './tokens.ts';
 import { parseGenerateLine, UnusableReplyError, type GenerateLine } from './wire.ts';
 
 /**
@@ -25,12 +26,56 @@ export interface StreamedReply {
   final?: GenerateLine;
   /** Bytes after the last newline when the stream ended (a line cut in half). */
   rest: string;
+  /**
+   * The tokens, built line by line, when every line's entries spell exactly that line's text (the
+   * normal case): then they are what reconcileTokens(text, entries) returns. Undefined otherwise
+   * (a split character, a trimmed stop string, a mismatch): the caller reconciles the whole reply.
+   */
+  tokens?: CompletionToken[];
+}
+
+function choiceOf(wire: WireTokenLogprob): { text: string; logprob: number } {
+  return { text: wire.token, logprob: wire.logprob };
+}
+
+/**
+ * Appends the line's entries to `out` as tokens when they spell its text exactly and their
+ * alternatives were validated (wire.ts checks them only when some were asked); returns false,
+ * appending nothing, otherwise.
+ */
+function lineTokens(response: string, entries: readonly WireLogprob[], asked: number, out: CompletionToken[]): boolean {
+  let spelled = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const token = entries[i]!.token;
+    if (!response.startsWith(token, spelled)) return false;
+    if (asked === 0 && entries[i]!.top_logprobs != null) return false;
+    spelled += token.length;
+  }
+  if (spelled !== response.length) return false;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const tops = e.top_logprobs;
+    out.push({ text: e.token, logprob: e.logprob, top: tops ? tops.map(choiceOf) : [] });
+  }
+  return true;
 }
 
 class Accumulator {
   readonly pieces: string[] = [];
-  readonly entries: WireLogprob[] = [];
   final: GenerateLine | undefined;
+  /**
+   * Tokens built as lines arrive, so a long reply is not converted in one pause at its end;
+   * undefined once a line's entries do not spell its text.
+   */
+  tokens: CompletionToken[] | undefined = [];
+  /**
+   * While `tokens` is built, the wire entries are not kept (they would double what a reply holds
+   * in memory): only the lines' text, to parse them again should a later line need the whole-reply
+   * reconciliation. Once it does, `entries` holds them all and `lineTexts` is dropped.
+   */
+  private lineTexts: string[] | undefined = [];
+  private entries: WireLogprob[] | undefined;
+  entryCount = 0;
   lines = 0;
   private textLength = 0;
   private readonly tokenCap: number;
@@ -43,16 +88,23 @@ class Accumulator {
     this.lines++;
     let line: GenerateLine;
     try {
-      line = parseGenerateLine(text, this.entries.length, this.limits.topLogprobs);
+      line = parseGenerateLine(text, this.entryCount, this.limits.topLogprobs);
     } catch (error) {
       if (error instanceof UnusableReplyError) throw new UnusableReplyError(`line ${this.lines}: ${error.message}`);
       throw error;
     }
-    for (const entry of line.logprobs) this.entries.push(entry);
+    this.entryCount += line.logprobs.length;
+    if (this.tokens !== undefined && !lineTokens(line.response, line.logprobs, this.limits.topLogprobs, this.tokens)) {
+      this.entries = this.wireEntries();
+      this.tokens = undefined;
+      this.lineTexts = undefined;
+    }
+    if (this.entries !== undefined) for (const entry of line.logprobs) this.entries.push(entry);
+    else if (line.logprobs.length > 0) this.lineTexts!.push(text);
     this.pieces.push(line.response);
     this.textLength += line.response.length;
     // One line per token, plus the final line: more means the server ignores num_predict.
-    if (this.entries.length > this.tokenCap || this.lines > this.tokenCap + 1) {
+    if (this.entryCount > this.tokenCap || this.lines > this.tokenCap + 1) {
       throw new UnusableReplyError(
         `line ${this.lines}: the server sent more than ${this.tokenCap} tokens for num_predict ${this.limits.maxTokens} and had not finished (does it ignore num_predict?)`,
       );
@@ -61,6 +113,14 @@ class Accumulator {
       throw new UnusableReplyError(`line ${this.lines}: the response text passed ${this.tokenCap * 1024} characters for num_predict ${this.limits.maxTokens}`);
     }
     if (line.done) this.final = line;
+  }
+
+  /** Every entry so far, as the server sent it (lines kept as text are parsed again: they passed validation once). */
+  wireEntries(): WireLogprob[] {
+    if (this.entries !== undefined) return this.entries;
+    const entries: WireLogprob[] = [];
+    for (const text of this.lineTexts ?? []) for (const entry of parseGenerateLine(text, entries.length, this.limits.topLogprobs).logprobs) entries.push(entry);
+    return entries;
   }
 }
 
@@ -114,7 +174,16 @@ export class GenerateStreamReader {
 
   result(): StreamedReply {
     const acc = this.acc;
-    return { text: acc.pieces.join(''), entries: acc.entries, ...(acc.final ? { final: acc.final } : {}), rest: acc.final ? '' : this.lines.rest() };
+    return {
+      text: acc.pieces.join(''),
+      // A getter: the backend needs the wire entries only when the tokens could not be built line by line.
+      get entries() {
+        return acc.wireEntries();
+      },
+      ...(acc.final ? { final: acc.final } : {}),
+      rest: acc.final ? '' : this.lines.rest(),
+      ...(acc.tokens ? { tokens: acc.tokens } : {}),
+    };
   }
 }
 

@@ -7,6 +7,17 @@ import type { ResultSummary, TraceRecord } from '../reports/run-data.ts';
 import type { LhatPoint } from './confidence-pass.ts';
 import { thinkingTokenEnds, thinkingTokens, type ThinkingLayout } from './prefix.ts';
 
+/** Grading runs over every result of a run at its end: past this much CPU in one go it lets the event loop turn. */
+const YIELD_AFTER_MS = 4;
+let busySince = performance.now();
+
+/** Yields to the event loop (other streams, timers, Ctrl-C) when grading has held it for YIELD_AFTER_MS. */
+async function yieldWhenBusy(): Promise<void> {
+  if (performance.now() - busySince < YIELD_AFTER_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  busySince = performance.now();
+}
+
 /**
  * Grades a result and adds its confidence curve and reflection marks: the same result, with the
  * grader's `correct` and `extracted` (null when it found no answer) and the confidence fields set.
@@ -18,6 +29,7 @@ export async function gradeRecord(
   layout: ThinkingLayout,
   lhat: readonly LhatPoint[] = [],
 ): Promise<GradedResult> {
+  await yieldWhenBusy();
   // The engine hands over the text after the thinking closed ('' if it never closed): never the thinking.
   const grade = record.answer === '' ? { correct: false } : await gradeProblem(problem, record.answer, { grader });
   const thinking = Math.max(1, record.counts.thinking);
