@@ -15,7 +15,10 @@ import { tokensOverlapping } from '../confidence/self-confidence.ts';
 import { Stream, type StreamSpec, type Worker } from './stream.ts';
 import type {
   Branch as PlanBranch,
+  CloseOutcome as PlanCloseOutcome,
   Cut as PlanCut,
+  Finished as PlanFinished,
+  Match as PlanMatch,
   ProbeOutcome,
   RunOptions,
   ScanMatcher,
@@ -54,27 +57,9 @@ export interface Cut extends PlanCut {
   readonly run: Branch;
 }
 
-export type CloseOutcome =
-  | { natural: true; cut: Cut; thinking: number }
-  | { natural: false; reason: 'limit' | 'ended'; cut: Cut; thinking: number };
-
-export interface Finished {
-  trace: Trace;
-  /** True when the thinking hit the run's limit and was closed by the engine. */
-  capped: boolean;
-  capAt?: number;
-  /** Why the run stopped: the model ended its turn, the answer limit, or it never closed its thinking. */
-  ending: 'stop' | 'answer-limit' | 'no-close';
-  /** The run that produced the answer (the cap's answer run when capped). */
-  last: Branch;
-}
-
-export interface Match {
-  cut: Cut;
-  /** Index of the matching token in the run's stream. */
-  tokenIndex: number;
-  token: CompletionToken;
-}
+export type CloseOutcome = PlanCloseOutcome<Cut>;
+export type Finished = PlanFinished<Branch>;
+export type Match = PlanMatch<Cut>;
 
 interface Analysis {
   length: number;

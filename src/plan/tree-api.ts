@@ -58,11 +58,12 @@ export interface Branch {
   cutAtClose(): Cut | undefined;
 }
 
-export type CloseOutcome =
-  | { natural: true; cut: Cut; thinking: number }
-  | { natural: false; reason: 'limit' | 'ended'; cut: Cut; thinking: number };
+/** Parameterised by the cut and branch types so the engine can name its own implementations. */
+export type CloseOutcome<C extends Cut = Cut> =
+  | { natural: true; cut: C; thinking: number }
+  | { natural: false; reason: 'limit' | 'ended'; cut: C; thinking: number };
 
-export interface Finished {
+export interface Finished<B extends Branch = Branch> {
   trace: Trace;
   /** True when the thinking hit the branch's limit and was closed by the engine. */
   capped: boolean;
@@ -70,11 +71,11 @@ export interface Finished {
   /** Why the branch stopped: the model ended its turn, the answer limit, or it never closed its thinking. */
   ending: 'stop' | 'answer-limit' | 'no-close';
   /** The branch that produced the answer (the cap's answer branch when capped). */
-  last: Branch;
+  last: B;
 }
 
-export interface Match {
-  cut: Cut;
+export interface Match<C extends Cut = Cut> {
+  cut: C;
   /** Index of the matching token among the branch's own tokens. */
   tokenIndex: number;
   token: CompletionToken;
