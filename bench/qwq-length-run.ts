@@ -55,7 +55,7 @@ function trunkOf(model: SimModelExt, entry: AnswerKeyEntry, seed: number): Trunk
 
 const joined = (tokens: readonly string[]): string => tokens.join('');
 
-/** Token counts of the thinking and of the answer in a list of generated pieces. */
+/** Reflection words the twin wrote at the start of a sentence or paragraph, by token position, before `upTo`. */
 function reflectionsIn(tokens: readonly string[], upTo: number): Array<{ position: number; word: string }> {
   const marks: Array<{ position: number; word: string }> = [];
   for (let i = 0; i < Math.min(upTo, tokens.length); i++) {
