@@ -1,7 +1,13 @@
 /**
  * bench:report — runs a 5,000-trace study on the simulator (1,000 generated problems x 5
- * interventions), then measures what the report costs; then the same for 5,000 traces of QwQ's
- * length (synthetic, ~600 words of thinking each).
+ * interventions), then measures what the report costs; then the same for 5,000 results of QwQ's
+ * real length and text (the `long_*` keys): the calibrated twin sim-qwq, in-process, on the 500
+ * MATH-500 items x 2 samples x 5 interventions (baseline, noThinking, budget(1024), budget(2048),
+ * extend(Wait x1)). Every problem x sample has its own trunk, so lengths follow the twin's MATH-500
+ * distribution (~4,650 tokens per response on average, calibrated against QwQ-32B in
+ * src/sim/CALIBRATION.md) and no text is reused; branches share their trunk's prefix as in a real
+ * run, and a cap that does not fire points at the trunk's trace instead of storing a copy
+ * (bench/qwq-length-run.ts says how each trace is made). Needs ../shared/datasets/math500.jsonl.
  *
  * - build_s: buildHtmlReport alone, from the RunData in memory to the HTML string (serialising,
  *   compressing, the bundled client cached as in a long-lived process), median of 3. Loading the
@@ -12,15 +18,15 @@
  *   Linux only): wall time on a machine shared with other work grows with its load, CPU time much less.
  * Targets: build <= 5 s, file <= 20 MB, first render <= 2 s, on both sets.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildHtmlReport } from '../src/reports/html/build.ts';
 import { loadRun } from '../src/runner/load-run.ts';
 import type { RunData } from '../src/reports/run-data.ts';
 import { runSuite } from '../src/runner/run-suite.ts';
-import { syntheticRun } from '../tests/fixtures/synthetic-run.ts';
+import { qwqLengthRun } from './qwq-length-run.ts';
 import { launchChromium } from '../tests/browser/chromium.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'thinkprobe-bench-report-'));
@@ -128,15 +134,25 @@ const { data } = loadRun(outcome.runDir);
 const loadMs = performance.now() - loadStarted;
 const real = await measure(data, outcome.runDir);
 
-// 2. The same size with QwQ-length traces (~600 words of thinking each, as on GSM8K), where the
-//    simulator's short traces would flatter the file size and render time.
+// 2. 5,000 results at QwQ's real length and text, where the simulator run's short traces would
+//    flatter the file size and render time.
+const datasetFile = fileURLToPath(new URL('../../shared/datasets/math500.jsonl', import.meta.url));
+if (!existsSync(datasetFile)) {
+  console.error(`bench:report: ${datasetFile}: not found; the QwQ-length set is the twin on MATH-500 and needs it`);
+  process.exit(2);
+}
+const genStarted = performance.now();
+const longData = qwqLengthRun({ datasetFile, problems: 500, samples: 2 });
+const genMs = performance.now() - genStarted;
+const responses = longData.results.filter((r) => r.intervention === 'baseline');
+const meanTokens = responses.reduce((sum, r) => sum + r.thinkingTokens + r.answerTokens, 0) / Math.max(1, responses.length);
 const longDir = mkdtempSync(join(tmpdir(), 'thinkprobe-bench-report-long-'));
-const long = await measure(syntheticRun({ problems: 1000, interventions: ['baseline', 'noThinking', 'budget(512)', 'budget(1024)', 'extend(Wait x1)'], traceWords: 600 }), longDir);
+const long = await measure(longData, longDir);
 
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 console.log(`simulator run        ${data.traces.length} traces in ${(runMs / 1000).toFixed(1)} s`);
 console.log(`                     load ${s(loadMs)} s from the store, build ${s(real.buildMs)} s, file ${real.sizeMb.toFixed(1)} MB (${real.rawMb.toFixed(1)} MB of data), first render ${s(real.firstRenderMs)} s (${s(real.firstRenderCpuMs)} s of Chromium CPU)`);
-console.log(`QwQ-length traces    5000 traces, build ${s(long.buildMs)} s, file ${long.sizeMb.toFixed(1)} MB (${long.rawMb.toFixed(1)} MB of data), first render ${s(long.firstRenderMs)} s (${s(long.firstRenderCpuMs)} s of Chromium CPU)`);
+console.log(`QwQ-length traces    ${longData.results.length} results (${longData.traces.length} distinct traces; baseline responses ${meanTokens.toFixed(0)} tokens on average; made in ${s(genMs)} s), build ${s(long.buildMs)} s, file ${long.sizeMb.toFixed(1)} MB (${long.rawMb.toFixed(1)} MB of data), first render ${s(long.firstRenderMs)} s (${s(long.firstRenderCpuMs)} s of Chromium CPU)`);
 console.log('targets              build <= 5 s, file <= 20 MB, first render <= 2 s (first render: median of 3)');
 console.log(
   JSON.stringify({
@@ -151,5 +167,9 @@ console.log(
     long_first_render_s: Number((long.firstRenderMs / 1000).toFixed(3)),
     long_first_render_cpu_s: Number((long.firstRenderCpuMs / 1000).toFixed(3)),
     run_s: Number((runMs / 1000).toFixed(1)),
+    long_results: longData.results.length,
+    long_traces: longData.traces.length,
+    long_mean_tokens: Math.round(meanTokens),
+    long_raw_mb: Number(long.rawMb.toFixed(2)),
   }),
 );

@@ -17,6 +17,7 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
   let page: Page;
   const problems: string[] = [];
   const requests: string[] = [];
+  const extendThinking: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
@@ -28,6 +29,16 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
       if (r.intervention !== 'baseline' && r.intervention !== 'noThinking') continue;
       const [first, second, third] = r.confidence;
       if (first && second && third) r.reflections = [{ position: first.position, word: 'Wait' }, { position: third.position - 1, word: 'Hmm' }];
+    }
+    // p0004's extend traces continue their baseline's thinking (a trunk and its branch): the
+    // report stores the shared text once and the viewer must show the branch whole.
+    for (const sample of [0, 1]) {
+      const traceOf = (intervention: string) => data.traces[data.results.find((r) => r.problemId === 'p0004' && r.sample === sample && r.intervention === intervention)?.trace ?? -1];
+      const [trunk, branch] = [traceOf('baseline'), traceOf('extend(Wait x1)')];
+      if (!trunk || !branch) throw new Error('fixture: p0004 lacks a baseline or extend trace');
+      trunk.segments = [...branch.segments.slice(0, 2), { kind: 'generated', text: '\n</think>\n\nThe answer is \\boxed{9}.' }];
+      trunk.probes = branch.probes;
+      extendThinking.push(branch.segments[1]?.text ?? '');
     }
     writeFileSync(file, await buildHtmlReport(data));
     browser = await launchChromium();
@@ -132,12 +143,19 @@ describe.skipIf(!browserAvailable)('HTML report in Chromium', () => {
 
   it('opens a trace from the table with injected text, reflection words and probes marked', async () => {
     await page.click('nav button[data-tab="problems"]');
-    await page.fill('input.filter', 'p0003');
+    await page.fill('input.filter', 'p0004');
     await page.locator('table.problems tbody tr td.link').last().click();
     await page.locator('#trace .trace-text').waitFor();
-    expect(await page.locator('.problem-select').inputValue()).toBe('p0003');
+    expect(await page.locator('.problem-select').inputValue()).toBe('p0004');
     expect(await page.locator('.intervention-select').inputValue()).toBe('extend(Wait x1)');
     expect(await page.locator('.trace-text mark.injected').count()).toBe(1);
+    // The branch's thinking is whole, though stored as a reference to its trunk's.
+    const shown = await page.locator('.trace-text').evaluate((node) => {
+      const copy = node.cloneNode(true) as typeof node;
+      for (const probe of copy.querySelectorAll('.probe')) probe.remove();
+      return copy.textContent ?? '';
+    });
+    expect(extendThinking.some((thinking) => thinking.length > 1000 && shown.includes(`${thinking}Wait`))).toBe(true);
     expect(await page.locator('.trace-text .reflection').count()).toBeGreaterThan(0);
     expect(await page.locator('.trace-text .probe').count()).toBe(8);
     // Markers sit between words, never inside one.

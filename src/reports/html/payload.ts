@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { ConfidencePoint, ResultSummary, RunData, TraceRecord } from '../run-data.ts';
+import { shareTrunks } from './trunks.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -20,7 +21,8 @@ export interface Payload {
   confidence: string;
   /**
    * gzip+base64 lines: first the chunk number of every trace index (JSON number[]), then the
-   * chunks, JSON arrays of up to TRACE_CHUNK [index, trace] pairs, decoded only when a trace is opened.
+   * chunks, JSON arrays of up to TRACE_CHUNK [index, PackedTrace] pairs (see shareTrunks), decoded
+   * only when a trace is opened.
    */
   traces: string[];
 }
@@ -74,6 +76,6 @@ export async function encodePayload(data: RunData): Promise<Payload> {
   const core = { ...rest, results: results.map(({ reflections: _reflections, ...r }) => ({ ...r, confidence: [] })), traces: [] } satisfies RunData;
   const confidence: ConfidenceBlock = { confidence: results.map((r) => r.confidence), reflections: results.map((r) => r.reflections ?? null) };
   const { chunks, chunkOf } = traceChunks(traces, traceOrder(data));
-  const [packedCore, packedConfidence, ...packedTraces] = await Promise.all([pack(core), pack(confidence), pack(chunkOf), ...chunks.map(pack)]);
+  const [packedCore, packedConfidence, ...packedTraces] = await Promise.all([pack(core), pack(confidence), pack(chunkOf), ...chunks.map((chunk) => pack(shareTrunks(chunk)))]);
   return { core: packedCore ?? '', confidence: packedConfidence ?? '', traces: packedTraces };
 }

@@ -1,5 +1,6 @@
 import type { RunData, TraceRecord } from '../../run-data.ts';
 import type { ConfidenceBlock } from '../payload.ts';
+import { unshareTrunks, type PackedTrace } from '../trunks.ts';
 
 /** The run's data travels gzip-compressed and base64-encoded in non-executable script elements. */
 async function unpack<T>(base64: string): Promise<T> {
@@ -37,8 +38,8 @@ export function traceSource(): TraceSource {
     let decoding = pending.get(c);
     if (!decoding) {
       const text = line(c + 1);
-      decoding = (text === undefined ? Promise.resolve([]) : unpack<Array<[number, TraceRecord]>>(text)).then((pairs) => {
-        const traces = new Map(pairs);
+      decoding = (text === undefined ? Promise.resolve([]) : unpack<Array<[number, PackedTrace]>>(text)).then((pairs) => {
+        const traces = unshareTrunks(pairs);
         ready.set(c, traces);
         return traces;
       });
