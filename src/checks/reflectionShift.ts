@@ -1,4 +1,4 @@
-import { pooledReflectionShift } from '../metrics/reflection.ts';
+import { pooledReflectionShift, sameReflectionWord } from '../metrics/reflection.ts';
 import { Type } from '@sinclair/typebox';
 import { Default, type Resolved } from '../core/typebox.ts';
 import { LabelOr, checkSchema } from '../suite/schema/checks.ts';
@@ -14,10 +14,6 @@ export const schema = checkSchema('reflectionShift', {
 });
 export type ReflectionShiftSpec = Resolved<typeof schema>;
 
-function sameWord(a: string, b: string): boolean {
-  return a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
 /**
  * RaML's Figure 6: L-hat moves more at a reflection word than elsewhere. Pooled over the
  * intervention's traces: the mean relative L-hat change over the probe intervals where `word`
@@ -29,7 +25,7 @@ export function reflectionShift(spec: ReflectionShiftSpec, context: CheckContext
   const pooled = pooledReflectionShift(
     rows.map((row) => ({
       points: row.confidence.flatMap((p) => (p.lhat === undefined ? [] : [{ position: p.position, value: p.lhat }])),
-      reflectionPositions: row.reflections.filter((mark) => sameWord(mark.word, spec.word)).map((mark) => mark.position),
+      reflectionPositions: row.reflections.filter((mark) => sameReflectionWord(mark.word, spec.word)).map((mark) => mark.position),
     })),
   );
   const { traces, count: atCount, steps: allCount } = pooled;

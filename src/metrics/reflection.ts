@@ -118,6 +118,11 @@ export function reflectionShift(
 }
 
 /** One trace's L-hat measurements and the token positions where its reflection words start. */
+/** Whether a marked reflection word is the word a statistic asks about: case- and spacing-insensitive, as the reflectionShift check compares. */
+export function sameReflectionWord(a: string, b: string): boolean {
+  return a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 export interface ReflectionTrace {
   points: ReadonlyArray<CurvePoint>;
   reflectionPositions: readonly number[];

@@ -1,4 +1,5 @@
-import { pooledReflectionShift, type ReflectionTrace } from '../../../../metrics/reflection.ts';
+import { seededRandom } from '../../../../core/random.ts';
+import { pooledReflectionShift, sameReflectionWord, type ReflectionTrace } from '../../../../metrics/reflection.ts';
 import type { CheckSummary, ResultSummary, RunData } from '../../../run-data.ts';
 
 /** One bar pair of the reflection chart: the statistic, its 95% intervals, and what it was measured on. */
@@ -21,28 +22,11 @@ export interface ReflectionStat {
 
 const RESAMPLES = 1000;
 
-/** The check compares words with whitespace collapsed and case ignored (src/checks/reflectionShift.ts). */
-function sameWord(a: string, b: string): boolean {
-  return a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
 /** Exactly the rows and points the reflectionShift check reads: produced results, exact (not bounded) L-hat values. */
 function traceOf(result: ResultSummary, word: string | undefined): ReflectionTrace {
   return {
     points: result.confidence.flatMap((p) => (typeof p.lhat === 'number' && p.bounded !== true ? [{ position: p.position, value: p.lhat }] : [])),
-    reflectionPositions: (result.reflections ?? []).filter((m) => word === undefined || sameWord(m.word, word)).map((m) => m.position),
-  };
-}
-
-/** A seeded generator, so the same run always draws the same intervals. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    reflectionPositions: (result.reflections ?? []).filter((m) => word === undefined || sameReflectionWord(m.word, word)).map((m) => m.position),
   };
 }
 
@@ -80,7 +64,7 @@ function clusterSums(results: readonly ResultSummary[], word: string | undefined
 }
 
 function bootstrap(clusters: readonly ClusterSums[]): { at: [number, number]; all: [number, number]; ratio: [number, number] } {
-  const random = mulberry32(20250519);
+  const random = seededRandom(20250519);
   const at: number[] = [];
   const all: number[] = [];
   const ratio: number[] = [];
