@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { root, thinkprobe } from './cli-helpers.ts';
 import { runSuite } from '../../src/runner/run-suite.ts';
 
 /**
@@ -13,24 +12,8 @@ import { runSuite } from '../../src/runner/run-suite.ts';
  * is the suite's problem: an `error` verdict naming the check, and the run fails as a check does.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/thinkprobe.js');
 const checksModule = join(root, 'src/checks/index.ts');
 const suiteModule = join(root, 'src/suite/index.ts');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function thinkprobe(args: string[], cwd: string): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: 'true', OLLAMA_HOST: '' }, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Every file under dir, relative paths. */
 function filesUnder(dir: string): string[] {

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root, thinkprobe, type Ran } from './cli-helpers.ts';
 import { loadSuite, type InterventionSpec } from '../../src/suite/index.ts';
 
 /** As JSON (the run's configuration sees it so): without the code a user spec carries beside it. */
@@ -15,24 +14,8 @@ const json = (spec: InterventionSpec | undefined): unknown => JSON.parse(JSON.st
  * the report; bad parameters exit 2 with the suite file and field.
  */
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/thinkprobe.js');
 const fixtures = join(root, 'tests/fixtures/interventions');
 const module = join(fixtures, 'capAtShare.ts');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function thinkprobe(args: string[], cwd: string): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: 'true', OLLAMA_HOST: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
-    });
-  });
-}
 
 function rows(runDir: string): Record<string, unknown>[] {
   return readFileSync(join(runDir, 'results.jsonl'), 'utf8')
