@@ -26,7 +26,7 @@ import { reconcileTokens, TokenMismatch } from './tokens.ts';
 import { checkCompletionRequest } from './request-check.ts';
 
 /**
- * The Ollama backend: raw `/api/generate` streams with logprobs, read over node:http line by line
+ * The Ollama backend: raw `/api/generate` streams with logprobs, read over undici line by line
  * (node-http.ts, stream.ts, wire.ts: every line validated, every reply bounded; README.md of this
  * folder). The preflight calls use `fetch`.
  *
@@ -65,7 +65,7 @@ export interface OllamaBackendOptions {
   onRetry?: (info: RetryInfo & { model: string }) => void;
   /** For tests: the jitter source. */
   random?: () => number;
-  /** For tests: the fetch of the preflight calls (generation streams over node:http, node-http.ts). */
+  /** For tests: the fetch of the preflight calls (generation streams over undici, node-http.ts). */
   fetch?: typeof fetch;
 }
 
