@@ -1,4 +1,5 @@
-import { Client } from 'undici';
+import { createRequire } from 'node:module';
+import type { Client } from 'undici';
 import { BodyTooLargeError } from './http.ts';
 
 /**
@@ -42,13 +43,24 @@ export class Connections {
         return connection;
       }
     }
-    // Our own clocks (idle timeout, overall deadline, abort) are the only ones: undici's headers,
-    // body and connect timeouts are off, as node:http had none (a model load may hold the head for
-    // minutes). Idle sockets are unref'd by undici, so idle connections never keep the process alive.
-    const connection = { client: new Client(this.origin, { headersTimeout: 0, bodyTimeout: 0, connectTimeout: 0 }), busy: true };
+    const connection = { client: newClient(this.origin), busy: true };
     this.all.push(connection);
     return connection;
   }
+}
+
+let clientClass: typeof Client | undefined;
+
+/**
+ * undici's Client module alone, loaded on the first request: the package's index also loads fetch,
+ * WebSocket, caches and interceptors, three times the CPU, which every `thinkprobe run` would pay
+ * at its start. Our own clocks (idle timeout, overall deadline, abort) are the only ones: undici's
+ * headers, body and connect timeouts are off, as node:http had none (a model load may hold the head
+ * for minutes). Idle sockets are unref'd by undici, so idle connections never keep the process alive.
+ */
+function newClient(origin: string): Client {
+  clientClass ??= createRequire(import.meta.url)('undici/lib/dispatcher/client.js') as typeof Client;
+  return new clientClass(origin, { headersTimeout: 0, bodyTimeout: 0, connectTimeout: 0 });
 }
 
 export function postTarget(url: URL): PostTarget {
