@@ -142,7 +142,7 @@ describe('postJson + readBody', () => {
     expect(s.connections()).toBe(3);
   });
 
-  it('destroy() before the request is on a socket rejects at once as a reset, and the connection serves the next request', async () => {
+  it('destroy() before the request is on a socket rejects at once as a reset, and the next request is served', async () => {
     const s = await serve((res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.end('{"done":true}\n');

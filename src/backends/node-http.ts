@@ -3,12 +3,12 @@ import type { Client } from 'undici';
 import { BodyTooLargeError } from './http.ts';
 
 /**
- * The streaming request of the hot path on undici's low-level `Pool.dispatch`, rather than `fetch`
+ * The streaming request of the hot path on undici's low-level `Client.dispatch`, rather than `fetch`
  * or node:http: fetch wraps every body in WHATWG streams (a ReadableStream, a tee, a promise per
  * read) and every request in an AbortSignal; node:http builds a ClientRequest, an IncomingMessage
  * and a Readable per request and routes every chunk through stream events. On the request-heavy
  * suite either cost as much CPU as parsing the reply. Here the reply's Buffers arrive in handler
- * callbacks, one keep-alive pool per backend reuses connections, and a request is stopped with
+ * callbacks, keep-alive connections are reused per backend (Connections), and a request is stopped with
  * `destroy` (undici's abort): no streams, no signals, no DOMException.
  */
 
@@ -46,6 +46,13 @@ export class Connections {
     const connection = { client: newClient(this.origin), busy: true };
     this.all.push(connection);
     return connection;
+  }
+
+  /** Closes a connection whose request was stopped before it was sent (still connecting, say), as node:http did. */
+  discard(connection: Connection): void {
+    const at = this.all.indexOf(connection);
+    if (at >= 0) this.all.splice(at, 1);
+    void connection.client.destroy().catch(() => undefined);
   }
 }
 
@@ -190,6 +197,7 @@ class Exchange {
   private reply: Reply | undefined;
 
   constructor(
+    private readonly connections: Connections,
     private readonly connection: Connection,
     private readonly resolve: (reply: Reply) => void,
     private readonly reject: (error: Error) => void,
@@ -226,9 +234,13 @@ class Exchange {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    // Not on a socket yet (queued, or connecting): fail now; onConnect aborts it if it ever gets one.
-    if (this.abort === undefined) this.reject(hangUp());
-    else this.abort(hangUp());
+    if (this.abort !== undefined) {
+      this.abort(hangUp());
+      return;
+    }
+    // Not on a socket yet (connecting, say): fail now, and close the connection it waits for.
+    this.reject(hangUp());
+    this.connections.discard(this.connection);
   }
 }
 
@@ -238,7 +250,7 @@ export function postJson(target: PostTarget, body: string, accept: string): Stre
   const connection = target.connections.take();
   let exchange!: Exchange;
   const response = new Promise<Reply>((resolve, reject) => {
-    exchange = new Exchange(connection, resolve, reject);
+    exchange = new Exchange(target.connections, connection, resolve, reject);
   });
   const headers = ['content-type', JSON_TYPE, 'accept', accept, ...target.headers];
   connection.client.dispatch({ path: target.path, method: 'POST', headers, body }, exchange);
