@@ -98,6 +98,7 @@ function isLogprob(value: number): boolean {
 export class FastLineReader {
   private s = '';
   private at = 0;
+  private readonly scratch: TokenChoice[] = [];
 
   /**
    * Appends the line's tokens to `out` and returns its response text; undefined when the line
@@ -163,7 +164,8 @@ export class FastLineReader {
    * usually the entry's own (the chosen token listed first): the same raw text reuses the value.
    */
   private alternatives(asked: number, token: string, tokenAt: number, tokenEnd: number, logprob: number, logprobAt: number, logprobEnd: number): TokenChoice[] | undefined {
-    const top: TokenChoice[] = [];
+    const top = this.scratch;
+    top.length = 0;
     const s = this.s;
     while (s.charCodeAt(this.at) !== CLOSE_BRACKET) {
       this.at += TOKEN_KEY;
@@ -177,7 +179,8 @@ export class FastLineReader {
       if (s.charCodeAt(this.at) === COMMA) this.at++;
     }
     this.at++; // ]
-    return top.length < asked && !holdsAll(top) ? undefined : top;
+    // A copy of the exact length: a list grown by push keeps room for 17, and every token keeps its list.
+    return top.length < asked && !holdsAll(top) ? undefined : top.slice();
   }
 
   /** Whether the raw text [from, to) comes again at the cursor; if so, steps over it. */
@@ -264,6 +267,12 @@ export class FastLineReader {
   /** Steps over a string without decoding it (the model name, the timestamp). */
   private skipString(): void {
     const s = this.s;
+    // indexOf finds the end of a string without escapes (the usual case) faster than a loop of charCodeAt.
+    const quote = s.indexOf('"', this.at + 1);
+    if (s.charCodeAt(quote - 1) !== BACKSLASH) {
+      this.at = quote + 1;
+      return;
+    }
     let i = this.at + 1;
     for (let c = s.charCodeAt(i); c !== QUOTE; c = s.charCodeAt(i)) i += c === BACKSLASH ? 2 : 1;
     this.at = i + 1;
