@@ -80,9 +80,9 @@ function startsWithAt(text: string, prefix: string, at: number): boolean {
 }
 
 /** A short list of alternatives is complete when it holds the probability: wire.ts's test, summed in the same order. */
-function holdsAll(top: readonly TokenChoice[]): boolean {
+function holdsAll(top: readonly TokenChoice[], count: number): boolean {
   let mass = 0;
-  for (let i = 0; i < top.length; i++) mass += Math.exp(top[i]!.logprob);
+  for (let i = 0; i < count; i++) mass += Math.exp(top[i]!.logprob);
   return !(mass < COMPLETE_MASS);
 }
 
@@ -165,7 +165,7 @@ export class FastLineReader {
    */
   private alternatives(asked: number, token: string, tokenAt: number, tokenEnd: number, logprob: number, logprobAt: number, logprobEnd: number): TokenChoice[] | undefined {
     const top = this.scratch;
-    top.length = 0;
+    let count = 0;
     const s = this.s;
     while (s.charCodeAt(this.at) !== CLOSE_BRACKET) {
       this.at += TOKEN_KEY;
@@ -175,12 +175,12 @@ export class FastLineReader {
       if (!isLogprob(value)) return undefined;
       this.skipBytes();
       this.at++; // }
-      top.push({ text, logprob: value });
+      top[count++] = { text, logprob: value };
       if (s.charCodeAt(this.at) === COMMA) this.at++;
     }
     this.at++; // ]
     // A copy of the exact length: a list grown by push keeps room for 17, and every token keeps its list.
-    return top.length < asked && !holdsAll(top) ? undefined : top.slice();
+    return count < asked && !holdsAll(top, count) ? undefined : top.slice(0, count);
   }
 
   /** Whether the raw text [from, to) comes again at the cursor; if so, steps over it. */
