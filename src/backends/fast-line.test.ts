@@ -120,7 +120,7 @@ describe('FastLineReader', () => {
       }),
       { numRuns: 3000 },
     );
-    expect(read).toBeGreaterThan(300); // the generator reaches the fast path, not only its refusals
+    expect(read).toBeGreaterThan(200); // ~320 of 3000: the generator reaches the fast path, not only its refusals
   });
 
   it('declines or agrees on damaged simulator lines: a character dropped, added or replaced', () => {
