@@ -1,3 +1,4 @@
+import { FastLineReader } from './fast-line.ts';
 import { createLineReader, LineTooLongError, type LineReader } from './ndjson.ts';
 import { tokenLimit } from './limits.ts';
 import type { CompletionToken } from './backend.ts';
@@ -43,7 +44,7 @@ function choiceOf(wire: WireTokenLogprob): { text: string; logprob: number } {
  * alternatives were validated (wire.ts checks them only when some were asked); returns false,
  * appending nothing, otherwise.
  */
-function lineTokens(response: string, entries: readonly WireLogprob[], asked: number, out: CompletionToken[]): boolean {
+export function lineTokens(response: string, entries: readonly WireLogprob[], asked: number, out: CompletionToken[]): boolean {
   let spelled = 0;
   for (let i = 0; i < entries.length; i++) {
     const token = entries[i]!.token;
@@ -79,6 +80,7 @@ class Accumulator {
   lines = 0;
   private textLength = 0;
   private readonly tokenCap: number;
+  private readonly fast = new FastLineReader();
 
   constructor(private readonly limits: StreamLimits) {
     this.tokenCap = tokenLimit(limits.maxTokens);
@@ -86,6 +88,23 @@ class Accumulator {
 
   add(text: string): void {
     this.lines++;
+    const tokens = this.tokens;
+    const before = tokens === undefined ? 0 : tokens.length;
+    const response = tokens === undefined ? undefined : this.fast.read(text, this.limits.topLogprobs, tokens);
+    if (response === undefined) {
+      this.addChecked(text);
+    } else {
+      // The fast path read a token line exactly as the reference path would have (fast-line.ts).
+      this.entryCount += tokens!.length - before;
+      this.lineTexts!.push(text);
+      this.pieces.push(response);
+      this.textLength += response.length;
+      this.checkBounds();
+    }
+  }
+
+  /** The reference path: any line, validated by wire.ts, every error worded there. */
+  private addChecked(text: string): void {
     let line: GenerateLine;
     try {
       line = parseGenerateLine(text, this.entryCount, this.limits.topLogprobs);
@@ -103,6 +122,11 @@ class Accumulator {
     else if (line.logprobs.length > 0) this.lineTexts!.push(text);
     this.pieces.push(line.response);
     this.textLength += line.response.length;
+    this.checkBounds();
+    if (line.done) this.final = line;
+  }
+
+  private checkBounds(): void {
     // One line per token, plus the final line: more means the server ignores num_predict.
     if (this.entryCount > this.tokenCap || this.lines > this.tokenCap + 1) {
       throw new UnusableReplyError(
@@ -112,7 +136,6 @@ class Accumulator {
     if (this.textLength > this.tokenCap * 1024) {
       throw new UnusableReplyError(`line ${this.lines}: the response text passed ${this.tokenCap * 1024} characters for num_predict ${this.limits.maxTokens}`);
     }
-    if (line.done) this.final = line;
   }
 
   /** Every entry so far, as the server sent it (lines kept as text are parsed again: they passed validation once). */
