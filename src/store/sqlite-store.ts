@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -131,7 +131,8 @@ function canonicalObject(record: Record<string, unknown>): string {
 }
 
 export function cacheKeyOf(parts: CompletionKeyParts): string {
-  return createHash('sha256').update(canonicalKeyed(parts)).digest('hex');
+  // The one-shot hash: createHash().update().digest() costs a Hash object per request.
+  return hash('sha256', canonicalKeyed(parts), 'hex');
 }
 
 /** What a cache key hashes: canonicalJson of the versioned parts. */
