@@ -45,16 +45,25 @@ export function decodeCompletion(stored: string | Buffer, where: string): Comple
  * Tokens in columns after a JSON header, behind a 4-character magic (layout in the comment at the
  * top). Shared by completions and result traces (trace-codec.ts).
  */
-export function packColumns(magic: string, header: unknown, tokens: readonly CompletionToken[]): Buffer {
+/** A token as packColumns reads it: one without `top` has no alternatives (a trace's plain tokens). */
+export interface ColumnToken {
+  text: string;
+  logprob: number;
+  top?: readonly { text: string; logprob: number }[];
+}
+
+const NO_CHOICES: readonly { text: string; logprob: number }[] = [];
+
+export function packColumns(magic: string, header: unknown, tokens: readonly ColumnToken[]): Buffer {
   const n = tokens.length;
   let m = 0;
-  for (let i = 0; i < n; i++) m += tokens[i]!.top.length;
+  for (let i = 0; i < n; i++) m += (tokens[i]!.top ?? NO_CHOICES).length;
   const texts: string[] = new Array<string>(n + m);
   let alt = n;
   for (let i = 0; i < n; i++) {
     const token = tokens[i]!;
     texts[i] = token.text;
-    for (const choice of token.top) texts[alt++] = choice.text;
+    for (const choice of token.top ?? NO_CHOICES) texts[alt++] = choice.text;
   }
   const head = JSON.stringify(header);
   const tail = JSON.stringify(texts);
@@ -74,9 +83,10 @@ export function packColumns(magic: string, header: unknown, tokens: readonly Com
   alt = floatsAt + 8 * n;
   for (let i = 0; i < n; i++) {
     const token = tokens[i]!;
-    view.setUint32(countsAt + 4 * i, token.top.length, true);
+    const top = token.top ?? NO_CHOICES;
+    view.setUint32(countsAt + 4 * i, top.length, true);
     view.setFloat64(floatsAt + 8 * i, token.logprob, true);
-    for (const choice of token.top) {
+    for (const choice of top) {
       view.setFloat64(alt, choice.logprob, true);
       alt += 8;
     }
