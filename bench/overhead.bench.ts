@@ -14,8 +14,8 @@
  *   just before runSuite to just after it; requests and decoded tokens as the simulator counted
  *   them (`/sim/stats`, so requests served from the store are not counted as work done); the
  *   event-loop delay p99 (`perf_hooks.monitorEventLoopDelay`, 1 ms resolution) over the run; and
- *   the CPU spent inside store calls (src/store/timing.ts: cpuUsage around a random quarter of
- *   the calls, counted four times, group commits included) over that CPU.
+ *   the CPU spent inside store calls (src/store/timing.ts: cpuUsage around each call, group
+ *   commits included) over that CPU.
  * - Two suites: request-heavy (`suites/termination.yaml`: noThinking, stop phrase, /no_think,
  *   budgets, DEER and Dynasor probes, a property check that reruns Dynasor; many short requests)
  *   and token-heavy (a baseline and one forced "Wait" on harder problems: few long requests).
