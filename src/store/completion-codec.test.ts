@@ -1,8 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Completion } from '../backends/backend.ts';
+import type { Completion, CompletionToken } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
-import { decodeCompletion, encodeCompletion } from './completion-codec.ts';
+import { decodeCompletion, encodeCompletion, packColumns } from './completion-codec.ts';
+
+/** The layout built piece by piece (as packColumns once did): what stores already hold. */
+function referencePack(magic: string, header: unknown, tokens: readonly CompletionToken[]): Buffer {
+  const u32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const f64 = (x: number): Buffer => {
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(x);
+    return b;
+  };
+  const head = Buffer.from(JSON.stringify(header));
+  const alts = tokens.flatMap((t) => t.top);
+  return Buffer.concat([
+    Buffer.from(magic),
+    u32(head.length),
+    head,
+    u32(tokens.length),
+    ...tokens.map((t) => u32(t.top.length)),
+    u32(alts.length),
+    ...tokens.map((t) => f64(t.logprob)),
+    ...alts.map((a) => f64(a.logprob)),
+    Buffer.from(JSON.stringify([...tokens.map((t) => t.text), ...alts.map((a) => a.text)])),
+  ]);
+}
 
 const choice = fc.record({ text: fc.string({ unit: 'binary', maxLength: 6 }), logprob: fc.double({ max: 0, noNaN: true, noDefaultInfinity: true }) });
 const token = fc.record({ text: fc.string({ unit: 'binary', maxLength: 6 }), logprob: fc.double({ max: 0, noNaN: true, noDefaultInfinity: true }), top: fc.array(choice, { maxLength: 5 }) });
@@ -28,6 +55,17 @@ describe('completion codec', () => {
         const stored = encodeCompletion(c);
         expect(Buffer.isBuffer(stored)).toBe(true);
         expect(decodeCompletion(stored, 'test')).toEqual(c);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes byte for byte the layout stores already hold', () => {
+    fc.assert(
+      fc.property(completion, (c) => {
+        const { tokens, ...header } = c;
+        expect(encodeCompletion(c)).toEqual(referencePack('TPC1', header, tokens));
+        expect(packColumns('TPT1', { segments: [{ kind: 'é “x” 🎉' }] }, tokens)).toEqual(referencePack('TPT1', { segments: [{ kind: 'é “x” 🎉' }] }, tokens));
       }),
       { numRuns: 300 },
     );

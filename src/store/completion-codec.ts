@@ -45,33 +45,54 @@ export function decodeCompletion(stored: string | Buffer, where: string): Comple
  * Tokens in columns after a JSON header, behind a 4-character magic (layout in the comment at the
  * top). Shared by completions and result traces (trace-codec.ts).
  */
-export function packColumns(magic: string, header: unknown, tokens: readonly CompletionToken[]): Buffer {
+/** A token as packColumns reads it: one without `top` has no alternatives (a trace's plain tokens). */
+export interface ColumnToken {
+  text: string;
+  logprob: number;
+  top?: readonly { text: string; logprob: number }[];
+}
+
+const NO_CHOICES: readonly { text: string; logprob: number }[] = [];
+
+export function packColumns(magic: string, header: unknown, tokens: readonly ColumnToken[]): Buffer {
   const n = tokens.length;
-  const counts = new Uint32Array(n);
   let m = 0;
-  for (let i = 0; i < n; i++) m += counts[i] = tokens[i]!.top.length;
-  const logprobs = new Float64Array(n + m);
+  for (let i = 0; i < n; i++) m += (tokens[i]!.top ?? NO_CHOICES).length;
   const texts: string[] = new Array<string>(n + m);
   let alt = n;
   for (let i = 0; i < n; i++) {
     const token = tokens[i]!;
-    logprobs[i] = token.logprob;
     texts[i] = token.text;
-    for (const choice of token.top) {
-      logprobs[alt] = choice.logprob;
-      texts[alt++] = choice.text;
+    for (const choice of token.top ?? NO_CHOICES) texts[alt++] = choice.text;
+  }
+  const head = JSON.stringify(header);
+  const tail = JSON.stringify(texts);
+  const headBytes = Buffer.byteLength(head);
+  // One buffer written in place: separate typed arrays, Buffer.from copies and a concat cost more
+  // than the columns themselves on a completion of a few dozen tokens.
+  const countsAt = 12 + headBytes;
+  const floatsAt = countsAt + 4 * n + 4;
+  const textsAt = floatsAt + 8 * (n + m);
+  const out = Buffer.allocUnsafe(textsAt + Buffer.byteLength(tail));
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out.write(magic, 0, 'latin1');
+  view.setUint32(4, headBytes, true);
+  out.write(head, 8, 'utf8');
+  view.setUint32(countsAt - 4, n, true);
+  view.setUint32(floatsAt - 4, m, true);
+  alt = floatsAt + 8 * n;
+  for (let i = 0; i < n; i++) {
+    const token = tokens[i]!;
+    const top = token.top ?? NO_CHOICES;
+    view.setUint32(countsAt + 4 * i, top.length, true);
+    view.setFloat64(floatsAt + 8 * i, token.logprob, true);
+    for (const choice of top) {
+      view.setFloat64(alt, choice.logprob, true);
+      alt += 8;
     }
   }
-  const head = Buffer.from(JSON.stringify(header));
-  const sizes = Buffer.alloc(4);
-  const fixed = Buffer.alloc(8);
-  sizes.writeUInt32LE(head.length);
-  fixed.writeUInt32LE(n, 0);
-  fixed.writeUInt32LE(m, 4);
-  const countBytes = Buffer.from(counts.buffer, counts.byteOffset, counts.byteLength);
-  const floatBytes = Buffer.from(logprobs.buffer, logprobs.byteOffset, logprobs.byteLength);
-  // u32 n sits before the counts, u32 m after them.
-  return Buffer.concat([Buffer.from(magic), sizes, head, fixed.subarray(0, 4), countBytes, fixed.subarray(4, 8), floatBytes, Buffer.from(JSON.stringify(texts))]);
+  out.write(tail, textsAt, 'utf8');
+  return out;
 }
 
 /** The inverse of packColumns; a damaged or foreign entry is an InputError naming `where`. */

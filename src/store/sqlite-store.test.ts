@@ -362,6 +362,20 @@ describe('group commit', () => {
     expect(store.getCompletion(key)).toEqual(completion);
   });
 
+  it('a read of a committed completion another connection changed returns what this process wrote or read (served from memory), and a reopened store reads the file', () => {
+    const file = tempFile();
+    const store = open(file);
+    const key = store.cacheKey(parts);
+    store.putCompletion(key, parts, completion);
+    store.flush();
+    const db = new Database(file);
+    db.prepare('UPDATE completions SET completion = ? WHERE key = ?').run(JSON.stringify({ ...completion, text: 'other' }), key);
+    db.close();
+    expect(store.getCompletion(key)).toEqual(completion);
+    store.close();
+    expect(open(file).getCompletion(key)?.text).toBe('other');
+  });
+
   it('commits on its own within the flush interval, without flush() or close()', async () => {
     const file = tempFile();
     const store = open(file);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +9,7 @@ import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
 import { KeyFilter } from './key-filter.ts';
+import { RecentCompletions } from './recent.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import { WriteBatch, type PendingResult } from './write-batch.ts';
 
@@ -43,6 +44,13 @@ export const MAX_BATCH_ROWS = 256;
  * cost little more in all.
  */
 export const MAX_BATCH_BYTES = 256 << 10;
+
+/**
+ * Encoded completions kept in memory for reads (recent.ts). A request-heavy run writes a few MB of
+ * them in all (suites/termination.yaml: 4.5 MB for 3,478 completions), so this holds a whole such
+ * run; a run of long traces keeps its most recent ones.
+ */
+export const RECENT_BYTES = 16 << 20;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
 export const SCHEMA_VERSION = 3;
@@ -131,7 +139,8 @@ function canonicalObject(record: Record<string, unknown>): string {
 }
 
 export function cacheKeyOf(parts: CompletionKeyParts): string {
-  return createHash('sha256').update(canonicalKeyed(parts)).digest('hex');
+  // The one-shot hash: createHash().update().digest() costs a Hash object per request.
+  return hash('sha256', canonicalKeyed(parts), 'hex');
 }
 
 /** What a cache key hashes: canonicalJson of the versioned parts. */
@@ -182,6 +191,7 @@ class SqliteStore implements Store {
   private misses = 0;
   private closed = false;
   private readonly batch = new WriteBatch();
+  private readonly recent = new RecentCompletions(RECENT_BYTES);
   /** Runs known to exist, so a row for an unknown run is refused at the put rather than failing its batch. */
   private readonly runs = new Set<string>();
   /** Loaded on the first read: a fresh run's misses then never query SQLite. */
@@ -255,7 +265,7 @@ class SqliteStore implements Store {
   }
 
   private readCompletion(key: string): Completion | undefined {
-    const text = this.batch.completion(key) ?? (this.knownKeys().mayHave(key) ? this.stmt.get.get(key)?.completion : undefined);
+    const text = this.batch.completion(key) ?? this.recent.get(key) ?? this.readStored(key);
     if (text === undefined) {
       this.misses++;
       return undefined;
@@ -264,9 +274,20 @@ class SqliteStore implements Store {
     return decodeCompletion(text, `${this.file}: completions[${key}]`);
   }
 
+  private readStored(key: string): string | Buffer | undefined {
+    if (!this.knownKeys().mayHave(key)) return undefined;
+    const text = this.stmt.get.get(key)?.completion;
+    if (text !== undefined) this.recent.set(key, text);
+    return text;
+  }
+
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
     this.throwIfFailed();
-    timed(() => this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encodeCompletion(completion) }));
+    timed(() => {
+      const encoded = encodeCompletion(completion);
+      this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encoded });
+      this.recent.set(key, encoded);
+    });
     this.knownKeys().add(key);
     this.written();
   }
@@ -332,6 +353,7 @@ class SqliteStore implements Store {
       this.flush();
     } finally {
       this.closed = true;
+      this.recent.clear();
       forgetOnExit(this);
       this.db.close();
     }

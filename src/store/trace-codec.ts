@@ -1,5 +1,4 @@
-import type { CompletionToken } from '../backends/backend.ts';
-import { packColumns, unpackColumns } from './completion-codec.ts';
+import { packColumns, unpackColumns, type ColumnToken } from './completion-codec.ts';
 
 /**
  * How a result row's trace is stored: beside the row, not inside its JSON. A trace with
@@ -48,13 +47,11 @@ function plainTokens(tokens: readonly unknown[], withTop: boolean): boolean {
   return true;
 }
 
-const NO_TOP: CompletionToken['top'] = [];
-
 /** The trace as columns, or undefined when it is not of the shape this codec keeps exactly. */
 export function encodeTrace(trace: unknown): Buffer | undefined {
   if (!Array.isArray(trace)) return undefined;
   const header: TraceHeader = { segments: [], counts: [], top: [] };
-  const all: CompletionToken[] = [];
+  const all: ColumnToken[] = [];
   for (const segment of trace) {
     if (typeof segment !== 'object' || segment === null || Array.isArray(segment)) return undefined;
     const { tokens, ...rest } = segment as Record<string, unknown>;
@@ -71,7 +68,8 @@ export function encodeTrace(trace: unknown): Buffer | undefined {
     if (!plainTokens(tokens, withTop)) return undefined;
     header.counts.push(tokens.length);
     header.top.push(withTop);
-    for (const token of tokens as CompletionToken[]) all.push(withTop ? token : { text: token.text, logprob: token.logprob, top: NO_TOP });
+    // A plain token (no `top`) packs as one without alternatives: no copy needed.
+    for (const token of tokens as ColumnToken[]) all.push(token);
   }
   return packColumns(MAGIC, header, all);
 }
