@@ -124,6 +124,21 @@ describe('reflection words', () => {
     expect(findReflections([' ', '', 'Wait'])).toEqual([{ word: 'Wait', tokenIndex: 2, charOffset: 1 }]);
   });
 
+  it('compiled patterns are kept per case mode and phrase: the order of calls changes nothing', () => {
+    const tokens = ['But wait', ', hold on. WAIT. Wait, hmmm. Hmm'];
+    const insensitive = () => findReflections(tokens, { caseSensitive: false }).map((h) => [h.word, h.charOffset]);
+    const sensitive = () => findReflections(tokens).map((h) => [h.word, h.charOffset]);
+    const custom = () => findReflections(tokens, { words: ['hold  on', 'wait'] }).map((h) => [h.word, h.charOffset]);
+    const first = [insensitive(), sensitive(), custom()];
+    expect(first[0]).toEqual([['But wait', 0], ['Hold on', 10], ['Wait', 19], ['Wait', 25], ['Hmm', 31], ['Hmm', 37]]);
+    expect(first[1]).toEqual([['But wait', 0], ['Wait', 25], ['Hmm', 37]]);
+    expect(first[2]).toEqual([['wait', 4], ['hold  on', 10]]);
+    // Reversed order, and each mode twice in a row (a shared pattern's search position must not leak).
+    expect([custom(), custom()]).toEqual([first[2], first[2]]);
+    expect([sensitive(), sensitive()]).toEqual([first[1], first[1]]);
+    expect([insensitive(), insensitive()]).toEqual([first[0], first[0]]);
+  });
+
   it('property: a word planted anywhere is found at the token where it starts, however the text is cut', () => {
     const filler = fc.stringMatching(/^[a-z0-9 .,=+\n]{0,40}$/);
     fc.assert(

@@ -56,6 +56,25 @@ function phrasePattern(phrase: string, caseSensitive: boolean): RegExp {
 }
 
 /**
+ * Compiled phrase patterns by case mode and phrase. Grading and the engine's online scan call
+ * findReflections per trace and per streamed chunk with the same few phrases: compiling nine
+ * unicode regexes each time cost more than matching them. Bounded, since user lists are arbitrary.
+ */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 512;
+
+function cachedPattern(phrase: string, caseSensitive: boolean): RegExp {
+  const key = `${caseSensitive ? 's' : 'i'}${phrase}`;
+  let pattern = compiled.get(key);
+  if (pattern === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    pattern = phrasePattern(phrase, caseSensitive);
+    compiled.set(key, pattern);
+  }
+  return pattern;
+}
+
+/**
  * Finds where reflection phrases start in a generated trace, across token boundaries: the tokens
  * are joined, phrases are found in the text, and each is mapped back to the token that holds its
  * first character ("Wa" + "it" is found at the "Wa" token; ".\n\nWait" at that token).
@@ -72,7 +91,11 @@ export function findReflections(tokens: readonly string[], options: ReflectionOp
   const spans: { start: number; end: number; word: string }[] = [];
   for (const word of words) {
     if (word.trim() === '') throw new InputError('reflection words', 'non-empty phrases');
-    for (const match of text.matchAll(phrasePattern(word, caseSensitive))) {
+    // exec over the shared pattern (matchAll would copy it): no pattern matches '' (a phrase is
+    // non-empty), so this finds exactly matchAll's matches; findReflections never yields mid-loop.
+    const pattern = cachedPattern(word, caseSensitive);
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       spans.push({ start: match.index, end: match.index + match[0].length, word });
     }
   }

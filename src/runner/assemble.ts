@@ -5,7 +5,7 @@ import { gradeProblem } from '../grading/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { ResultSummary, TraceRecord } from '../reports/run-data.ts';
 import type { LhatPoint } from './confidence-pass.ts';
-import { thinkingTokenEnds, thinkingTokens, type ThinkingLayout } from './prefix.ts';
+import { scanThinking, type ThinkingLayout } from './prefix.ts';
 
 /** Grading runs over every result of a run at its end: past this much CPU in one go it lets the event loop turn. */
 const YIELD_AFTER_MS = 4;
@@ -35,7 +35,7 @@ export async function gradeRecord(
   const thinking = Math.max(1, record.counts.thinking);
   const byPosition = new Map(lhat.map((p) => [p.position, p]));
   const probePositions = [...new Set([...record.probes.map((p) => p.position), ...lhat.map((p) => p.position)])].sort((a, b) => a - b);
-  const ends = thinkingTokenEnds(record.trace, layout);
+  const { texts, ends } = scanThinking(record.trace, layout);
   const confidence: ConfidencePoint[] = probePositions.map((position) => {
     const point = byPosition.get(position);
     const offset = ends[Math.min(position, ends.length - 1)];
@@ -46,7 +46,7 @@ export async function gradeRecord(
       ...(point ? { lhat: point.lhat, pCorrect: point.pReference, ...(point.bounded ? { bounded: true } : {}) } : {}),
     };
   });
-  const reflections = findReflections(thinkingTokens(record.trace, layout)).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
+  const reflections = findReflections(texts).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
   const probeBounds =
     lhat.length === 0
       ? undefined
