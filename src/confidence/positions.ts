@@ -70,19 +70,20 @@ interface CompiledPhrase {
  * findReflections per trace and per streamed chunk with the same few phrases: compiling nine
  * unicode regexes each time cost more than matching them. Bounded, since user lists are arbitrary.
  */
-const compiled = new Map<string, CompiledPhrase>();
+const compiled = { sensitive: new Map<string, CompiledPhrase>(), insensitive: new Map<string, CompiledPhrase>() };
 const MAX_COMPILED = 512;
 
 function cachedPattern(phrase: string, caseSensitive: boolean): CompiledPhrase {
-  const key = `${caseSensitive ? 's' : 'i'}${phrase}`;
-  let entry = compiled.get(key);
+  // One map per case mode, keyed by the phrase itself: no key string built per lookup.
+  const cache = caseSensitive ? compiled.sensitive : compiled.insensitive;
+  let entry = cache.get(phrase);
   if (entry === undefined) {
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    if (cache.size >= MAX_COMPILED) cache.clear();
     const first = phrase.trim().split(/\s+/)[0]!;
     // A word starting inside a surrogate pair would put the search mid-character: no shortcut then.
     const literal = caseSensitive && !/^[\uD800-\uDFFF]/.test(first) ? first : undefined;
     entry = { pattern: phrasePattern(phrase, caseSensitive), literal };
-    compiled.set(key, entry);
+    cache.set(phrase, entry);
   }
   return entry;
 }
