@@ -9,6 +9,7 @@ import {
   findReflections,
   prefixAt,
   probePositions,
+  REFLECTION_WORDS,
 } from './positions.ts';
 
 const ascendingUnique = (xs: number[]): boolean => xs.every((x, i) => i === 0 || xs[i - 1]! < x);
@@ -122,6 +123,52 @@ describe('reflection words', () => {
       ['Hold on', 2],
     ]);
     expect(findReflections([' ', '', 'Wait'])).toEqual([{ word: 'Wait', tokenIndex: 2, charOffset: 1 }]);
+  });
+
+  it('compiled patterns are kept per case mode and phrase: the order of calls changes nothing', () => {
+    const tokens = ['But wait', ', hold on. WAIT. Wait, hmmm. Hmm'];
+    const insensitive = () => findReflections(tokens, { caseSensitive: false }).map((h) => [h.word, h.charOffset]);
+    const sensitive = () => findReflections(tokens).map((h) => [h.word, h.charOffset]);
+    const custom = () => findReflections(tokens, { words: ['hold  on', 'wait'] }).map((h) => [h.word, h.charOffset]);
+    const first = [insensitive(), sensitive(), custom()];
+    expect(first[0]).toEqual([['But wait', 0], ['Hold on', 10], ['Wait', 19], ['Wait', 25], ['Hmm', 31], ['Hmm', 37]]);
+    expect(first[1]).toEqual([['But wait', 0], ['Wait', 25], ['Hmm', 37]]);
+    expect(first[2]).toEqual([['wait', 4], ['hold  on', 10]]);
+    // Reversed order, and each mode twice in a row (a shared pattern's search position must not leak).
+    expect([custom(), custom()]).toEqual([first[2], first[2]]);
+    expect([sensitive(), sensitive()]).toEqual([first[1], first[1]]);
+    expect([insensitive(), insensitive()]).toEqual([first[0], first[0]]);
+  });
+
+  it('property: the shared patterns and the first-word shortcut find what fresh patterns over the whole text find', () => {
+    // The matcher as it was before patterns were shared: one fresh regex per phrase and call, scanned from 0.
+    const reference = (tokens: string[], words: readonly string[], caseSensitive: boolean) => {
+      const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const text = tokens.join('');
+      const spans: { start: number; end: number; word: string }[] = [];
+      for (const word of words) {
+        let body = word.trim().split(/\s+/).map(escape).join('\\s+');
+        const last = word.trim().slice(-2);
+        if (last.length === 2 && last[0] === last[1] && /\p{L}/u.test(last)) body += `${escape(last[0]!)}*`;
+        const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, caseSensitive ? 'gu' : 'giu');
+        for (const m of text.matchAll(pattern)) spans.push({ start: m.index, end: m.index + m[0].length, word });
+      }
+      spans.sort((a, b) => a.start - b.start || b.end - a.end);
+      let covered = -1;
+      return spans.filter((span) => span.start >= covered && ((covered = span.end), true)).map((span) => [span.word, span.start]);
+    };
+    const piece = fc.constantFrom('Wait', 'wait', 'WAIT', 'Hmm', 'm', 'But', ' ', '\n', 'x', '1', ',', 'é', '𝐀', 'a', 'Let me', ' check', 'hold', 'On');
+    const wordList = fc.constantFrom<readonly string[]>(REFLECTION_WORDS, ['wait', 'a a', 'aa'], ['𝐀a', 'Hmm', ' check '], ['é', 'Wait']);
+    fc.assert(
+      fc.property(fc.array(fc.array(piece, { maxLength: 4 }).map((p) => p.join('')), { maxLength: 12 }), wordList, fc.boolean(), (tokens, words, caseSensitive) => {
+        // Twice: the shared patterns' state must not carry over from one call to the next.
+        for (let i = 0; i < 2; i++) {
+          const hits = findReflections(tokens, { words, caseSensitive });
+          expect(hits.map((h) => [h.word, h.charOffset])).toEqual(reference(tokens, words, caseSensitive));
+        }
+      }),
+      { numRuns: 600 },
+    );
   });
 
   it('property: a word planted anywhere is found at the token where it starts, however the text is cut', () => {

@@ -55,6 +55,39 @@ function phrasePattern(phrase: string, caseSensitive: boolean): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, caseSensitive ? 'gu' : 'giu');
 }
 
+interface CompiledPhrase {
+  pattern: RegExp;
+  /**
+   * Case-sensitive only: the phrase's first word, which every match starts with verbatim. The
+   * search starts at its first occurrence and is skipped when it does not occur (most phrases are
+   * absent from most traces, and a unicode regex with a lookbehind scans slowly).
+   */
+  literal: string | undefined;
+}
+
+/**
+ * Compiled phrase patterns by case mode and phrase. Grading and the engine's online scan call
+ * findReflections per trace and per streamed chunk with the same few phrases: compiling nine
+ * unicode regexes each time cost more than matching them. Bounded, since user lists are arbitrary.
+ */
+const compiled = { sensitive: new Map<string, CompiledPhrase>(), insensitive: new Map<string, CompiledPhrase>() };
+const MAX_COMPILED = 512;
+
+function cachedPattern(phrase: string, caseSensitive: boolean): CompiledPhrase {
+  // One map per case mode, keyed by the phrase itself: no key string built per lookup.
+  const cache = caseSensitive ? compiled.sensitive : compiled.insensitive;
+  let entry = cache.get(phrase);
+  if (entry === undefined) {
+    if (cache.size >= MAX_COMPILED) cache.clear();
+    const first = phrase.trim().split(/\s+/)[0]!;
+    // A word starting inside a surrogate pair would put the search mid-character: no shortcut then.
+    const literal = caseSensitive && !/^[\uD800-\uDFFF]/.test(first) ? first : undefined;
+    entry = { pattern: phrasePattern(phrase, caseSensitive), literal };
+    cache.set(phrase, entry);
+  }
+  return entry;
+}
+
 /**
  * Finds where reflection phrases start in a generated trace, across token boundaries: the tokens
  * are joined, phrases are found in the text, and each is mapped back to the token that holds its
@@ -63,16 +96,24 @@ function phrasePattern(phrase: string, caseSensitive: boolean): RegExp {
 export function findReflections(tokens: readonly string[], options: ReflectionOptions = {}): ReflectionHit[] {
   const words = options.words ?? REFLECTION_WORDS;
   const caseSensitive = options.caseSensitive ?? true;
-  const starts: number[] = [];
-  let text = '';
-  for (const token of tokens) {
-    starts.push(text.length);
-    text += token;
+  const starts = new Array<number>(tokens.length);
+  let length = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    starts[i] = length;
+    length += tokens[i]!.length;
   }
+  const text = tokens.join('');
   const spans: { start: number; end: number; word: string }[] = [];
   for (const word of words) {
     if (word.trim() === '') throw new InputError('reflection words', 'non-empty phrases');
-    for (const match of text.matchAll(phrasePattern(word, caseSensitive))) {
+    const { pattern, literal } = cachedPattern(word, caseSensitive);
+    const from = literal === undefined ? 0 : text.indexOf(literal);
+    if (from < 0) continue;
+    // exec over the shared pattern (matchAll would copy it): no pattern matches '' (a phrase is
+    // non-empty), so this finds exactly matchAll's matches; findReflections never yields mid-loop.
+    // Starting at `from` skips no match: the lookbehind still reads the text before it.
+    pattern.lastIndex = from;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       spans.push({ start: match.index, end: match.index + match[0].length, word });
     }
   }

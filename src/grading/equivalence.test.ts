@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
 import { equivalentSync } from './equivalence.ts';
 import { equivalentSymbolic } from './symbolic.ts';
 
@@ -133,5 +134,30 @@ describe('bad input', () => {
   });
   it('still reads deep but sane nesting', () => {
     expect(equivalentSymbolic('((((1))))', '1')).toBe(true);
+  });
+});
+
+describe('parsed answers shared between comparisons', () => {
+  it('property: a verdict does not depend on which comparisons came before it', async () => {
+    const answers = [...new Set(cases.flatMap((c) => [c.gold, c.pred]))];
+    // The corpus's own pairs (half of them equivalent, so comparisons go deep) and arbitrary ones.
+    const pair = fc.oneof(
+      fc.nat(cases.length - 1).map((i) => [cases[i]!.gold, cases[i]!.pred] as const),
+      fc.tuple(fc.nat(answers.length - 1), fc.nat(answers.length - 1)).map(([g, p]) => [answers[g]!, answers[p]!] as const),
+    );
+    const samples = fc.sample(fc.array(pair, { minLength: 1, maxLength: 40 }), { numRuns: 60, seed: 15 });
+    // Fresh module instances: each starts with no parsed answers.
+    vi.resetModules();
+    const forward = (await import('./equivalence.ts')).equivalentSync;
+    vi.resetModules();
+    const backward = (await import('./equivalence.ts')).equivalentSync;
+    for (const sample of samples) {
+      const list = sample;
+      const once = list.map(([g, p]) => forward(g, p));
+      // The other instance sees the same comparisons the other way round, each twice, with roles swapped in between.
+      const reversed = [...list].reverse().map(([g, p]) => [backward(g, p), backward(p, g), backward(g, p)] as const).reverse();
+      expect(reversed.map(([first]) => first)).toEqual(once);
+      expect(reversed.map(([, , again]) => again)).toEqual(once);
+    }
   });
 });

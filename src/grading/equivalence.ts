@@ -213,6 +213,26 @@ export function parseAnswer(answer: string): ParsedAnswer | undefined {
   return node.kind === 'invalid' ? undefined : { normalized, node };
 }
 
+/**
+ * Parsed answers by text. Dynasor's consistency test compares the same few probe answers again and
+ * again as its window slides, and parsing was most of each comparison. A parsed answer is only
+ * read (comparisons copy before they sort or merge), so one serves every comparison. Bounded in
+ * entries and in the length of what it keeps.
+ */
+const parsedAnswers = new Map<string, ParsedAnswer | undefined>();
+const MAX_PARSED = 1024;
+const MAX_PARSED_LENGTH = 256;
+
+function parseAnswerOnce(answer: string): ParsedAnswer | undefined {
+  if (typeof answer !== 'string' || answer.length > MAX_PARSED_LENGTH) return parseAnswer(answer);
+  const known = parsedAnswers.get(answer);
+  if (known !== undefined || parsedAnswers.has(answer)) return known;
+  const parsed = parseAnswer(answer);
+  if (parsedAnswers.size >= MAX_PARSED) parsedAnswers.clear();
+  parsedAnswers.set(answer, parsed);
+  return parsed;
+}
+
 /** A multiple-choice letter on either side (`E` vs `\textbf{(E) } 12`): letters decide. */
 function choiceVerdict(g: ParsedAnswer, p: ParsedAnswer): EquivalenceVerdict {
   const letter = (x: ParsedAnswer): string | undefined => (x.node.kind === 'choice' ? x.node.letter : x.normalized.choice);
@@ -246,8 +266,8 @@ function unitOf(n: NormalizedAnswer): string {
 
 /** Full comparison with a given scalar comparator; units, choice letters, percent and degree signs handled here. */
 export function compareAnswers(gold: string, pred: string, cmp: Comparator): EquivalenceVerdict {
-  const g = parseAnswer(gold);
-  const p = parseAnswer(pred);
+  const g = parseAnswerOnce(gold);
+  const p = parseAnswerOnce(pred);
   if (!g || !p) return false;
   // A unit on one side only is dropped; two different units (or powers of one) never match.
   // Percent and degree signs are units too (`5\%` != `5 \text{ cm}`).

@@ -95,4 +95,13 @@ describe('a result through grading and its views', () => {
     expect(trace.probes.map((p) => p.position)).toEqual([2, 5]);
     expect(trace.segments[1]).toEqual({ kind: 'generated', text: graded.trace[1]!.text });
   });
+
+  it('probe markers sit at the offsets grading recorded; a record without them counts every generated token', async () => {
+    const graded = await gradeRecord(engineResult(), problem, grader, layout);
+    // 'Six' + ' sevens' = 10 characters after 2 thinking tokens, 'Six sevens. Wait,' = 17 after 5.
+    expect(reportResult(graded, 0).trace.probes.map((p) => p.offset)).toEqual([10, 17]);
+    const older = { ...graded, confidence: [{ position: 5, normalized: 5 / 7 }, { position: 99, normalized: 1 }, graded.confidence[0]!] };
+    // Position 99 is past the last token: the marker goes to the end of the text (42 characters).
+    expect(reportResult(older, 0).trace.probes.map((p) => p.offset)).toEqual([17, 42, 10]);
+  });
 });

@@ -5,7 +5,8 @@ import { gradeProblem } from '../grading/index.ts';
 import type { Problem } from '../problems/problem.ts';
 import type { ResultSummary, TraceRecord } from '../reports/run-data.ts';
 import type { LhatPoint } from './confidence-pass.ts';
-import { thinkingTokenEnds, thinkingTokens, type ThinkingLayout } from './prefix.ts';
+import { scanThinking, type ThinkingLayout } from './prefix.ts';
+import { turn } from './turn.ts';
 
 /** Grading runs over every result of a run at its end: past this much CPU in one go it lets the event loop turn. */
 const YIELD_AFTER_MS = 4;
@@ -14,7 +15,7 @@ let busySince = performance.now();
 /** Yields to the event loop (other streams, timers, Ctrl-C) when grading has held it for YIELD_AFTER_MS. */
 async function yieldWhenBusy(): Promise<void> {
   if (performance.now() - busySince < YIELD_AFTER_MS) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await turn();
   busySince = performance.now();
 }
 
@@ -35,7 +36,7 @@ export async function gradeRecord(
   const thinking = Math.max(1, record.counts.thinking);
   const byPosition = new Map(lhat.map((p) => [p.position, p]));
   const probePositions = [...new Set([...record.probes.map((p) => p.position), ...lhat.map((p) => p.position)])].sort((a, b) => a - b);
-  const ends = thinkingTokenEnds(record.trace, layout);
+  const { texts, ends } = scanThinking(record.trace, layout);
   const confidence: ConfidencePoint[] = probePositions.map((position) => {
     const point = byPosition.get(position);
     const offset = ends[Math.min(position, ends.length - 1)];
@@ -46,7 +47,7 @@ export async function gradeRecord(
       ...(point ? { lhat: point.lhat, pCorrect: point.pReference, ...(point.bounded ? { bounded: true } : {}) } : {}),
     };
   });
-  const reflections = findReflections(thinkingTokens(record.trace, layout)).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
+  const reflections = findReflections(texts).map((hit) => ({ position: hit.tokenIndex, word: hit.word }));
   const probeBounds =
     lhat.length === 0
       ? undefined
@@ -79,11 +80,11 @@ export function checkRow(result: GradedResult): ResultRow {
   };
 }
 
-/** The report's view of one result and its trace (probe markers at character offsets). */
-export function reportResult(result: GradedResult, traceIndex: number): { summary: ResultSummary; trace: TraceRecord } {
+/** Where each generated token starts in the text after the prompt, and that text's length (for probes at the end). */
+function generatedTokenOffsets(trace: GradedResult['trace']): { offsets: number[]; chars: number } {
   const offsets: number[] = [];
   let chars = 0;
-  for (const segment of result.trace) {
+  for (const segment of trace) {
     if (segment.kind === 'prompt') continue;
     if (segment.kind === 'generated') {
       for (const token of segment.tokens) {
@@ -93,12 +94,23 @@ export function reportResult(result: GradedResult, traceIndex: number): { summar
     } else chars += segment.text.length;
   }
   offsets.push(chars);
+  return { offsets, chars };
+}
+
+function fallbackOffset({ offsets, chars }: { offsets: number[]; chars: number }, position: number): number {
+  return offsets[Math.min(position, offsets.length - 1)] ?? chars;
+}
+
+/** The report's view of one result and its trace (probe markers at character offsets). */
+export function reportResult(result: GradedResult, traceIndex: number): { summary: ResultSummary; trace: TraceRecord } {
+  // Walked on demand: only records graded before offsets were recorded need every token's offset.
+  let fallback: { offsets: number[]; chars: number } | undefined;
   const trace: TraceRecord = {
     segments: result.trace.map((s) => (s.kind === 'injected' ? { kind: s.kind, text: s.text, label: s.label } : { kind: s.kind, text: s.text })),
     probes: result.confidence.map((p) => ({
       // Offsets recorded at grading time count thinking tokens as the probes do; the fallback (older
       // records) counts every generated token.
-      offset: p.offset ?? offsets[Math.min(p.position, offsets.length - 1)] ?? chars,
+      offset: p.offset ?? fallbackOffset((fallback ??= generatedTokenOffsets(result.trace)), p.position),
       position: p.position,
       ...(p.pCorrect === undefined ? {} : { pCorrect: p.pCorrect }),
       ...(p.lhat === undefined ? {} : { lhat: p.lhat }),

@@ -2,7 +2,7 @@ import type { Backend } from '../backends/backend.ts';
 import { teacherForcedLhat } from '../confidence/index.ts';
 import type { Result } from '../core/model.ts';
 import type { Problem } from '../problems/problem.ts';
-import { prefixAtThinkingToken, type ThinkingLayout } from './prefix.ts';
+import { thinkingPrefixes, type ThinkingLayout } from './prefix.ts';
 
 export interface LhatPoint {
   position: number;
@@ -61,9 +61,10 @@ export async function measureLhat(options: {
     if (!problem || record.probes.length === 0 || problem.answer.trim() === '') continue;
     const positions = [...new Set(record.probes.map((p) => p.position))].sort((a, b) => a - b);
     const points: LhatPoint[] = [];
+    const prefixAt = thinkingPrefixes(record.trace, options.layout);
     for (const position of positions) {
       options.signal?.throwIfAborted();
-      const prefix = prefixAtThinkingToken(record.trace, position, options.layout);
+      const prefix = prefixAt(position);
       if (prefix === undefined) continue;
       const scored = await teacherForcedLhat({
         backend: counter.backend,

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredSegment } from '../core/model.ts';
-import { prefixAtThinkingToken, thinkingTokenEnds, thinkingTokens } from './prefix.ts';
+import { cutAtThinkingToken, fullText, positionedTokens, splitTrace, type Trace } from '../trace/trace.ts';
+import { prefixAtThinkingToken, scanThinking, thinkingPrefixes, thinkingTokenEnds, thinkingTokens } from './prefix.ts';
 
 const delims = { thinkOpen: '<think>', thinkClose: '</think>' };
 const tok = (...texts: string[]) => texts.map((text) => ({ text, logprob: -0.1 }));
@@ -40,5 +42,47 @@ describe('cuts at thinking token k', () => {
       { kind: 'generated', text: ' B.', tokens: tok(' B.') },
     ];
     expect(prefixAtThinkingToken(trace, 2, { delims, opensInPrompt: true })).toBe('Q<think>\nA. Wait B.');
+  });
+});
+
+/** The reference the scan replaced: trace.ts's own split and cut, over a copy of the stored trace. */
+function reference(trace: StoredSegment[], layout: { delims: typeof delims; opensInPrompt: boolean }) {
+  const t: Trace = { segments: trace.map((s) => (s.kind === 'generated' ? { ...s, tokens: s.tokens.map((x) => ({ ...x, top: x.top ?? [] })) } : s)) };
+  const split = splitTrace(t, layout.delims, layout.opensInPrompt);
+  const end = split.thinkingEnd ?? Number.POSITIVE_INFINITY;
+  const inside = positionedTokens(t).filter((p) => p.start >= split.thinkingStart && p.end <= end);
+  return {
+    texts: inside.map((p) => p.token.text),
+    ends: [split.thinkingStart, ...inside.map((p) => p.end)],
+    prefix: (k: number) => {
+      const cut = cutAtThinkingToken(t, k, layout.delims, layout.opensInPrompt);
+      return cut ? fullText(cut) : undefined;
+    },
+  };
+}
+
+describe('the one-walk scan agrees with trace.ts', () => {
+  it('property: thinking tokens, their ends and every prefix, whatever the segments and delimiters', () => {
+    // Pieces that make delimiters appear inside tokens, across tokens and in injected text.
+    const piece = fc.constantFrom('<think>', '</think>', '<th', 'ink>', '</', 'think>', '\n', ' ', 'a', 'Wait', '.', '');
+    const text = fc.array(piece, { maxLength: 4 }).map((parts) => parts.join(''));
+    const segment: fc.Arbitrary<StoredSegment> = fc.oneof(
+      fc.array(text, { maxLength: 6 }).map((texts) => ({ kind: 'generated' as const, text: texts.join(''), tokens: tok(...texts) })),
+      text.map((t) => ({ kind: 'injected' as const, text: t, label: 'x' })),
+      text.map((t) => ({ kind: 'prompt' as const, text: `P${t}` })),
+    );
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 6 }), fc.boolean(), (segments, opensInPrompt) => {
+        const layout = { delims, opensInPrompt };
+        const want = reference(segments, layout);
+        expect(scanThinking(segments, layout)).toEqual({ texts: want.texts, ends: want.ends });
+        const prefixAt = thinkingPrefixes(segments, layout);
+        for (const k of [-1, 0.5, ...want.ends.keys(), want.ends.length, want.ends.length + 1]) {
+          expect(prefixAt(k)).toBe(want.prefix(k));
+          expect(prefixAtThinkingToken(segments, k, layout)).toBe(want.prefix(k));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

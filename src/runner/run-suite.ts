@@ -26,6 +26,7 @@ import { writeRunFiles } from './outputs.ts';
 import { chooseRunFolder, configHash } from './run-folder.ts';
 import { buildRunData } from './run-data.ts';
 import { openTarget, type ModelTarget } from './target.ts';
+import { turn } from './turn.ts';
 import { errorRateCheck, runVerdict, type RunVerdict } from '../checks/verdict.ts';
 import { hostPool } from '../backends/hosts.ts';
 import { checkOfflineCoverage, copyStore, offlineTarget, readStoredRun } from '../backends/offline.ts';
@@ -247,9 +248,12 @@ export async function runSuite(options: RunSuiteOptions, prepared?: PreparedSuit
   const grader = createGrader({ workers: 1 });
   const interrupted: RunSuiteOutcome = { status: 'interrupted', runDir: folder.dir, checks: [] };
   try {
+    // Opening the store and, next, reading an earlier run for the estimate are each a stretch of synchronous work.
+    await turn();
     const session = openSession(options, suiteRun, opened, store, grader);
     // Cost estimate vs actual (estimate-pass.ts): planned here, before any generation, reported with the run's data.
     const planned = planCost(options, suiteRun, opened);
+    await turn();
     options.onStage?.('generation');
     const main = await execute(session, folder.runId, suiteRun.labeled);
     if (main.status === 'interrupted') return interrupted;
@@ -465,11 +469,14 @@ interface RunOutputs {
 async function writeReports(options: RunSuiteOptions, { problems, labeled }: PreparedSuite, outputs: RunOutputs): Promise<RunData> {
   const { checks, verdict, comparison, goldenWritten, golden, estimate } = outputs;
   return asInternal(async () => {
+    // Checks, the verdict and the cost figures ran just before: let the loop turn before and after the report data.
+    await turn();
     const data: RunData = {
       ...buildRunData({ run: outputs.run, interventions: labeled, problems, results: outputs.results, checks, ...(comparison ? { comparison } : {}) }),
       verdict,
       ...(estimate ? { estimate } : {}),
     };
+    await turn();
     await writeRunFiles({
       dir: outputs.dir,
       data,
