@@ -39,17 +39,42 @@ export class KvSlotModel {
 }
 
 function commonPrefixLength(prompt: string, oldPrompt: string, oldGenerated: readonly CompletionToken[]): number {
-  const n = Math.min(prompt.length, oldPrompt.length);
-  let i = 0;
-  while (i < n && prompt.charCodeAt(i) === oldPrompt.charCodeAt(i)) i++;
+  const i = sharedLength(prompt, oldPrompt, 0);
   if (i < oldPrompt.length) return i;
   let offset = oldPrompt.length;
   for (const t of oldGenerated) {
     const text = t.text;
+    // Most tokens match whole: one native comparison instead of a loop per character.
+    if (prompt.startsWith(text, offset)) {
+      offset += text.length;
+      continue;
+    }
     let j = 0;
     while (j < text.length && offset + j < prompt.length && prompt.charCodeAt(offset + j) === text.charCodeAt(j)) j++;
-    offset += j;
-    if (j < text.length) break;
+    return offset + j;
   }
   return offset;
+}
+
+/** Characters compared per native comparison before the loop narrows the mismatch down. */
+const BLOCK = 256;
+
+/**
+ * Length of the common prefix of `a` and `b` (known to agree before `from`). Prompts share
+ * thousands of characters: whole blocks are compared natively, and only the block holding the
+ * first difference character by character.
+ */
+export function sharedLength(a: string, b: string, from: number): number {
+  const n = Math.min(a.length, b.length);
+  let i = from;
+  if (n - i <= BLOCK) return sharedChars(a, b, i, n);
+  if (b.length <= a.length && a.startsWith(i === 0 ? b : b.slice(i), i)) return n;
+  while (i + BLOCK <= n && a.startsWith(b.slice(i, i + BLOCK), i)) i += BLOCK;
+  return sharedChars(a, b, i, n);
+}
+
+function sharedChars(a: string, b: string, from: number, n: number): number {
+  let i = from;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
 }
