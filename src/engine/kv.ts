@@ -44,37 +44,38 @@ function commonPrefixLength(prompt: string, oldPrompt: string, oldGenerated: rea
   let offset = oldPrompt.length;
   for (const t of oldGenerated) {
     const text = t.text;
-    // Most tokens match whole: one native comparison instead of a loop per character.
-    if (prompt.startsWith(text, offset)) {
-      offset += text.length;
-      continue;
-    }
     let j = 0;
     while (j < text.length && offset + j < prompt.length && prompt.charCodeAt(offset + j) === text.charCodeAt(j)) j++;
-    return offset + j;
+    offset += j;
+    if (j < text.length) break;
   }
   return offset;
 }
 
-/** Characters compared per native comparison before the loop narrows the mismatch down. */
-const BLOCK = 256;
+/** Below this many characters the mismatch is found a character at a time. */
+const NARROW = 32;
 
 /**
  * Length of the common prefix of `a` and `b` (known to agree before `from`). Prompts share
- * thousands of characters: whole blocks are compared natively, and only the block holding the
- * first difference character by character.
+ * thousands of characters: equality of slices compares them as memory blocks (V8), so the first
+ * difference is found by halving the range, then character by character. String.prototype.startsWith
+ * would compare a character at a time, several times slower.
  */
 export function sharedLength(a: string, b: string, from: number): number {
   const n = Math.min(a.length, b.length);
-  let i = from;
-  if (n - i <= BLOCK) return sharedChars(a, b, i, n);
-  if (b.length <= a.length && a.startsWith(i === 0 ? b : b.slice(i), i)) return n;
-  while (i + BLOCK <= n && a.startsWith(b.slice(i, i + BLOCK), i)) i += BLOCK;
-  return sharedChars(a, b, i, n);
+  let lo = from;
+  let hi = n;
+  if (hi - lo > NARROW && a.slice(lo, hi) === b.slice(lo, hi)) return n;
+  while (hi - lo > NARROW) {
+    const mid = (lo + hi) >> 1;
+    if (a.slice(lo, mid) === b.slice(lo, mid)) lo = mid;
+    else hi = mid;
+  }
+  while (lo < hi && a.charCodeAt(lo) === b.charCodeAt(lo)) lo++;
+  return lo;
 }
 
-function sharedChars(a: string, b: string, from: number, n: number): number {
-  let i = from;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
+/** `text.startsWith(prefix)` by slice equality (see sharedLength). */
+export function hasPrefix(text: string, prefix: string): boolean {
+  return text.length >= prefix.length && (text.length === prefix.length ? text : text.slice(0, prefix.length)) === prefix;
 }

@@ -1,6 +1,6 @@
 import type { Backend, Completion, CompletionToken, SamplingSettings } from '../backends/backend.ts';
 import type { CompletionKeyParts, Store } from '../store/store.ts';
-import { KvSlotModel } from './kv.ts';
+import { hasPrefix, KvSlotModel } from './kv.ts';
 import type { SlotGate } from './slot-gate.ts';
 
 /**
@@ -104,7 +104,7 @@ export class Worker {
 
   /** Whether a prompt extends what the slot holds (served in place) rather than jumping elsewhere. */
   private extendsSlot(prompt: string): boolean {
-    return this.slotText !== undefined && prompt.startsWith(this.slotText);
+    return this.slotText !== undefined && hasPrefix(prompt, this.slotText);
   }
 
   /**
