@@ -56,7 +56,11 @@ function prefixHash(text: string, hash = 0): number {
  * slower on prompts thousands of characters long, more on concatenated ones).
  */
 export function startsWith(text: string, prefix: string): boolean {
-  return text.length >= prefix.length && (text.length === prefix.length ? text : text.slice(0, prefix.length)) === prefix;
+  const n = prefix.length;
+  if (n === 0) return true;
+  // Texts of one tree share long prefixes and mostly differ near their ends: the last character first.
+  if (text.length < n || text.charCodeAt(n - 1) !== prefix.charCodeAt(n - 1)) return false;
+  return (text.length === n ? text : text.slice(0, n)) === prefix;
 }
 
 /**
