@@ -51,6 +51,51 @@ function prefixHash(text: string, hash = 0): number {
 }
 
 /**
+ * Remembered texts shortest first, with their lengths and hashes in typed arrays: the walk in
+ * `longestPrefix` reads those contiguously instead of touching every entry and its string (cache
+ * misses that cost more than the hashing, between requests of a busy process).
+ */
+class ByLength {
+  readonly lengths = new Int32Array(MEMORY + 2);
+  readonly hashes = new Int32Array(MEMORY + 2);
+  readonly items: Known[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Index of the first entry longer than `length`. */
+  firstLonger(length: number): number {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.lengths[mid]! <= length) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  insert(entry: Known): void {
+    const at = this.firstLonger(entry.text.length);
+    const n = this.items.length;
+    this.lengths.copyWithin(at + 1, at, n);
+    this.hashes.copyWithin(at + 1, at, n);
+    this.lengths[at] = entry.text.length;
+    this.hashes[at] = entry.hash;
+    this.items.splice(at, 0, entry);
+  }
+
+  remove(entry: Known): void {
+    const at = this.items.indexOf(entry, this.firstLonger(entry.text.length - 1));
+    const n = this.items.length;
+    this.lengths.copyWithin(at, at + 1, n);
+    this.hashes.copyWithin(at, at + 1, n);
+    this.items.splice(at, 1);
+  }
+}
+
+/**
  * `text.startsWith(prefix)`, by string equality of a slice: V8 compares equal-length strings as
  * memory blocks, while String.prototype.startsWith goes a character at a time (several times
  * slower on prompts thousands of characters long, more on concatenated ones).
@@ -81,11 +126,17 @@ export class PromptTokenEstimator {
   private order: Known[] = [];
   private size = 0;
   /** The same entries, shortest first. */
-  private readonly byLength: Known[] = [];
+  private readonly byLength = new ByLength();
   private ratio = 1;
   private seen = false;
-  /** The last texts remembered, newest last: the next prompt of a stream or branch extends one. */
-  private readonly recent: Known[] = [];
+  /**
+   * The last texts remembered (a ring): the next prompt of a stream or branch extends one. Their
+   * lengths and last characters sit in typed arrays, so most are ruled out without touching them.
+   */
+  private readonly recent: (Known | undefined)[] = new Array<Known | undefined>(RECENT).fill(undefined);
+  private readonly recentLengths = new Int32Array(RECENT).fill(-1);
+  private readonly recentLast = new Int32Array(RECENT);
+  private recentNext = 0;
   /** Prompts just estimated and their prefixHash: `observe` of the same prompt need not rehash it. */
   private readonly hashed: { prompt: string; hash: number }[] = [];
 
@@ -129,15 +180,14 @@ export class PromptTokenEstimator {
   private longestPrefix(prompt: string): Known | undefined {
     const hint = this.hint(prompt);
     const candidates: Known[] = [];
-    const entries = this.byLength;
+    const { lengths, hashes, items, size } = this.byLength;
     let hash = hint?.hash ?? 0;
     let at = hint?.text.length ?? 0; // characters of the prompt hashed so far
-    for (let i = hint ? this.firstLonger(at) : 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      const length = entry.text.length;
+    for (let i = hint ? this.byLength.firstLonger(at) : 0; i < size; i++) {
+      const length = lengths[i]!;
       if (length > prompt.length) break;
       for (; at < length; at++) hash = hashStep(hash, prompt.charCodeAt(at));
-      if (hash === entry.hash) candidates.push(entry);
+      if (hash === hashes[i]) candidates.push(items[i]!);
     }
     this.keepHash(prompt, prefixHash(prompt.slice(at), hash));
     for (let i = candidates.length - 1; i >= 0; i--) if (startsWith(prompt, candidates[i]!.text)) return candidates[i];
@@ -146,28 +196,30 @@ export class PromptTokenEstimator {
 
   private hint(prompt: string): Known | undefined {
     let best: Known | undefined;
-    for (const entry of this.recent) {
-      if (entry.live && (!best || entry.text.length > best.text.length) && startsWith(prompt, entry.text)) best = entry;
+    let bestLength = 0;
+    for (let i = 0; i < RECENT; i++) {
+      const length = this.recentLengths[i]!;
+      if (length <= bestLength || length > prompt.length || prompt.charCodeAt(length - 1) !== this.recentLast[i]) continue;
+      const entry = this.recent[i]!;
+      if (entry.live && startsWith(prompt, entry.text)) {
+        best = entry;
+        bestLength = length;
+      }
     }
     return best;
+  }
+
+  private addRecent(entry: Known): void {
+    const i = this.recentNext;
+    this.recentNext = (i + 1) % RECENT;
+    this.recent[i] = entry;
+    this.recentLengths[i] = entry.text.length;
+    this.recentLast[i] = entry.text.charCodeAt(entry.text.length - 1);
   }
 
   private keepHash(prompt: string, hash: number): void {
     if (this.hashed.length >= RECENT) this.hashed.shift();
     this.hashed.push({ prompt, hash });
-  }
-
-  /** Index of the first entry longer than `length`. */
-  private firstLonger(length: number): number {
-    const list = this.byLength;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.text.length <= length) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   private find(text: string, hash: number): Known | undefined {
@@ -183,9 +235,8 @@ export class PromptTokenEstimator {
     else this.known.set(hash, [entry]);
     this.size++;
     this.order.push(entry);
-    this.byLength.splice(this.firstLonger(text.length), 0, entry);
-    if (this.recent.length >= RECENT) this.recent.shift();
-    this.recent.push(entry);
+    this.byLength.insert(entry);
+    this.addRecent(entry);
     if (this.size > MEMORY) this.forgetOldest();
     else if (this.order.length > 2 * MEMORY) this.order = this.order.filter((e) => e.live);
   }
@@ -204,6 +255,6 @@ export class PromptTokenEstimator {
     const bucket = this.known.get(entry.hash)!;
     if (bucket.length === 1) this.known.delete(entry.hash);
     else bucket.splice(bucket.indexOf(entry), 1);
-    this.byLength.splice(this.byLength.indexOf(entry), 1);
+    this.byLength.remove(entry);
   }
 }
