@@ -58,16 +58,16 @@ function prefixHash(text: string, hash = 0): number {
 class ByLength {
   readonly lengths = new Int32Array(MEMORY + 2);
   readonly hashes = new Int32Array(MEMORY + 2);
-  readonly items: Known[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
+  /** Where each entry sits in `slots`: entries never move, so sorting moves integers only. */
+  readonly slotOf = new Int32Array(MEMORY + 2);
+  readonly slots: (Known | undefined)[] = new Array<Known | undefined>(MEMORY + 2).fill(undefined);
+  private readonly free: number[] = Array.from({ length: MEMORY + 2 }, (_, i) => MEMORY + 1 - i);
+  size = 0;
 
   /** Index of the first entry longer than `length`. */
   firstLonger(length: number): number {
     let lo = 0;
-    let hi = this.items.length;
+    let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.lengths[mid]! <= length) lo = mid + 1;
@@ -76,22 +76,35 @@ class ByLength {
     return lo;
   }
 
+  entry(i: number): Known {
+    return this.slots[this.slotOf[i]!]!;
+  }
+
   insert(entry: Known): void {
     const at = this.firstLonger(entry.text.length);
-    const n = this.items.length;
-    this.lengths.copyWithin(at + 1, at, n);
-    this.hashes.copyWithin(at + 1, at, n);
+    const slot = this.free.pop()!;
+    this.slots[slot] = entry;
+    this.move(at + 1, at);
     this.lengths[at] = entry.text.length;
     this.hashes[at] = entry.hash;
-    this.items.splice(at, 0, entry);
+    this.slotOf[at] = slot;
+    this.size++;
   }
 
   remove(entry: Known): void {
-    const at = this.items.indexOf(entry, this.firstLonger(entry.text.length - 1));
-    const n = this.items.length;
-    this.lengths.copyWithin(at, at + 1, n);
-    this.hashes.copyWithin(at, at + 1, n);
-    this.items.splice(at, 1);
+    let at = this.firstLonger(entry.text.length - 1);
+    while (this.entry(at) !== entry) at++;
+    const slot = this.slotOf[at]!;
+    this.slots[slot] = undefined;
+    this.free.push(slot);
+    this.move(at, at + 1);
+    this.size--;
+  }
+
+  private move(to: number, from: number): void {
+    this.lengths.copyWithin(to, from, this.size);
+    this.hashes.copyWithin(to, from, this.size);
+    this.slotOf.copyWithin(to, from, this.size);
   }
 }
 
@@ -124,6 +137,8 @@ export class PromptTokenEstimator {
   private readonly known = new Map<number, Known[]>();
   /** Insertion order (oldest first) is the eviction order; forgotten entries are skipped. */
   private order: Known[] = [];
+  /** Index of the oldest entry in `order` that may still be live (the queue's head). */
+  private head = 0;
   private size = 0;
   /** The same entries, shortest first. */
   private readonly byLength = new ByLength();
@@ -180,14 +195,14 @@ export class PromptTokenEstimator {
   private longestPrefix(prompt: string): Known | undefined {
     const hint = this.hint(prompt);
     const candidates: Known[] = [];
-    const { lengths, hashes, items, size } = this.byLength;
+    const { lengths, hashes, size } = this.byLength;
     let hash = hint?.hash ?? 0;
     let at = hint?.text.length ?? 0; // characters of the prompt hashed so far
     for (let i = hint ? this.byLength.firstLonger(at) : 0; i < size; i++) {
       const length = lengths[i]!;
       if (length > prompt.length) break;
       for (; at < length; at++) hash = hashStep(hash, prompt.charCodeAt(at));
-      if (hash === hashes[i]) candidates.push(items[i]!);
+      if (hash === hashes[i]) candidates.push(this.byLength.entry(i));
     }
     this.keepHash(prompt, prefixHash(prompt.slice(at), hash));
     for (let i = candidates.length - 1; i >= 0; i--) if (startsWith(prompt, candidates[i]!.text)) return candidates[i];
@@ -238,15 +253,16 @@ export class PromptTokenEstimator {
     this.byLength.insert(entry);
     this.addRecent(entry);
     if (this.size > MEMORY) this.forgetOldest();
-    else if (this.order.length > 2 * MEMORY) this.order = this.order.filter((e) => e.live);
+    // Entries before the head, and forgotten ones, leave the queue in one pass now and then.
+    if (this.order.length > 4 * MEMORY) {
+      this.order = this.order.slice(this.head).filter((e) => e.live);
+      this.head = 0;
+    }
   }
 
   private forgetOldest(): void {
-    let start = 0;
-    while (!this.order[start]!.live) start++;
-    this.forget(this.order[start]!);
-    // Forgotten entries (re-seen texts) leave the order list in one splice, not one shift each.
-    this.order.splice(0, start + 1);
+    while (!this.order[this.head]!.live) this.head++;
+    this.forget(this.order[this.head++]!);
   }
 
   private forget(entry: Known): void {
