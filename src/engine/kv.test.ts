@@ -82,7 +82,8 @@ describe('KV slot model against the character-by-character reference', () => {
   });
 
   it('hasPrefix is startsWith', () => {
-    fc.assert(fc.property(text, text, text, (common, a, b) => {
+    fc.assert(
+      fc.property(text, text, text, (common, a, b) => {
         expect(hasPrefix(common + a, common + b)).toBe((common + a).startsWith(common + b));
       }),
     );
