@@ -1,6 +1,7 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import {
   appendGenerated,
+  appendGeneratedText,
   appendInjected,
   continuationText,
   countTrace,
@@ -268,7 +269,8 @@ export class Branch implements PlanBranch {
   }
 
   traceAt(runTokens: number): Trace {
-    return appendGenerated(this.base, this.stream.tokens.slice(0, runTokens));
+    const tokens = this.stream.tokens.slice(0, runTokens);
+    return appendGeneratedText(this.base, tokens, this.stream.textOf(tokens.length));
   }
 
   cutAtTokens(runTokens: number): Cut {

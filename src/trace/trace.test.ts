@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   answerText,
   appendGenerated,
+  appendGeneratedText,
   appendInjected,
   continuationText,
   countTrace,
@@ -125,6 +126,20 @@ describe('countTrace against the positionedTokens reference', () => {
         expect(countTrace(trace, delims, opensInPrompt)).toEqual(referenceCounts(trace, opensInPrompt));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('appendGeneratedText', () => {
+  it('is appendGenerated given the joined text', () => {
+    const texts = fc.array(fc.constantFrom('a', ' b', '</think>', ''), { maxLength: 5 });
+    fc.assert(
+      fc.property(texts, texts, fc.boolean(), (first, more, inject) => {
+        let base = appendGenerated(traceOf(PROMPT), first.map((t) => tok(t)));
+        if (inject) base = appendInjected(base, 'Wait', 'x');
+        const tokens = more.map((t) => tok(t));
+        expect(appendGeneratedText(base, tokens, more.join(''))).toEqual(appendGenerated(base, tokens));
+      }),
     );
   });
 });

@@ -58,8 +58,15 @@ export function traceOf(prompt: string): Trace {
 
 /** A new trace with generated tokens appended (adjacent generated segments merge). */
 export function appendGenerated(trace: Trace, tokens: readonly TraceToken[]): Trace {
+  return appendGeneratedText(trace, tokens, tokens.map((t) => t.text).join(''));
+}
+
+/**
+ * appendGenerated when the caller already holds the tokens' joined text (`text` must be exactly
+ * `tokens.map((t) => t.text).join('')`): a stream's text, sliced, instead of joining again.
+ */
+export function appendGeneratedText(trace: Trace, tokens: readonly TraceToken[], text: string): Trace {
   if (tokens.length === 0) return trace;
-  const text = tokens.map((t) => t.text).join('');
   const last = trace.segments[trace.segments.length - 1];
   if (last?.kind === 'generated') {
     const segments = trace.segments.slice(0, -1);
