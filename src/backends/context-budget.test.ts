@@ -90,6 +90,54 @@ describe('PromptTokenEstimator against the reference (try every remembered text)
   });
 });
 
+describe('PromptTokenEstimator hints (recently remembered prefixes)', () => {
+  it('agrees with the reference when prompts extend recent texts by a character or two', () => {
+    // Every prompt extends one of the last few texts: the hint is found, and remembered texts just
+    // longer than it are prefixes too, so skipping one would pick a shorter prefix.
+    const piece = fc.stringMatching(/^[ab]{0,2}$/);
+    const step = fc.record({ back: fc.nat(5), add: piece, generated: piece, tokens: fc.integer({ min: 1, max: 40 }), observe: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 120 }), (steps) => {
+        const fast = new PromptTokenEstimator();
+        const reference = new ReferenceEstimator();
+        const texts: string[] = ['Q'];
+        for (const s of steps) {
+          const prompt = texts[Math.max(0, texts.length - 1 - s.back)]! + s.add;
+          expect(fast.estimate(prompt)).toBe(reference.estimate(prompt));
+          if (s.observe) {
+            fast.observe(prompt, s.tokens, s.generated, s.generated.length);
+            reference.observe(prompt, s.tokens, s.generated, s.generated.length);
+          }
+          texts.push(prompt, prompt + s.generated);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('PromptTokenEstimator over long runs', () => {
+  it('agrees with the reference across thousands of texts, re-seen ones included (eviction and compaction)', () => {
+    const step = fc.record({ back: fc.nat(300), add: fc.stringMatching(/^[ab]{0,2}$/), tokens: fc.integer({ min: 1, max: 40 }) });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1500, maxLength: 1600 }), (steps) => {
+        const fast = new PromptTokenEstimator();
+        const reference = new ReferenceEstimator();
+        const texts: string[] = ['Q'];
+        for (const s of steps) {
+          const prompt = texts[Math.max(0, texts.length - 1 - s.back)]! + s.add;
+          expect(fast.estimate(prompt)).toBe(reference.estimate(prompt));
+          expect(fast.exact(prompt)).toBe(reference.exact(prompt));
+          fast.observe(prompt, s.tokens, 'g', 1);
+          reference.observe(prompt, s.tokens, 'g', 1);
+          texts.push(prompt);
+        }
+      }),
+      { numRuns: 5 },
+    );
+  });
+});
+
 describe('PromptTokenEstimator memory', () => {
   it('remembers the last 256 texts: the oldest is forgotten first, a re-seen text counts as new', () => {
     const e = new PromptTokenEstimator();

@@ -114,6 +114,14 @@ describe('reflection words', () => {
     expect(atReflections(tokens)).toEqual([1, 4, 7]);
   });
 
+  it('gives the same hits when asked again (compiled phrases are shared between calls)', () => {
+    const text = ['Wait, no. Wait', ' again. Hmm', 'm.'];
+    const first = findReflections(text);
+    expect(findReflections(['Hmm'])).toEqual([{ word: 'Hmm', tokenIndex: 0, charOffset: 0 }]);
+    expect(findReflections(text)).toEqual(first);
+    expect(first.map((h) => h.charOffset)).toEqual([0, 10, 22]);
+  });
+
   it('whole words only, longest phrase wins an overlap, case folding on request', () => {
     expect(findReflections(['Waiting for the bus. Awaited. Wait!'])).toEqual([{ word: 'Wait', tokenIndex: 0, charOffset: 30 }]);
     const text = ['But', ' wait', ', hold', '\non, maybe'];

@@ -14,6 +14,7 @@ import { extractAnswer } from '../grading/extract.ts';
 import { ownPromptTokens, type SpentCost, type TokenCost } from './accounting.ts';
 import type { Consumer } from './tree.ts';
 import type { Stream } from './stream.ts';
+import { hasPrefix } from './kv.ts';
 
 export function rowKey(problemId: string, label: string, sample: number): string {
   return `${problemId}|${label}|${sample}`;
@@ -41,7 +42,7 @@ function injectedTokens(trace: Trace, consumer: Consumer): number | null {
   const text = fullText(trace);
   let last: Stream | undefined;
   for (const s of consumer.marks.keys()) {
-    if (text.startsWith(s.spec.prompt) && (!last || s.spec.prompt.length > last.spec.prompt.length)) last = s;
+    if ((!last || s.spec.prompt.length > last.spec.prompt.length) && hasPrefix(text, s.spec.prompt)) last = s;
   }
   if (!last) return null;
   let n = 0;

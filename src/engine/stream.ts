@@ -1,6 +1,6 @@
 import type { Backend, Completion, CompletionToken, SamplingSettings } from '../backends/backend.ts';
 import type { CompletionKeyParts, Store } from '../store/store.ts';
-import { KvSlotModel } from './kv.ts';
+import { hasPrefix, KvSlotModel } from './kv.ts';
 import type { SlotGate } from './slot-gate.ts';
 
 /**
@@ -104,7 +104,7 @@ export class Worker {
 
   /** Whether a prompt extends what the slot holds (served in place) rather than jumping elsewhere. */
   private extendsSlot(prompt: string): boolean {
-    return this.slotText !== undefined && prompt.startsWith(this.slotText);
+    return this.slotText !== undefined && hasPrefix(prompt, this.slotText);
   }
 
   /**
@@ -172,6 +172,8 @@ export interface StreamParent {
 export class Stream {
   readonly tokens: CompletionToken[] = [];
   text = '';
+  /** ends[i] = length of the text of tokens 0..i: a prefix's text is a slice, not a join. */
+  readonly ends: number[] = [];
   ended = false;
   readonly chunks: Chunk[] = [];
   /** Server's prompt token count for the stream's own prompt (from its first chunk). */
@@ -183,6 +185,11 @@ export class Stream {
     readonly spec: StreamSpec,
     readonly parent: StreamParent | undefined,
   ) {}
+
+  /** The text of the first `n` tokens. */
+  textOf(n: number): string {
+    return n === 0 ? '' : this.text.slice(0, this.ends[n - 1]);
+  }
 
   /** Makes at least `n` tokens available (fewer when the stream ends first). Serialized per stream. */
   ensure(n: number, worker: Worker, beforeChunk?: () => void): Promise<void> {
@@ -198,7 +205,12 @@ export class Stream {
       // The first chunk's request is the stream's own: its key is the stream's key (Tree.streamFor).
       const { completion, cost } = await worker.chunk(this.spec, this.spec.prompt + this.text, n - start, start === 0 ? this.key : undefined);
       if (start === 0) this.promptTokens = completion.promptTokens;
-      for (const t of completion.tokens) this.tokens.push(t);
+      let end = this.text.length;
+      for (const t of completion.tokens) {
+        this.tokens.push(t);
+        end += t.text.length;
+        this.ends.push(end);
+      }
       this.text += completion.tokens.map((t) => t.text).join('');
       this.chunks.push({ start, end: this.tokens.length, cost });
       if (completion.doneReason === 'stop' || completion.tokens.length === 0) this.ended = true;

@@ -1,6 +1,7 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import {
   appendGenerated,
+  appendGeneratedText,
   appendInjected,
   continuationText,
   countTrace,
@@ -79,7 +80,18 @@ type Condition =
   | { kind: 'reach'; k: number }
   | { kind: 'close' }
   | { kind: 'answer' }
-  | { kind: 'scan'; from: number; match: ScanMatcher };
+  | { kind: 'scan'; from: number; match: ScanMatcher; memo?: ScanMemo };
+
+/**
+ * The last answer of a scan condition and what it was asked on: a matcher is a function of the
+ * tokens it is shown (TextScanner's contract), and the scheduler asks again after every request
+ * of the tree, most of them for other runs.
+ */
+interface ScanMemo {
+  length: number;
+  final: boolean;
+  found: number | undefined;
+}
 
 /** Tokens before the scan's start a text scanner sees again (a phrase overlapping the start). */
 const SCAN_CONTEXT_TOKENS = 16;
@@ -227,6 +239,15 @@ export class Branch implements PlanBranch {
   }
 
   findMatch(cond: Extract<Condition, { kind: 'scan' }>, a: Analysis = this.analyze()): number | undefined {
+    const final = a.closed || this.stream.ended || this.atLimit(a);
+    const memo = cond.memo;
+    if (memo && memo.length === a.length && memo.final === final) return memo.found;
+    const found = this.search(cond, a, final);
+    cond.memo = { length: a.length, final, found };
+    return found;
+  }
+
+  private search(cond: Extract<Condition, { kind: 'scan' }>, a: Analysis, final: boolean): number | undefined {
     const tokens = this.stream.tokens;
     const limit = a.closed ? (a.closeRunTokens ?? 0) : a.thinkIdx[a.thinkIdx.length - 1] ?? 0;
     const match = cond.match;
@@ -235,7 +256,6 @@ export class Branch implements PlanBranch {
       const start = Math.max(0, cond.from - SCAN_CONTEXT_TOKENS);
       const context = (start === 0 ? this.baseCont : (tokens[start - 1] as CompletionToken).text).slice(-64);
       const texts = tokens.slice(start, limit).map((t) => t.text);
-      const final = a.closed || this.stream.ended || this.atLimit(a);
       const i = match.find(context, texts, cond.from - start, final);
       return i === undefined ? undefined : start + i;
     }
@@ -249,7 +269,8 @@ export class Branch implements PlanBranch {
   }
 
   traceAt(runTokens: number): Trace {
-    return appendGenerated(this.base, this.stream.tokens.slice(0, runTokens));
+    const tokens = this.stream.tokens.slice(0, runTokens);
+    return appendGeneratedText(this.base, tokens, this.stream.textOf(tokens.length));
   }
 
   cutAtTokens(runTokens: number): Cut {

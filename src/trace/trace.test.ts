@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   answerText,
   appendGenerated,
+  appendGeneratedText,
   appendInjected,
   continuationText,
   countTrace,
@@ -10,10 +11,12 @@ import {
   cutAtThinkingToken,
   fullText,
   meanTokenProbability,
+  positionedTokens,
   promptOpensThinking,
   splitTrace,
   thinkingText,
   traceOf,
+  type Trace,
   type TraceToken,
 } from './trace.ts';
 
@@ -86,5 +89,57 @@ describe('trace model', () => {
   it('mean token probability', () => {
     expect(meanTokenProbability([{ logprob: 0 }, { logprob: Math.log(0.5) }])).toBeCloseTo(0.75);
     expect(meanTokenProbability([])).toBeNaN();
+  });
+});
+
+/** countTrace as first written, over positionedTokens: the allocation-free walk must agree. */
+function referenceCounts(trace: Trace, opensInPrompt: boolean) {
+  const split = splitTrace(trace, delims, opensInPrompt);
+  const end = split.thinkingEnd ?? Number.POSITIVE_INFINITY;
+  const answerStart = split.answerStart ?? Number.POSITIVE_INFINITY;
+  const tokens = positionedTokens(trace);
+  const thinking = tokens.filter((t) => t.start >= split.thinkingStart && t.end <= end).length;
+  const answer = tokens.filter((t) => !(t.start >= split.thinkingStart && t.end <= end) && t.start >= answerStart).length;
+  let injected: number | undefined = 0;
+  let injectedChars = 0;
+  for (const seg of trace.segments) {
+    if (seg.kind !== 'injected') continue;
+    injectedChars += seg.text.length;
+    injected = injected === undefined || seg.tokens === undefined ? undefined : injected + seg.tokens;
+  }
+  return { thinking, answer, generated: tokens.length, injected, injectedChars };
+}
+
+describe('countTrace against the positionedTokens reference', () => {
+  it('agrees on random traces (delimiters split across tokens and injections)', () => {
+    const piece = fc.constantFrom('a', ' b', '<think>', '</think>', '</th', 'ink>', '\n', '', ' ');
+    const segment = fc.oneof(
+      fc.array(piece, { maxLength: 6 }).map((texts) => ({ kind: 'generated' as const, texts })),
+      fc.record({ kind: fc.constant('injected' as const), text: piece, tokens: fc.option(fc.nat(5), { nil: undefined }) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(PROMPT, 'plain prompt\n'), fc.array(segment, { maxLength: 6 }), fc.boolean(), (prompt, segments, opensInPrompt) => {
+        let trace = traceOf(prompt);
+        for (const seg of segments) {
+          trace = seg.kind === 'generated' ? appendGenerated(trace, seg.texts.map((t) => tok(t))) : appendInjected(trace, seg.text, 'x', seg.tokens);
+        }
+        expect(countTrace(trace, delims, opensInPrompt)).toEqual(referenceCounts(trace, opensInPrompt));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('appendGeneratedText', () => {
+  it('is appendGenerated given the joined text', () => {
+    const texts = fc.array(fc.constantFrom('a', ' b', '</think>', ''), { maxLength: 5 });
+    fc.assert(
+      fc.property(texts, texts, fc.boolean(), (first, more, inject) => {
+        let base = appendGenerated(traceOf(PROMPT), first.map((t) => tok(t)));
+        if (inject) base = appendInjected(base, 'Wait', 'x');
+        const tokens = more.map((t) => tok(t));
+        expect(appendGeneratedText(base, tokens, more.join(''))).toEqual(appendGenerated(base, tokens));
+      }),
+    );
   });
 });

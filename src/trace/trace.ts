@@ -58,15 +58,22 @@ export function traceOf(prompt: string): Trace {
 
 /** A new trace with generated tokens appended (adjacent generated segments merge). */
 export function appendGenerated(trace: Trace, tokens: readonly TraceToken[]): Trace {
+  return appendGeneratedText(trace, tokens, tokens.map((t) => t.text).join(''));
+}
+
+/**
+ * appendGenerated when the caller already holds the tokens' joined text (`text` must be exactly
+ * `tokens.map((t) => t.text).join('')`): a stream's text, sliced, instead of joining again.
+ */
+export function appendGeneratedText(trace: Trace, tokens: readonly TraceToken[], text: string): Trace {
   if (tokens.length === 0) return trace;
-  const text = tokens.map((t) => t.text).join('');
   const last = trace.segments[trace.segments.length - 1];
   if (last?.kind === 'generated') {
-    return {
-      segments: [...trace.segments.slice(0, -1), { kind: 'generated', text: last.text + text, tokens: [...last.tokens, ...tokens] }],
-    };
+    const segments = trace.segments.slice(0, -1);
+    segments.push({ kind: 'generated', text: last.text + text, tokens: last.tokens.concat(tokens) });
+    return { segments };
   }
-  return { segments: [...trace.segments, { kind: 'generated', text, tokens: [...tokens] }] };
+  return { segments: [...trace.segments, { kind: 'generated', text, tokens: tokens.slice() }] };
 }
 
 export function appendInjected(trace: Trace, text: string, label: string, tokens?: number): Trace {
@@ -144,19 +151,29 @@ export function countTrace(trace: Trace, delims: Delimiters, opensInPrompt: bool
   const answerStart = split.answerStart ?? Number.POSITIVE_INFINITY;
   let thinking = 0;
   let answer = 0;
-  const tokens = positionedTokens(trace);
-  for (const t of tokens) {
-    if (t.start >= split.thinkingStart && t.end <= end) thinking++;
-    else if (t.start >= answerStart) answer++;
-  }
+  let generated = 0;
   let injected: number | undefined = 0;
   let injectedChars = 0;
+  // positionedTokens' walk without its object per token: counts run on every branch and cut.
+  let offset = 0;
   for (const seg of trace.segments) {
-    if (seg.kind !== 'injected') continue;
-    injectedChars += seg.text.length;
-    injected = injected === undefined || seg.tokens === undefined ? undefined : injected + seg.tokens;
+    if (seg.kind === 'prompt') continue;
+    if (seg.kind === 'generated') {
+      let start = offset;
+      for (const token of seg.tokens) {
+        const stop = start + token.text.length;
+        if (start >= split.thinkingStart && stop <= end) thinking++;
+        else if (start >= answerStart) answer++;
+        start = stop;
+      }
+      generated += seg.tokens.length;
+    } else {
+      injectedChars += seg.text.length;
+      injected = injected === undefined || seg.tokens === undefined ? undefined : injected + seg.tokens;
+    }
+    offset += seg.text.length;
   }
-  return { thinking, answer, generated: tokens.length, injected, injectedChars };
+  return { thinking, answer, generated, injected, injectedChars };
 }
 
 /** The thinking text (between the open and the close, or to the end when not closed). */
