@@ -42,27 +42,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const PATTERNS = new Map<string, RegExp>();
-
-function phrasePattern(phrase: string, caseSensitive: boolean): RegExp {
-  // The engine's online scan asks again at every step of a trunk: compile each phrase once
-  // (matchAll copies the regex, so a shared one keeps no lastIndex between calls).
-  const key = `${caseSensitive ? 's' : 'i'}${phrase}`;
-  let pattern = PATTERNS.get(key);
-  if (!pattern) {
-    if (PATTERNS.size >= 1024) PATTERNS.clear(); // user word lists are short; stay bounded anyway
-    pattern = compilePhrase(phrase, caseSensitive);
-    PATTERNS.set(key, pattern);
-  }
-  return pattern;
-}
-
 /**
  * One regex per phrase: whole words only (no letter or digit on either side), any run of
  * whitespace between its words (a trace may break a line inside "Hold on"), and a trailing doubled
  * letter may repeat ("Hmm" also finds "Hmmm").
  */
-function compilePhrase(phrase: string, caseSensitive: boolean): RegExp {
+function phrasePattern(phrase: string, caseSensitive: boolean): RegExp {
   const words = phrase.trim().split(/\s+/).map(escapeRegExp);
   let body = words.join('\\s+');
   const last = phrase.trim().slice(-2);
