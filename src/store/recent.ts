@@ -1,38 +1,47 @@
+import type { Completion } from '../backends/backend.ts';
+
 /**
- * Completions this process wrote or read, kept encoded (as stored), least recently used dropped
- * first once they hold more than `maxBytes`. A run reads back many completions it wrote minutes
- * before (shared trace prefixes across interventions, a property check's reruns): serving them
- * from here saves a SQLite query per hit. Each hit still decodes a fresh copy, as a read from
- * SQLite would, so no caller can change what a later read returns.
+ * Completions this process wrote or read, frozen (shared-completion.ts) and handed out as they are
+ * on every hit, least recently used dropped first once their encoded sizes add up to more than
+ * `maxBytes`. A run reads back many completions it wrote minutes before (shared trace prefixes
+ * across interventions, a property check's reruns): serving them from here saves a SQLite query
+ * and a decode per hit.
  */
+interface Entry {
+  completion: Completion;
+  /** Its size as stored, which is what the bound counts. */
+  bytes: number;
+}
+
 export class RecentCompletions {
-  private readonly entries = new Map<string, string | Buffer>();
+  private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string): string | Buffer | undefined {
-    const stored = this.entries.get(key);
-    if (stored === undefined) return undefined;
+  get(key: string): Completion | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     // Re-inserted, so the Map's order stays least recently used first.
     this.entries.delete(key);
-    this.entries.set(key, stored);
-    return stored;
+    this.entries.set(key, entry);
+    return entry.completion;
   }
 
-  set(key: string, stored: string | Buffer): void {
+  /** Keeps `completion` (frozen by the caller) for `key`, or forgets `key` when it is undefined. */
+  set(key: string, completion: Completion | undefined, bytes: number): void {
     const old = this.entries.get(key);
     if (old !== undefined) {
-      this.bytes -= old.length;
+      this.bytes -= old.bytes;
       this.entries.delete(key);
     }
-    if (stored.length > this.maxBytes) return;
-    this.entries.set(key, stored);
-    this.bytes += stored.length;
-    for (const [oldest, value] of this.entries) {
+    if (completion === undefined || bytes > this.maxBytes) return;
+    this.entries.set(key, { completion, bytes });
+    this.bytes += bytes;
+    for (const [oldest, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= value.length;
+      this.bytes -= entry.bytes;
     }
   }
 

@@ -350,16 +350,46 @@ describe('group commit', () => {
     expect(store.cacheStats()).toEqual({ entries: 1, hits: 2, misses: 0 });
   });
 
-  it('a read returns a copy: mutating it does not change the stored completion, pending or committed', () => {
-    const store = open(tempFile());
+  it('a read is frozen: mutating it throws and changes nothing, pending, committed or read from the file', () => {
+    const file = tempFile();
+    const store = open(file);
     const key = store.cacheKey(parts);
-    store.putCompletion(key, parts, completion);
+    const mine = structuredClone(completion);
+    store.putCompletion(key, parts, mine);
     const first = store.getCompletion(key)!;
-    first.tokens[0]!.text = 'changed';
-    expect(store.getCompletion(key)).toEqual(completion);
+    expect(() => {
+      first.tokens[0]!.text = 'changed';
+    }).toThrow(TypeError);
+    expect(() => first.tokens[0]!.top[0]!.logprob++).toThrow(TypeError);
+    expect(() => first.tokens[1]!.top.push({ text: 'x', logprob: 0 })).toThrow(TypeError);
+    expect(() => first.tokens.pop()).toThrow(TypeError);
     store.flush();
-    store.getCompletion(key)!.text = 'changed';
+    expect(() => {
+      store.getCompletion(key)!.text = 'changed';
+    }).toThrow(TypeError);
     expect(store.getCompletion(key)).toEqual(completion);
+    store.close();
+    const reread = open(file).getCompletion(key)!;
+    expect(reread).toEqual(completion);
+    expect(Object.isFrozen(reread.tokens[0]!.top)).toBe(true);
+    expect(() => reread.tokens.push(reread.tokens[0]!)).toThrow(TypeError);
+  });
+
+  it('a hit shares the completion put when a decode would give it back unchanged, else decodes it once', () => {
+    const store = open(tempFile());
+    const plain = structuredClone(completion);
+    const odd = { ...structuredClone(completion), evalMs: undefined, wallMs: -0 } as unknown as Completion;
+    const [a, b] = [store.cacheKey(variant(1)), store.cacheKey(variant(2))];
+    store.putCompletion(a, variant(1), plain);
+    store.putCompletion(b, variant(2), odd);
+    expect(store.getCompletion(a)).toBe(plain);
+    expect(Object.isFrozen(plain.tokens[0]!)).toBe(true);
+    const decoded = store.getCompletion(b)!;
+    expect(decoded).not.toBe(odd);
+    expect(Object.isFrozen(odd)).toBe(false);
+    expect(Object.keys(decoded)).not.toContain('evalMs');
+    expect(Object.is(decoded.wallMs, 0)).toBe(true);
+    expect(store.getCompletion(b)).toBe(decoded);
   });
 
   it('a read of a committed completion another connection changed returns what this process wrote or read (served from memory), and a reopened store reads the file', () => {

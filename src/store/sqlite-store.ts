@@ -10,6 +10,7 @@ import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
 import { KeyFilter } from './key-filter.ts';
 import { RecentCompletions } from './recent.ts';
+import { deepFreeze, sameWhenDecoded } from './shared-completion.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import { WriteBatch, type PendingResult } from './write-batch.ts';
 
@@ -46,9 +47,9 @@ export const MAX_BATCH_ROWS = 256;
 export const MAX_BATCH_BYTES = 256 << 10;
 
 /**
- * Encoded completions kept in memory for reads (recent.ts). A request-heavy run writes a few MB of
- * them in all (suites/termination.yaml: 4.5 MB for 3,478 completions), so this holds a whole such
- * run; a run of long traces keeps its most recent ones.
+ * Completions kept in memory for reads (recent.ts), counted by their stored size. A request-heavy
+ * run writes a few MB of them in all (suites/termination.yaml: 4.5 MB for 3,478 completions), so
+ * this holds a whole such run; a run of long traces keeps its most recent ones.
  */
 export const RECENT_BYTES = 16 << 20;
 
@@ -265,20 +266,25 @@ class SqliteStore implements Store {
   }
 
   private readCompletion(key: string): Completion | undefined {
-    const text = this.batch.completion(key) ?? this.recent.get(key) ?? this.readStored(key);
-    if (text === undefined) {
+    const shared = this.recent.get(key);
+    if (shared !== undefined) {
+      this.hits++;
+      return shared;
+    }
+    const stored = this.batch.completion(key) ?? this.readStored(key);
+    if (stored === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    return decodeCompletion(text, `${this.file}: completions[${key}]`);
+    const completion = deepFreeze(decodeCompletion(stored, `${this.file}: completions[${key}]`));
+    this.recent.set(key, completion, stored.length);
+    return completion;
   }
 
   private readStored(key: string): string | Buffer | undefined {
     if (!this.knownKeys().mayHave(key)) return undefined;
-    const text = this.stmt.get.get(key)?.completion;
-    if (text !== undefined) this.recent.set(key, text);
-    return text;
+    return this.stmt.get.get(key)?.completion;
   }
 
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
@@ -286,7 +292,10 @@ class SqliteStore implements Store {
     timed(() => {
       const encoded = encodeCompletion(completion);
       this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encoded });
-      this.recent.set(key, encoded);
+      // Hits share the completion itself when a decode would give it back unchanged; any other
+      // shape is decoded once, by its first hit.
+      const shared = typeof encoded !== 'string' && sameWhenDecoded(completion) ? deepFreeze(completion) : undefined;
+      this.recent.set(key, shared, encoded.length);
     });
     this.knownKeys().add(key);
     this.written();
