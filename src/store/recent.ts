@@ -1,14 +1,16 @@
 import type { Completion } from '../backends/backend.ts';
 
 /**
- * Completions this process wrote or read, frozen (shared-completion.ts) and handed out as they are
- * on every hit, least recently used dropped first once their encoded sizes add up to more than
- * `maxBytes`. A run reads back many completions it wrote minutes before (shared trace prefixes
- * across interventions, a property check's reruns): serving them from here saves a SQLite query
- * and a decode per hit.
+ * Completions this process wrote or read, least recently used dropped first once their stored
+ * sizes add up to more than `maxBytes`. A run reads back many completions it wrote minutes before
+ * (shared trace prefixes across interventions, a property check's reruns): serving them from here
+ * saves a SQLite query per hit. An entry is the encoded completion until its first hit replaces it
+ * with the decoded one, frozen (shared-completion.ts), which later hits hand out as it is.
  */
+export type RecentValue = Completion | string | Buffer;
+
 interface Entry {
-  completion: Completion;
+  value: RecentValue;
   /** Its size as stored, which is what the bound counts. */
   bytes: number;
 }
@@ -19,24 +21,24 @@ export class RecentCompletions {
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string): Completion | undefined {
+  get(key: string): RecentValue | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     // Re-inserted, so the Map's order stays least recently used first.
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return entry.completion;
+    return entry.value;
   }
 
-  /** Keeps `completion` (frozen by the caller) for `key`, or forgets `key` when it is undefined. */
-  set(key: string, completion: Completion | undefined, bytes: number): void {
+  /** Keeps `value` for `key`; `bytes` defaults to an encoded value's own length. */
+  set(key: string, value: RecentValue, bytes = encodedLength(value)): void {
     const old = this.entries.get(key);
     if (old !== undefined) {
       this.bytes -= old.bytes;
       this.entries.delete(key);
     }
-    if (completion === undefined || bytes > this.maxBytes) return;
-    this.entries.set(key, { completion, bytes });
+    if (bytes > this.maxBytes) return;
+    this.entries.set(key, { value, bytes });
     this.bytes += bytes;
     for (const [oldest, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
@@ -49,4 +51,13 @@ export class RecentCompletions {
     this.entries.clear();
     this.bytes = 0;
   }
+}
+
+export function isEncoded(value: RecentValue): value is string | Buffer {
+  return typeof value === 'string' || Buffer.isBuffer(value);
+}
+
+function encodedLength(value: RecentValue): number {
+  if (!isEncoded(value)) throw new Error('a decoded completion needs its stored size');
+  return value.length;
 }

@@ -4,13 +4,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Completion } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
-import { decodeCompletion, encodeCompletion, parseJsonRecord } from './completion-codec.ts';
+import { encodeCompletion, parseJsonRecord } from './completion-codec.ts';
 import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
 import { KeyFilter } from './key-filter.ts';
-import { RecentCompletions } from './recent.ts';
-import { deepFreeze, sameWhenDecoded } from './shared-completion.ts';
+import { isEncoded, RecentCompletions } from './recent.ts';
+import { decodeFrozen } from './shared-completion.ts';
 import { decodeTrace, encodeTrace } from './trace-codec.ts';
 import { WriteBatch, type PendingResult } from './write-batch.ts';
 
@@ -266,18 +266,18 @@ class SqliteStore implements Store {
   }
 
   private readCompletion(key: string): Completion | undefined {
-    const shared = this.recent.get(key);
-    if (shared !== undefined) {
+    const recent = this.recent.get(key);
+    if (recent !== undefined && !isEncoded(recent)) {
       this.hits++;
-      return shared;
+      return recent;
     }
-    const stored = this.batch.completion(key) ?? this.readStored(key);
+    const stored = recent ?? this.batch.completion(key) ?? this.readStored(key);
     if (stored === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    const completion = deepFreeze(decodeCompletion(stored, `${this.file}: completions[${key}]`));
+    const completion = decodeFrozen(stored, `${this.file}: completions[${key}]`);
     this.recent.set(key, completion, stored.length);
     return completion;
   }
@@ -292,10 +292,7 @@ class SqliteStore implements Store {
     timed(() => {
       const encoded = encodeCompletion(completion);
       this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encoded });
-      // Hits share the completion itself when a decode would give it back unchanged; any other
-      // shape is decoded once, by its first hit.
-      const shared = typeof encoded !== 'string' && sameWhenDecoded(completion) ? deepFreeze(completion) : undefined;
-      this.recent.set(key, shared, encoded.length);
+      this.recent.set(key, encoded);
     });
     this.knownKeys().add(key);
     this.written();

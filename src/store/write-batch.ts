@@ -1,8 +1,8 @@
 /**
  * The writes of one group commit, held in memory until the batch is committed. Reads consult it
  * first, so a process always sees its own writes whether or not they are committed yet.
- * Values are kept encoded as they will be stored: a read decodes a fresh copy (as a read from
- * SQLite would), so no caller can change a pending record by mutating what it got back.
+ * Values are kept encoded as they will be stored: a read decodes them (frozen, as every hit is), so
+ * no caller can change a pending record by mutating what it got back.
  */
 export interface PendingCompletion {
   key: string;
