@@ -108,6 +108,21 @@ describe('FastLineReader', () => {
     expect(simLines.get(20)!.some((line) => line.includes('\\n'))).toBe(true);
   });
 
+  it("says the simulator's lines carry their tokens' own bytes, so a reply need not keep their text", () => {
+    const reader = new FastLineReader();
+    for (const [topLogprobs, lines] of simLines) {
+      let own = 0;
+      for (const line of lines) if (reader.read(line, topLogprobs, []) !== undefined && reader.lineBytes === 1) own++;
+      expect(own / lines.length).toBeGreaterThan(0.9);
+    }
+    expect(reader.read('{"model":"m","created_at":"t","response":"a","done":false,"logprobs":[{"token":"a","logprob":-1}]}', 0, [])).toBe('a');
+    expect(reader.lineBytes).toBe(0);
+    expect(reader.read('{"model":"m","created_at":"t","response":"a","done":false,"logprobs":[{"token":"a","logprob":-1,"bytes":[98]}]}', 0, [])).toBe('a');
+    expect(reader.lineBytes).toBe(-1);
+    expect(reader.read('{"model":"m","created_at":"t","response":"é","done":false,"logprobs":[{"token":"é","logprob":-1,"bytes":[195,169]}]}', 0, [])).toBe('é');
+    expect(reader.lineBytes).toBe(-1);
+  });
+
   it('declines or agrees with the reference path on generated lines, and reads every layout-conforming line the reference accepts', () => {
     let read = 0;
     fc.assert(

@@ -29,6 +29,7 @@ const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 const LOWER_U = 0x75;
 const LOWER_B = 0x62;
+const ZERO = 0x30;
 
 /** JSON's own grammar for what the layout holds (strings with any escape, numbers), and only plain bytes 0..255. */
 const STRING = String.raw`"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"`;
@@ -99,6 +100,20 @@ export class FastLineReader {
   private s = '';
   private at = 0;
   private readonly scratch: TokenChoice[] = [];
+  /** Entries of the last line read whose `bytes` were their token's UTF-8, that had none, that had others. */
+  private utf8Bytes = 0;
+  private noBytes = 0;
+  private otherBytes = 0;
+
+  /**
+   * How the `bytes` of the last line read relate to its tokens: 1 when every entry's are its
+   * token's UTF-8, 0 when no entry has any, -1 otherwise. With 1 or 0 the line's wire entries (as
+   * reconcileTokens reads them) follow from its tokens, so its text need not be kept.
+   */
+  get lineBytes(): number {
+    if (this.otherBytes > 0 || (this.utf8Bytes > 0 && this.noBytes > 0)) return -1;
+    return this.utf8Bytes > 0 ? 1 : 0;
+  }
 
   /**
    * Appends the line's tokens to `out` and returns its response text; undefined when the line
@@ -108,6 +123,7 @@ export class FastLineReader {
     if (line.length > FAST_LINE_MAX_LENGTH || !TOKEN_LINE.test(line)) return undefined;
     const mark = out.length;
     this.s = line;
+    this.utf8Bytes = this.noBytes = this.otherBytes = 0;
     const response = this.tokenLine(asked, out);
     this.s = '';
     if (response === undefined) out.length = mark;
@@ -146,7 +162,10 @@ export class FastLineReader {
     const logprob = this.number();
     const logprobEnd = this.at;
     if (!isLogprob(logprob)) return false;
-    this.skipBytes();
+    const bytes = this.tokenBytes(token);
+    if (bytes === 1) this.utf8Bytes++;
+    else if (bytes === 0) this.noBytes++;
+    else this.otherBytes++;
     let top: TokenChoice[] | undefined = [];
     if (this.s.charCodeAt(this.at) === COMMA) {
       this.at += TOP_LOGPROBS_KEY;
@@ -221,6 +240,31 @@ export class FastLineReader {
     let i = this.at + 10;
     while (s.charCodeAt(i) !== CLOSE_BRACKET) i++;
     this.at = i + 1;
+  }
+
+  /**
+   * Steps over an entry's `bytes` as skipBytes does; 0 when it has none, 1 when they are the UTF-8
+   * of an ASCII token (its character codes), -1 otherwise (other tokens are not worth encoding).
+   */
+  private tokenBytes(token: string): number {
+    const s = this.s;
+    if (s.charCodeAt(this.at) !== COMMA || s.charCodeAt(this.at + 2) !== LOWER_B) return 0;
+    let i = this.at + 10; // after `,"bytes":[`
+    let same = true;
+    for (let k = 0; ; k++) {
+      let c = s.charCodeAt(i);
+      if (c === CLOSE_BRACKET) {
+        same &&= k === token.length;
+        break;
+      }
+      // The grammar allows only plain bytes here: digits without a leading zero, 0..255.
+      let n = 0;
+      for (; c !== COMMA && c !== CLOSE_BRACKET; c = s.charCodeAt(++i)) n = n * 10 + c - ZERO;
+      if (n >= 0x80 || n !== token.charCodeAt(k)) same = false;
+      if (c === COMMA) i++;
+    }
+    this.at = i + 1;
+    return same ? 1 : -1;
   }
 
   /** The string at the cursor, decoded as JSON.parse does. */

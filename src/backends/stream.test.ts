@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { readGenerateStream } from './stream.ts';
-import { reconcileTokens } from './tokens.ts';
-import { UnusableReplyError } from './wire.ts';
+import { reconcileTokens, type WireLogprob } from './tokens.ts';
+import { parseGenerateLine, UnusableReplyError } from './wire.ts';
 
 const encoder = new TextEncoder();
 const token = (t: string) => JSON.stringify({ response: t, done: false, logprobs: [{ token: t, logprob: -0.5 }] });
@@ -105,5 +106,43 @@ describe('readGenerateStream', () => {
     expect(reconcileTokens(trimmed.text, trimmed.entries).map((t) => t.text)).toEqual(['so', ' 4']);
     // Alternatives nobody asked for are not validated by wire.ts: the whole-reply path checks them.
     expect((await read([line('a', [{ ...alt('a', -1), top_logprobs: [{ token: 'a' }] }]), final], 0)).tokens).toBeUndefined();
+  });
+
+  it('rebuilds the entries of lines it did not keep exactly as reconcileTokens reads them from the wire', async () => {
+    // Lines in the servers' layout, so the fast path reads them; bytes absent, the token's UTF-8, or other bytes.
+    const texts = fc.constantFrom('', 'a', ' the', '\n', '"', 'é', '😀', '\ud800', '42');
+    const bytesOf = fc.constantFrom('none', 'utf8', 'utf8', 'other');
+    const wire = (text: string, how: string): string => {
+      const bytes = how === 'none' ? '' : `,"bytes":[${(how === 'utf8' ? [...Buffer.from(text, 'utf8')] : [1, 2]).join(',')}]`;
+      return `{"token":${JSON.stringify(text)},"logprob":-0.5${bytes}`;
+    };
+    const entry = fc.tuple(texts, bytesOf, fc.array(fc.tuple(texts, bytesOf), { maxLength: 3 }));
+    const simLine = fc.array(entry, { minLength: 1, maxLength: 3 }).map((entries) => ({
+      at: (asked: number) => {
+        const json = entries.map(([t, how, top]) => `${wire(t, how)}${asked > 0 ? `,"top_logprobs":[${[[t, how] as const, ...top].map(([a, h]) => `${wire(a, h)}}`).join(',')}]` : ''}}`);
+        return `{"model":"sim-qwq","created_at":"2026-12-02T10:38:32.478Z","response":${JSON.stringify(entries.map(([t]) => t).join(''))},"done":false,"logprobs":[${json.join(',')}]}`;
+      },
+    }));
+    const outcome = (text: string, entries: WireLogprob[]): unknown => {
+      try {
+        return reconcileTokens(text, entries);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const seen = (e: WireLogprob) => ({ token: e.token, logprob: e.logprob, bytes: Array.isArray(e.bytes) ? e.bytes : undefined, top: e.top_logprobs?.map((a) => ({ token: a.token, logprob: a.logprob })) });
+    // A stop string trimmed inside a token: the reply is then reconciled whole, from that line on.
+    const trimmedLine = (asked: number): string =>
+      JSON.stringify({ response: 'x', done: false, logprobs: [{ token: 'xy', logprob: -1, bytes: [120, 121], ...(asked > 0 ? { top_logprobs: [{ token: 'xy', logprob: -1 }] } : {}) }] });
+    await fc.assert(
+      fc.asyncProperty(fc.array(simLine, { minLength: 1, maxLength: 5 }), fc.constantFrom(0, 1), fc.boolean(), async (generated, asked, trim) => {
+        const lines = [...generated.map((l) => l.at(asked)), ...(trim ? [trimmedLine(asked)] : []), final];
+        const reply = await readGenerateStream(counted((i) => (i < lines.length ? `${lines[i]}\n` : undefined)).body, { ...limits, topLogprobs: asked }, () => undefined);
+        const expected = lines.slice(0, -1).flatMap((l, i) => parseGenerateLine(l, i, asked).logprobs);
+        expect(reply.entries.map(seen)).toEqual(expected.map(seen));
+        expect(outcome(reply.text, reply.entries)).toEqual(outcome(reply.text, expected));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

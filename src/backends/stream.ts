@@ -61,6 +61,21 @@ export function lineTokens(response: string, entries: readonly WireLogprob[], as
   return true;
 }
 
+/**
+ * The wire entry a fast-path token was read from: its bytes are its text's character codes (the
+ * fast path kept none other), its alternatives were sent exactly when some were asked.
+ */
+export function wireEntryOf(token: CompletionToken, withBytes: boolean, asked: number): WireLogprob {
+  const entry: WireLogprob = { token: token.text, logprob: token.logprob };
+  if (withBytes) {
+    const bytes: number[] = [];
+    for (let i = 0; i < token.text.length; i++) bytes.push(token.text.charCodeAt(i));
+    entry.bytes = bytes;
+  }
+  if (asked > 0) entry.top_logprobs = token.top.map((c) => ({ token: c.text, logprob: c.logprob }));
+  return entry;
+}
+
 class Accumulator {
   readonly pieces: string[] = [];
   final: GenerateLine | undefined;
@@ -71,10 +86,13 @@ class Accumulator {
   tokens: CompletionToken[] | undefined = [];
   /**
    * While `tokens` is built, the wire entries are not kept (they would double what a reply holds
-   * in memory): only the lines' text, to parse them again should a later line need the whole-reply
-   * reconciliation. Once it does, `entries` holds them all and `lineTexts` is dropped.
+   * in memory): only what rebuilds them should a later line need the whole-reply reconciliation.
+   * Once it does, `entries` holds them all and `lineTexts` is dropped. A line is kept as its text,
+   * to parse again, or, when the fast path read it and its `bytes` follow from its tokens
+   * (FastLineReader.lineBytes), as its token count (negative without bytes): a long reply's lines
+   * outlived several scavenges and were much of what the reply left in the old generation.
    */
-  private lineTexts: string[] | undefined = [];
+  private lineTexts: (string | number)[] | undefined = [];
   private entries: WireLogprob[] | undefined;
   entryCount = 0;
   lines = 0;
@@ -95,8 +113,10 @@ class Accumulator {
       this.addChecked(text);
     } else {
       // The fast path read a token line exactly as the reference path would have (fast-line.ts).
-      this.entryCount += tokens!.length - before;
-      this.lineTexts!.push(text);
+      const count = tokens!.length - before;
+      this.entryCount += count;
+      const bytes = this.fast.lineBytes;
+      this.lineTexts!.push(bytes === 1 ? count : bytes === 0 ? -count : text);
       this.pieces.push(response);
       this.textLength += response.length;
       this.checkBounds();
@@ -138,11 +158,23 @@ class Accumulator {
     }
   }
 
-  /** Every entry so far, as the server sent it (lines kept as text are parsed again: they passed validation once). */
+  /**
+   * Every entry so far, as reconcileTokens reads it (lines kept as text are parsed again: they
+   * passed validation once; the others are rebuilt from their tokens, without the alternatives'
+   * bytes, which nothing reads).
+   */
   wireEntries(): WireLogprob[] {
     if (this.entries !== undefined) return this.entries;
     const entries: WireLogprob[] = [];
-    for (const text of this.lineTexts ?? []) for (const entry of parseGenerateLine(text, entries.length, this.limits.topLogprobs).logprobs) entries.push(entry);
+    const tokens = this.tokens ?? [];
+    const asked = this.limits.topLogprobs;
+    for (const line of this.lineTexts ?? []) {
+      if (typeof line === 'string') {
+        for (const entry of parseGenerateLine(line, entries.length, asked).logprobs) entries.push(entry);
+        continue;
+      }
+      for (let n = Math.abs(line); n > 0; n--) entries.push(wireEntryOf(tokens[entries.length]!, line > 0, asked));
+    }
     return entries;
   }
 }
