@@ -1,3 +1,4 @@
+import { hasPrefix } from '../core/prefix.ts';
 /**
  * Keeps every request inside the run's fixed num_ctx, so budgets are exact and Ollama never
  * truncates or shifts silently. Ollama has no tokenize endpoint, so a prompt's token count is
@@ -109,19 +110,6 @@ class ByLength {
 }
 
 /**
- * `text.startsWith(prefix)`, by string equality of a slice: V8 compares equal-length strings as
- * memory blocks, while String.prototype.startsWith goes a character at a time (several times
- * slower on prompts thousands of characters long, more on concatenated ones).
- */
-export function startsWith(text: string, prefix: string): boolean {
-  const n = prefix.length;
-  if (n === 0) return true;
-  // Texts of one tree share long prefixes and mostly differ near their ends: the last character first.
-  if (text.length < n || text.charCodeAt(n - 1) !== prefix.charCodeAt(n - 1)) return false;
-  return (text.length === n ? text : text.slice(0, n)) === prefix;
-}
-
-/**
  * Cost per call. Remembered texts are kept in a Map (dedup and `exact` in O(1)) and in an array
  * sorted by length, so `estimate` walks the prompt once, comparing the running prefix hash with
  * the entries in length order (O(prompt + n)), and confirms only hash matches, longest first, with
@@ -205,7 +193,7 @@ export class PromptTokenEstimator {
       if (hash === hashes[i]) candidates.push(this.byLength.entry(i));
     }
     this.keepHash(prompt, prefixHash(prompt.slice(at), hash));
-    for (let i = candidates.length - 1; i >= 0; i--) if (startsWith(prompt, candidates[i]!.text)) return candidates[i];
+    for (let i = candidates.length - 1; i >= 0; i--) if (hasPrefix(prompt, candidates[i]!.text)) return candidates[i];
     return hint;
   }
 
@@ -216,7 +204,7 @@ export class PromptTokenEstimator {
       const length = this.recentLengths[i]!;
       if (length <= bestLength || length > prompt.length || prompt.charCodeAt(length - 1) !== this.recentLast[i]) continue;
       const entry = this.recent[i]!;
-      if (entry.live && startsWith(prompt, entry.text)) {
+      if (entry.live && hasPrefix(prompt, entry.text)) {
         best = entry;
         bestLength = length;
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hasPrefix, KvSlotModel, sharedLength } from './kv.ts';
+import { KvSlotModel, sharedLength } from './kv.ts';
 
 const t = (text: string) => ({ text, logprob: 0, top: [] });
 
@@ -77,14 +77,6 @@ describe('KV slot model against the character-by-character reference', () => {
         const y = common + b;
         const start = Math.min(from % (common.length + 1), common.length);
         expect(sharedLength(x, y, start)).toBe(referenceShared(x, y, []));
-      }),
-    );
-  });
-
-  it('hasPrefix is startsWith', () => {
-    fc.assert(
-      fc.property(text, text, text, (common, a, b) => {
-        expect(hasPrefix(common + a, common + b)).toBe((common + a).startsWith(common + b));
       }),
     );
   });

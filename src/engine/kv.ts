@@ -75,7 +75,3 @@ export function sharedLength(a: string, b: string, from: number): number {
   return lo;
 }
 
-/** `text.startsWith(prefix)` by slice equality (see sharedLength). */
-export function hasPrefix(text: string, prefix: string): boolean {
-  return text.length >= prefix.length && (text.length === prefix.length ? text : text.slice(0, prefix.length)) === prefix;
-}

@@ -14,7 +14,7 @@ import { extractAnswer } from '../grading/extract.ts';
 import { ownPromptTokens, type SpentCost, type TokenCost } from './accounting.ts';
 import type { Consumer } from './tree.ts';
 import type { Stream } from './stream.ts';
-import { hasPrefix } from './kv.ts';
+import { hasPrefix } from '../core/prefix.ts';
 
 export function rowKey(problemId: string, label: string, sample: number): string {
   return `${problemId}|${label}|${sample}`;

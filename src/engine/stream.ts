@@ -1,6 +1,7 @@
 import type { Backend, Completion, CompletionToken, SamplingSettings } from '../backends/backend.ts';
 import type { CompletionKeyParts, Store } from '../store/store.ts';
-import { hasPrefix, KvSlotModel } from './kv.ts';
+import { hasPrefix } from '../core/prefix.ts';
+import { KvSlotModel } from './kv.ts';
 import type { SlotGate } from './slot-gate.ts';
 
 /**
