@@ -24,6 +24,13 @@ export function chooseRunFolder(options: { out: string; suite: string; hash: str
     const latest = unfinished.at(-1);
     if (latest) return { runId: latest, dir: join(parent, latest), resumed: true };
   }
-  const runId = `${timestamp(options.now ?? new Date())}-${options.hash}`;
+  // A run id is a name, not a clock reading: a second run started within the same second (a
+  // script, a --fresh rerun) takes the next free second instead of reusing the first run's folder.
+  let at = (options.now ?? new Date()).getTime();
+  let runId = `${timestamp(new Date(at))}-${options.hash}`;
+  while (existsSync(join(parent, runId))) {
+    at += 1000;
+    runId = `${timestamp(new Date(at))}-${options.hash}`;
+  }
   return { runId, dir: join(parent, runId), resumed: false };
 }
