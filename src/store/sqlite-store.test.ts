@@ -294,6 +294,73 @@ describe('SQLite store', () => {
     expect(store.results('r')).toEqual([odd, { key: 'no-trace', trace: 'not a list' }]);
   });
 
+  it('stores a trace made of its completions\' tokens as references to them, and reads it back whole after reopening', () => {
+    const file = tempFile();
+    const store = open(file);
+    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const long = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ text: ` ${tag}${i}`, logprob: -i / 7, top: [{ text: ' x', logprob: -3 - i }] }));
+    const first = { ...completion, tokens: long(200, 'a') };
+    const second = { ...completion, tokens: long(50, 'b') };
+    const keyA = cacheKeyOf(parts);
+    const keyB = cacheKeyOf({ ...parts, namespace: 'sample-1' });
+    store.putCompletion(keyA, parts, first);
+    store.putCompletion(keyB, { ...parts, namespace: 'sample-1' }, second);
+    store.flush();
+    // The tokens a trace holds are those a put was given, or those a hit handed out.
+    const hit = store.getCompletion(keyB)!;
+    const tokens = [...first.tokens.slice(0, 120), ...hit.tokens];
+    const trace = [
+      { kind: 'prompt', text: 'Q?' },
+      { kind: 'generated', text: tokens.map((t) => t.text).join(''), tokens },
+      { kind: 'injected', text: 'Wait', label: 'extend', tokens: 1 },
+      { kind: 'generated', text: first.tokens[0]!.text, tokens: first.tokens.slice(0, 1) },
+    ];
+    const row = { key: 'p|extend|0', problemId: 'p', trace, correct: true };
+    store.putResult('r', row);
+    expect(store.results('r')).toEqual([row]);
+    store.close();
+
+    const check = new Database(file, { readonly: true });
+    const stored = check.prepare('SELECT trace FROM results').get() as { trace: Buffer };
+    check.close();
+    expect(stored.trace.toString('latin1', 0, 4)).toBe('TPR1');
+    // No second copy of 171 tokens with their alternatives: the segments' text and the references.
+    expect(stored.trace.length).toBeLessThan(JSON.stringify(trace).length / 3);
+    expect(open(file).results('r')).toEqual([row]);
+  });
+
+  it('a key put twice keeps the traces that used it in token columns: a reference would read the later tokens', () => {
+    const file = tempFile();
+    const store = open(file);
+    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const key = cacheKeyOf(parts);
+    store.putCompletion(key, parts, completion);
+    const trace = [{ kind: 'generated', text: completion.text, tokens: completion.tokens }];
+    store.putCompletion(key, parts, { ...completion, tokens: [{ text: completion.text, logprob: -9, top: [] }] });
+    store.putResult('r', { key: 'k', trace });
+    store.close();
+    const check = new Database(file, { readonly: true });
+    const stored = check.prepare('SELECT trace FROM results').get() as { trace: Buffer };
+    check.close();
+    expect(stored.trace.toString('latin1', 0, 4)).toBe('TPT1');
+    expect(open(file).results('r')).toEqual([{ key: 'k', trace }]);
+  });
+
+  it('a trace whose completion is gone from the file is one clear error naming the row', () => {
+    const file = tempFile();
+    const store = open(file);
+    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const key = cacheKeyOf(parts);
+    store.putCompletion(key, parts, completion);
+    store.putResult('r', { key: 'k', trace: [{ kind: 'generated', text: completion.text, tokens: completion.tokens }] });
+    store.close();
+    const db = new Database(file);
+    db.prepare('DELETE FROM completions').run();
+    db.close();
+    expect(() => open(file).results('r')).toThrow(InputError);
+    expect(() => open(file).results('r')).toThrow(/results of r, row k: expected the stored completion [0-9a-f]{64} its trace refers to/);
+  });
+
   it('refuses a store from a newer thinkprobe, and a file that is not a store, with one clear line', () => {
     const newer = tempFile('newer.sqlite');
     open(newer).close();

@@ -2,17 +2,18 @@ import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Completion } from '../backends/backend.ts';
+import type { Completion, CompletionToken } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
-import { encodeCompletion, parseJsonRecord } from './completion-codec.ts';
+import { decodeCompletion, encodeCompletion, parseJsonRecord } from './completion-codec.ts';
 import { flushOnExit, forgetOnExit } from './exit-flush.ts';
 import type { CompletionKeyParts, ResultRow, RunMeta, Store } from './store.ts';
 import { timed } from './timing.ts';
 import { KeyFilter } from './key-filter.ts';
 import { isEncoded, RecentCompletions } from './recent.ts';
 import { decodeFrozen } from './shared-completion.ts';
-import { decodeTrace, encodeTrace } from './trace-codec.ts';
-import { WriteBatch, type PendingResult } from './write-batch.ts';
+import { decodeRow, encodeRow } from './result-row.ts';
+import { TokenSources } from './token-sources.ts';
+import { WriteBatch } from './write-batch.ts';
 
 /**
  * The run store on better-sqlite3, with group commit. Writes go to an in-memory batch (visible to
@@ -54,7 +55,7 @@ export const MAX_BATCH_BYTES = 256 << 10;
 export const RECENT_BYTES = 16 << 20;
 
 /** Bump when the tables change; add a step to MIGRATIONS that takes the previous version to it. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Bump when what goes into a cache key changes, so old entries stop matching instead of lying. */
 const CACHE_KEY_VERSION = 1;
@@ -88,6 +89,9 @@ const MIGRATIONS: Record<number, string> = {
   // A result row's trace moves out of its JSON into a columnar BLOB (trace-codec.ts); rows written
   // before keep theirs inline (trace IS NULL) and read as they were.
   3: `ALTER TABLE results ADD COLUMN trace BLOB;`,
+  // No table change: results.trace may now hold references to completions (trace-refs.ts), which
+  // an older thinkprobe could not read, so it must refuse the file instead.
+  4: `-- results.trace: token columns or references to completions`,
 };
 
 /**
@@ -193,6 +197,8 @@ class SqliteStore implements Store {
   private closed = false;
   private readonly batch = new WriteBatch();
   private readonly recent = new RecentCompletions(RECENT_BYTES);
+  /** Which completion a token came from, so result traces are stored as references to them. */
+  private readonly sources = new TokenSources();
   /** Runs known to exist, so a row for an unknown run is refused at the put rather than failing its batch. */
   private readonly runs = new Set<string>();
   /** Loaded on the first read: a fresh run's misses then never query SQLite. */
@@ -279,6 +285,7 @@ class SqliteStore implements Store {
     this.hits++;
     const completion = decodeFrozen(stored, `${this.file}: completions[${key}]`);
     this.recent.set(key, completion, stored.length);
+    this.sources.register(key, completion.tokens);
     return completion;
   }
 
@@ -289,11 +296,14 @@ class SqliteStore implements Store {
 
   putCompletion(key: string, parts: CompletionKeyParts, completion: Completion): void {
     this.throwIfFailed();
+    // A key put again (or already in the file) may now read other tokens than earlier ones did.
+    if (this.knownKeys().mayHave(key)) this.sources.rewrite(key);
     timed(() => {
       const encoded = encodeCompletion(completion);
       this.batch.addCompletion({ key, parts: JSON.stringify(parts), completion: encoded });
       this.recent.set(key, encoded);
     });
+    this.sources.register(key, completion.tokens);
     this.knownKeys().add(key);
     this.written();
   }
@@ -327,13 +337,22 @@ class SqliteStore implements Store {
       this.runs.add(runId);
     }
     this.throwIfFailed();
-    timed(() => this.batch.addResult(encodeRow(runId, row)));
+    timed(() => this.batch.addResult(encodeRow(runId, row, this.sources)));
     this.written();
   }
 
   results(runId: string): ResultRow[] {
     this.flush();
-    return this.stmt.results.all(runId).map((r) => decodeRow(r, `${this.file}: results of ${runId}`));
+    // A trace stored as references reads its completions' tokens, each completion decoded once.
+    const tokens = new Map<string, readonly CompletionToken[] | undefined>();
+    const tokensOf = (key: string): readonly CompletionToken[] | undefined => {
+      if (!tokens.has(key)) {
+        const stored = this.stmt.get.get(key)?.completion;
+        tokens.set(key, stored === undefined ? undefined : decodeCompletion(stored, `${this.file}: completions[${key}]`).tokens);
+      }
+      return tokens.get(key);
+    };
+    return this.stmt.results.all(runId).map((r) => decodeRow(r, `${this.file}: results of ${runId}`, tokensOf));
   }
 
   cacheStats(): { entries: number; hits: number; misses: number } {
@@ -423,22 +442,6 @@ function prepareStatements(db: Database.Database): Statements {
     ),
     results: db.prepare('SELECT row, trace FROM results WHERE run_id = ? ORDER BY rowid'),
   };
-}
-
-/**
- * A row as stored: its trace in columns beside the JSON when the codec keeps it exactly. The JSON
- * keeps a `trace: null` in its place, so the row reads back with its fields in the order written.
- */
-function encodeRow(runId: string, row: ResultRow): PendingResult {
-  const trace = 'trace' in row ? encodeTrace(row['trace']) : undefined;
-  if (trace === undefined) return { runId, key: row.key, row: JSON.stringify(row) };
-  return { runId, key: row.key, row: JSON.stringify({ ...row, trace: null }), trace };
-}
-
-function decodeRow(stored: { row: string; trace: Buffer | null }, where: string): ResultRow {
-  const row = parseJsonRecord<ResultRow>(stored.row, where);
-  if (stored.trace !== null) row['trace'] = decodeTrace(stored.trace, `${where}, row ${row.key}`);
-  return row;
 }
 
 /** Opens (creating if needed) the store at `file`; `:memory:` for a throwaway one. */
