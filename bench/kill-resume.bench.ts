@@ -14,9 +14,12 @@
  *   are drawn uniformly in [10%, 90%] of T (seeded PRNG src/core/random.ts, BENCH_SEED, default 1)
  *   and sorted; they are read on a working clock that runs while an attempt runs past its first
  *   `stage` line, so attempt i gets SIGKILL once it has worked moment(i) - moment(i-1), and the
- *   kills spread over the run's length (generation, then the property check's reruns). After each
- *   kill the same command runs again; the last attempt is left to finish. An attempt that finishes
- *   before its kill ends the campaign early (a warning line; fewer kills are reported).
+ *   kills spread over the run's length (generation, L-hat probes, checks, the property check's
+ *   reruns). A resumed attempt first replays finished work from its store, which also takes
+ *   working time, so a kill lands at or before its moment's point of the reference run; short gaps
+ *   kill during the replay itself. After each kill the same command runs again; the last attempt
+ *   is left to finish. An attempt that finishes before its kill (a busy machine makes T vary run to
+ *   run) ends the campaign early: a warning line, and the kills made are reported (none: exit 1).
  * - Every attempt after a kill must print `resuming interrupted run <id>` naming the one run folder
  *   under TMP/killed/termination/ (exactly one folder there after every attempt); the first must not.
  * - Compared, reference against killed run, after removing STRIPPED fields at any depth:
