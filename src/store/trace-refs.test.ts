@@ -5,7 +5,8 @@ import { InputError } from '../core/errors.ts';
 import { TokenSources } from './token-sources.ts';
 import { decodeTraceRefs, encodeTraceRefs, isTraceRefs } from './trace-refs.ts';
 
-const logprob = fc.double({ max: 0, noNaN: true, noDefaultInfinity: true });
+// Logprobs a model writes: sums of thousands of them stay finite (an overflowing sum is a case below).
+const logprob = fc.double({ min: -1e6, max: 0, noNaN: true });
 const text = fc.string({ unit: 'binary', maxLength: 6 });
 const token = fc.record({ text, logprob, top: fc.array(fc.record({ text, logprob }), { maxLength: 3 }) });
 const completion = fc.array(token, { minLength: 1, maxLength: 12 });
@@ -45,6 +46,9 @@ describe('trace references', () => {
     const { sources } = stored([c]);
     expect(encodeTraceRefs([{ kind: 'generated', text: 'a', tokens: [{ text: 'a', logprob: -1, top: [] }] }], sources)).toBeUndefined();
     expect(encodeTraceRefs([{ kind: 'generated', text: 'ab', tokens: c }], sources)).toBeUndefined();
+    // Finite logprobs whose sum overflows: the check sum could not be written.
+    const huge: CompletionToken[] = [{ text: 'a', logprob: -1.8e308, top: [] }, { text: 'b', logprob: -1.8e308, top: [] }];
+    expect(encodeTraceRefs([{ kind: 'generated', text: 'ab', tokens: huge }], stored([huge]).sources)).toBeUndefined();
     expect(encodeTraceRefs('trace', sources)).toBeUndefined();
     expect(encodeTraceRefs([{ kind: 'injected', text: 'x', label: 'y', tokens: 'two' }], sources)).toBeUndefined();
   });

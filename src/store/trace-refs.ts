@@ -29,7 +29,7 @@ interface RefsHeader {
   sums: ([number, number] | null)[];
 }
 
-/** [logprob sum, text length sum], or undefined when a token is not {text, logprob finite}. */
+/** [logprob sum, text length sum], or undefined when a token is not {text, logprob finite} or the sum overflows. */
 function sumsOf(tokens: readonly unknown[]): [number, number] | undefined {
   let logprobs = 0;
   let chars = 0;
@@ -39,7 +39,8 @@ function sumsOf(tokens: readonly unknown[]): [number, number] | undefined {
     logprobs += t.logprob;
     chars += t.text.length;
   }
-  return [logprobs, chars];
+  // Huge logprobs can sum past the largest double: -Infinity would not survive JSON.
+  return Number.isFinite(logprobs) ? [logprobs, chars] : undefined;
 }
 
 /** The trace as references, or undefined when some generated token is not a stored completion's. */
