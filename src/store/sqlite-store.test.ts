@@ -294,10 +294,22 @@ describe('SQLite store', () => {
     expect(store.results('r')).toEqual([odd, { key: 'no-trace', trace: 'not a list' }]);
   });
 
-  it('stores a trace made of its completions\' tokens as references to them, and reads it back whole after reopening', () => {
+  /** A store at a new file with run 'r' begun, and how its first result row's trace was stored. */
+  function withRun(): { file: string; store: Store; storedTrace: () => Buffer } {
     const file = tempFile();
     const store = open(file);
     store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const storedTrace = (): Buffer => {
+      const check = new Database(file, { readonly: true });
+      const stored = check.prepare('SELECT trace FROM results').get() as { trace: Buffer };
+      check.close();
+      return stored.trace;
+    };
+    return { file, store, storedTrace };
+  }
+
+  it('stores a trace made of its completions\' tokens as references to them, and reads it back whole after reopening', () => {
+    const { file, store, storedTrace } = withRun();
     const long = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ text: ` ${tag}${i}`, logprob: -i / 7, top: [{ text: ' x', logprob: -3 - i }] }));
     const first = { ...completion, tokens: long(200, 'a') };
     const second = { ...completion, tokens: long(50, 'b') };
@@ -319,37 +331,27 @@ describe('SQLite store', () => {
     store.putResult('r', row);
     expect(store.results('r')).toEqual([row]);
     store.close();
-
-    const check = new Database(file, { readonly: true });
-    const stored = check.prepare('SELECT trace FROM results').get() as { trace: Buffer };
-    check.close();
-    expect(stored.trace.toString('latin1', 0, 4)).toBe('TPR1');
+    const stored = storedTrace();
+    expect(stored.toString('latin1', 0, 4)).toBe('TPR1');
     // No second copy of 171 tokens with their alternatives: the segments' text and the references.
-    expect(stored.trace.length).toBeLessThan(JSON.stringify(trace).length / 3);
+    expect(stored.length).toBeLessThan(JSON.stringify(trace).length / 3);
     expect(open(file).results('r')).toEqual([row]);
   });
 
   it('a key put twice keeps the traces that used it in token columns: a reference would read the later tokens', () => {
-    const file = tempFile();
-    const store = open(file);
-    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const { file, store, storedTrace } = withRun();
     const key = cacheKeyOf(parts);
     store.putCompletion(key, parts, completion);
     const trace = [{ kind: 'generated', text: completion.text, tokens: completion.tokens }];
     store.putCompletion(key, parts, { ...completion, tokens: [{ text: completion.text, logprob: -9, top: [] }] });
     store.putResult('r', { key: 'k', trace });
     store.close();
-    const check = new Database(file, { readonly: true });
-    const stored = check.prepare('SELECT trace FROM results').get() as { trace: Buffer };
-    check.close();
-    expect(stored.trace.toString('latin1', 0, 4)).toBe('TPT1');
+    expect(storedTrace().toString('latin1', 0, 4)).toBe('TPT1');
     expect(open(file).results('r')).toEqual([{ key: 'k', trace }]);
   });
 
   it('a trace whose completion is gone from the file is one clear error naming the row', () => {
-    const file = tempFile();
-    const store = open(file);
-    store.beginRun({ runId: 'r', suite: 's', model: 'm', startedAt: '2026-01-01T00:00:00Z', environment: {} });
+    const { file, store } = withRun();
     const key = cacheKeyOf(parts);
     store.putCompletion(key, parts, completion);
     store.putResult('r', { key: 'k', trace: [{ kind: 'generated', text: completion.text, tokens: completion.tokens }] });
