@@ -36,13 +36,7 @@ export interface StoreOptions {
   maxBatchBytes?: number;
 }
 
-/**
- * Each commit rewrites the index pages its random cache keys land on, whatever the batch's size:
- * with 10 ms, a run of suites/termination.yaml wrote 90 MB of WAL frames for 13 MB of records;
- * with 50 ms, 44 MB, and the store's share of the harness's CPU fell from about 18% to 15.5%.
- * The price is what a killed process can lose: README.md, "Durability".
- */
-export const FLUSH_MS = 50;
+export const FLUSH_MS = 10;
 export const MAX_BATCH_ROWS = 256;
 /**
  * A batch this many bytes large commits at once: a commit is synchronous, so its size bounds the
