@@ -207,7 +207,8 @@ async function main(): Promise<void> {
   let same = false;
   try {
     const ref = await runAttempt(sim.url, join(tmp, 'ref'));
-    const refDir = join(tmp, 'ref', SUITE_NAME, onlyRunFolder(join(tmp, 'ref')));
+    const refId = onlyRunFolder(join(tmp, 'ref'));
+    const refDir = join(tmp, 'ref', SUITE_NAME, refId);
     process.stdout.write(`reference: finished (exit ${ref.code}) after ${Math.round(ref.workMs)} ms of work, seed ${seed}\n`);
     const attempts = await campaign(sim.url, join(tmp, 'killed'), killMoments(kills, seed, ref.workMs));
     const killedId = onlyRunFolder(join(tmp, 'killed'));
@@ -216,14 +217,14 @@ async function main(): Promise<void> {
     const refRows = readJsonl(join(refDir, 'results.jsonl'));
     const killedRows = readJsonl(join(killedDir, 'results.jsonl'));
     const identicalRows = compareRows('results.jsonl', refRows, killedRows);
-    const identicalChecks = firstDifference(checksOf(refDir), checksOf(killedDir), 'summary.json');
-    if (identicalChecks) process.stdout.write(`difference in checks: ${identicalChecks}\n`);
-    const refStored = storedRows(refDir, onlyRunFolder(join(tmp, 'ref')));
+    const checksDifference = firstDifference(checksOf(refDir), checksOf(killedDir), 'summary.json');
+    if (checksDifference) process.stdout.write(`difference in checks: ${checksDifference}\n`);
+    const refStored = storedRows(refDir, refId);
     const killedStored = storedRows(killedDir, killedId);
     const identicalStored = compareRows('stored rows', refStored, killedStored) === refStored.length && refStored.length === killedStored.length;
     const made = attempts.filter((a) => a.killed).length;
-    same = (made > 0) === (kills > 0) && refRows.length === killedRows.length && identicalRows === refRows.length && identicalChecks === undefined && identicalStored;
-    const final = { kills: made, attempts: attempts.length, rows: refRows.length, identical_rows: identicalRows, identical_checks: identicalChecks === undefined, identical_stored_rows: identicalStored };
+    same = (made > 0) === (kills > 0) && refRows.length === killedRows.length && identicalRows === refRows.length && checksDifference === undefined && identicalStored;
+    const final = { kills: made, attempts: attempts.length, rows: refRows.length, identical_rows: identicalRows, identical_checks: checksDifference === undefined, identical_stored_rows: identicalStored };
     process.stdout.write(`${JSON.stringify(final)}\n`);
   } finally {
     sim.child.kill('SIGTERM');

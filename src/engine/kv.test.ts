@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KvSlotModel, sharedLength } from './kv.ts';
+import { sharedLength } from '../core/prefix.ts';
+import { KvSlotModel } from './kv.ts';
 
 const t = (text: string) => ({ text, logprob: 0, top: [] });
 

@@ -1,4 +1,5 @@
 import type { CompletionToken } from '../backends/backend.ts';
+import { sharedLength } from '../core/prefix.ts';
 
 /**
  * A simple model of one server slot's KV cache, for cost accounting: the slot keeps its last
@@ -51,27 +52,3 @@ function commonPrefixLength(prompt: string, oldPrompt: string, oldGenerated: rea
   }
   return offset;
 }
-
-/** Below this many characters the mismatch is found a character at a time. */
-const NARROW = 32;
-
-/**
- * Length of the common prefix of `a` and `b` (known to agree before `from`). Prompts share
- * thousands of characters: equality of slices compares them as memory blocks (V8), so the first
- * difference is found by halving the range, then character by character. String.prototype.startsWith
- * would compare a character at a time, several times slower.
- */
-export function sharedLength(a: string, b: string, from: number): number {
-  const n = Math.min(a.length, b.length);
-  let lo = from;
-  let hi = n;
-  if (hi - lo > NARROW && a.slice(lo, hi) === b.slice(lo, hi)) return n;
-  while (hi - lo > NARROW) {
-    const mid = (lo + hi) >> 1;
-    if (a.slice(lo, mid) === b.slice(lo, mid)) lo = mid;
-    else hi = mid;
-  }
-  while (lo < hi && a.charCodeAt(lo) === b.charCodeAt(lo)) lo++;
-  return lo;
-}
-

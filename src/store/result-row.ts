@@ -13,8 +13,7 @@ import type { PendingResult } from './write-batch.ts';
  * fields in the order written.
  */
 export function encodeRow(runId: string, row: ResultRow, sources: TokenSources): PendingResult {
-  if (!('trace' in row)) return { runId, key: row.key, row: JSON.stringify(row) };
-  const trace = encodeTraceRefs(row['trace'], sources) ?? encodeTrace(row['trace']);
+  const trace = 'trace' in row ? (encodeTraceRefs(row['trace'], sources) ?? encodeTrace(row['trace'])) : undefined;
   if (trace === undefined) return { runId, key: row.key, row: JSON.stringify(row) };
   return { runId, key: row.key, row: JSON.stringify({ ...row, trace: null }), trace };
 }

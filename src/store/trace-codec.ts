@@ -47,19 +47,31 @@ function plainTokens(tokens: readonly unknown[], withTop: boolean): boolean {
   return true;
 }
 
+/**
+ * A segment as the stored layouts keep it: its fields without a token list (an injected segment's
+ * token count is a number and stays among them), and the list when it has one. Undefined when the
+ * segment is not an object or its `tokens` is neither a list nor a count.
+ */
+export function splitSegment(segment: unknown): { rest: Record<string, unknown>; tokens: unknown[] | undefined } | undefined {
+  if (typeof segment !== 'object' || segment === null || Array.isArray(segment)) return undefined;
+  const { tokens, ...rest } = segment as Record<string, unknown>;
+  if (Array.isArray(tokens)) return { rest, tokens };
+  if ('tokens' in segment && typeof tokens !== 'number') return undefined;
+  if (typeof tokens === 'number') rest['tokens'] = tokens;
+  return { rest, tokens: undefined };
+}
+
 /** The trace as columns, or undefined when it is not of the shape this codec keeps exactly. */
 export function encodeTrace(trace: unknown): Buffer | undefined {
   if (!Array.isArray(trace)) return undefined;
   const header: TraceHeader = { segments: [], counts: [], top: [] };
   const all: ColumnToken[] = [];
   for (const segment of trace) {
-    if (typeof segment !== 'object' || segment === null || Array.isArray(segment)) return undefined;
-    const { tokens, ...rest } = segment as Record<string, unknown>;
+    const split = splitSegment(segment);
+    if (split === undefined) return undefined;
+    const { rest, tokens } = split;
     header.segments.push(rest);
-    if (!('tokens' in segment) || !Array.isArray(tokens)) {
-      if ('tokens' in segment && typeof tokens !== 'number') return undefined;
-      // An injected segment's token count is a number: it stays in the header as it is.
-      if (typeof tokens === 'number') rest['tokens'] = tokens;
+    if (tokens === undefined) {
       header.counts.push(-1);
       header.top.push(false);
       continue;

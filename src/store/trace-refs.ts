@@ -1,6 +1,7 @@
 import type { CompletionToken } from '../backends/backend.ts';
 import { InputError } from '../core/errors.ts';
 import type { TokenRun, TokenSources } from './token-sources.ts';
+import { splitSegment } from './trace-codec.ts';
 
 /**
  * A result row's trace as references to the completions its tokens came from (schema v4): the
@@ -54,12 +55,11 @@ export function encodeTraceRefs(trace: unknown, sources: TokenSources): Buffer |
     return [index, run.count];
   };
   for (const segment of trace) {
-    if (typeof segment !== 'object' || segment === null || Array.isArray(segment)) return undefined;
-    const { tokens, ...rest } = segment as Record<string, unknown>;
+    const split = splitSegment(segment);
+    if (split === undefined) return undefined;
+    const { rest, tokens } = split;
     header.segments.push(rest);
-    if (!Array.isArray(tokens)) {
-      if ('tokens' in segment && typeof tokens !== 'number') return undefined;
-      if (typeof tokens === 'number') rest['tokens'] = tokens;
+    if (tokens === undefined) {
       header.runs.push(null);
       header.sums.push(null);
       continue;
@@ -70,7 +70,7 @@ export function encodeTraceRefs(trace: unknown, sources: TokenSources): Buffer |
     header.runs.push(runs.map(indexOf));
     header.sums.push(sums);
   }
-  return Buffer.concat([Buffer.from(MAGIC, 'latin1'), Buffer.from(JSON.stringify(header))]);
+  return Buffer.from(MAGIC + JSON.stringify(header));
 }
 
 export function isTraceRefs(stored: Buffer): boolean {
